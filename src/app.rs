@@ -1,0 +1,311 @@
+//! What each command does, from parsed arguments to an exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{Cli, Command, FixArgs, Format, ScanArgs};
+use crate::config::Config;
+use crate::engine::{self, Analysis, RuleFilter};
+use crate::output::{self, Report};
+use crate::project::Project;
+use crate::rules::{Fixability, Rule};
+use crate::walk;
+
+/// Exit status: 0 clean, 1 findings (or changes, for a dry run), 2 error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Nothing to report.
+    Clean,
+    /// Findings remain.
+    Findings,
+    /// Something could not be handled.
+    Error,
+}
+
+impl Status {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => 0,
+            Status::Findings => 1,
+            Status::Error => 2,
+        }
+    }
+}
+
+/// Runs the command. Errors that end the run early come back as `Err`;
+/// problems with single files are printed and turn the status into `Error`.
+pub fn run(cli: Cli) -> Result<Status> {
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Fix(args) => fix(&args),
+        Command::Rules => {
+            print_stdout(&rules_table())?;
+            Ok(Status::Clean)
+        }
+        Command::Rule { name } => {
+            let rule = Rule::from_name(&name)
+                .with_context(|| format!("unknown rule `{name}`; `cronlock rules` lists them"))?;
+            print_stdout(&explain(rule))?;
+            Ok(Status::Clean)
+        }
+    }
+}
+
+/// A loaded scan: project plus whatever went wrong on the way.
+struct Scan {
+    project: Project,
+    filter: RuleFilter,
+    had_errors: bool,
+}
+
+fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
+    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => match Config::discover(&paths[0]) {
+            Some(path) => Config::load(&path)?,
+            None => Config::default(),
+        },
+    };
+    config.migrate_cron = migrate_cron;
+    let filter = RuleFilter {
+        select: parse_rules(&args.select, "--select")?,
+        ignore: parse_rules(&args.ignore, "--ignore")?,
+    };
+    if let Some(jobs) = args.jobs {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    let mut globs = config.exclude.clone();
+    globs.extend(args.exclude.iter().cloned());
+    let excludes = walk::exclude_set(&globs).context("invalid exclude glob")?;
+    let walked = walk::walk(&paths, &excludes);
+    let mut had_errors = false;
+    for error in &walked.errors {
+        report_error(&error.path, &error.reason);
+        had_errors = true;
+    }
+    let (project, load_errors) = Project::load(walked.files, &paths, config);
+    for error in &load_errors {
+        report_error(&error.path, &error.reason);
+        had_errors = true;
+    }
+    Ok(Scan {
+        project,
+        filter,
+        had_errors,
+    })
+}
+
+fn parse_rules(names: &[String], flag: &str) -> Result<Vec<Rule>> {
+    names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            Rule::from_name(name).with_context(|| {
+                format!("{flag}: unknown rule `{name}`; `cronlock rules` lists them")
+            })
+        })
+        .collect()
+}
+
+/// Prints `error: <what>: <why>` on stderr.
+pub fn report_error(what: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {what}: {why}");
+}
+
+fn check(args: &ScanArgs) -> Result<Status> {
+    let scan = load(args, false)?;
+    let analysis = engine::analyze(&scan.project, &scan.filter);
+    print_report(args, &scan.project, &analysis)?;
+    Ok(status(scan.had_errors, !analysis.findings.is_empty()))
+}
+
+fn status(had_errors: bool, anything_left: bool) -> Status {
+    if had_errors {
+        Status::Error
+    } else if anything_left {
+        Status::Findings
+    } else {
+        Status::Clean
+    }
+}
+
+fn print_report(args: &ScanArgs, project: &Project, analysis: &Analysis) -> Result<()> {
+    let color = args.format == Format::Text && args.color.enabled(std::io::stdout().is_terminal());
+    let report = Report {
+        project,
+        analysis,
+        color,
+        quiet: args.quiet,
+    };
+    print_stdout(&output::render(args.format, &report))
+}
+
+fn fix(args: &FixArgs) -> Result<Status> {
+    let mut scan = load(&args.scan, args.migrate_cron)?;
+    if args.migrate_cron {
+        ensure_migration_source(&scan.project, &scan.filter)?;
+    }
+    let outcome = engine::fix_project(&mut scan.project, &scan.filter);
+    let project = &scan.project;
+    let mut had_errors = scan.had_errors;
+    for failure in &outcome.failures {
+        report_error(&project.files[failure.file].display, &failure.reason);
+        had_errors = true;
+    }
+    let changed: Vec<(usize, &String)> = outcome.originals.iter().map(|(i, t)| (*i, t)).collect();
+    if args.dry_run {
+        let color = args.scan.color.enabled(std::io::stdout().is_terminal());
+        let mut diffs = String::new();
+        for (file, original) in &changed {
+            if let Some(source) = project.source(*file) {
+                diffs.push_str(&crate::diff::unified(
+                    &project.files[*file].display,
+                    original,
+                    source.text(),
+                    color,
+                ));
+            }
+        }
+        print_stdout(&diffs)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "Would fix {} in {}; {} would remain.",
+            count(outcome.fixed, "finding"),
+            count(changed.len(), "file"),
+            count(outcome.remaining.findings.len(), "finding")
+        );
+        let anything = !changed.is_empty() || !outcome.remaining.findings.is_empty();
+        return Ok(status(had_errors, anything));
+    }
+    let mut written = 0;
+    for (file, original) in &changed {
+        let Some(source) = project.source(*file) else {
+            continue;
+        };
+        let entry = &project.files[*file];
+        match crate::write::write_atomically(&entry.path, original, source.text()) {
+            Ok(()) => written += 1,
+            Err(error) => {
+                report_error(&entry.display, &error.to_string());
+                had_errors = true;
+            }
+        }
+    }
+    if !outcome.remaining.findings.is_empty() || args.scan.format != Format::Text {
+        print_report(&args.scan, project, &outcome.remaining)?;
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "Fixed {} in {}; {} remain.",
+        count(outcome.fixed, "finding"),
+        count(written, "file"),
+        count(outcome.remaining.findings.len(), "finding")
+    );
+    Ok(status(had_errors, !outcome.remaining.findings.is_empty()))
+}
+
+/// `--migrate-cron` must know where `ClusterSafeCron` comes from in every
+/// package that has an unlocked `@Cron`; otherwise nothing is changed.
+fn ensure_migration_source(project: &Project, filter: &RuleFilter) -> Result<()> {
+    let analysis = engine::analyze(project, filter);
+    let mut lacking: Vec<&str> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::UnlockedCron && f.fix.is_none())
+        .map(|f| project.files[f.file].display.as_str())
+        .collect();
+    lacking.dedup();
+    if let Some(first) = lacking.first() {
+        bail!(
+            "--migrate-cron: {first}{}: no `import-source` is configured and its package imports no lock names, \
+so cronlock cannot tell where `ClusterSafeCron` comes from; set `import-source = \"<module>\"` in cronlock.toml \
+(nothing was changed)",
+            if lacking.len() > 1 {
+                format!(" (and {} more files)", lacking.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}
+
+/// `3 findings`, `1 file`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// `cronlock rules`.
+pub fn rules_table() -> String {
+    let mut out = format!(
+        "{:<34} {:<8} {:<16} {}\n",
+        "RULE", "SEVERITY", "FIX", "WHAT IT FINDS"
+    );
+    for &rule in Rule::ALL {
+        let fix = match rule.fixability() {
+            Fixability::Always => "yes",
+            Fixability::WithMigrateCron => "--migrate-cron",
+            Fixability::Manual => "no",
+        };
+        out.push_str(&format!(
+            "{:<34} {:<8} {:<16} {}\n",
+            rule.name(),
+            rule.default_severity().as_str(),
+            fix,
+            rule.doc().summary
+        ));
+    }
+    out
+}
+
+/// `cronlock rule NAME`.
+pub fn explain(rule: Rule) -> String {
+    let doc = rule.doc();
+    let indent = |code: &str| {
+        code.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
+    format!(
+        "{name} ({severity}, fix: {fix})\n\n{summary}\n\nWhy it matters in cluster mode\n  {why}\n\nBefore\n{before}\nAfter\n{after}\nFix\n  {how}\n",
+        name = rule.name(),
+        severity = rule.default_severity().as_str(),
+        fix = match rule.fixability() {
+            Fixability::Always => "yes",
+            Fixability::WithMigrateCron => "with --migrate-cron",
+            Fixability::Manual => "no",
+        },
+        summary = doc.summary,
+        why = doc.why,
+        before = indent(doc.before),
+        after = indent(doc.after),
+        how = doc.fix,
+    )
+}
+
+/// Writes to stdout; a closed pipe (`cronlock check | head`) is not an error.
+fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to stdout"),
+    }
+}

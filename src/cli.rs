@@ -1,0 +1,121 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Finds NestJS classes whose cluster-safe cron jobs would crash for want of
+/// an injected `lockService`, and repairs them.
+///
+/// `@ClusterSafeCron` and `@Lock` read `this.lockService` when the job fires;
+/// in cluster mode (PM2 cluster, Kubernetes) they throw when it is missing.
+/// Single-instance development never shows it. cronlock finds every such
+/// class (and the relatives of that bug) and fixes them by editing only the
+/// bytes that must change.
+#[derive(Debug, Parser)]
+#[command(name = "cronlock", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan and print findings. Exit 0 clean, 1 findings, 2 error.
+    Check(ScanArgs),
+    /// Apply fixes in place. Exit 0 nothing left, 1 findings remain, 2 error.
+    Fix(FixArgs),
+    /// List every rule: name, default severity, fixable or not, one line.
+    Rules,
+    /// Explain one rule: why it matters, an example before and after.
+    Rule {
+        /// The rule's name, e.g. missing-lock-service.
+        name: String,
+    },
+}
+
+/// Options shared by `check` and `fix`.
+#[derive(Debug, Args, Clone)]
+pub struct ScanArgs {
+    /// Files or directories to scan [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Configuration file [default: the nearest cronlock.toml from the first PATH upward].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colour (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Only these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Vec<String>,
+    /// Never these rules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+    /// Skip paths matching GLOB (repeatable), e.g. --exclude 'legacy/**'.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Print only the summary (text) and no progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of `fix`.
+#[derive(Debug, Args, Clone)]
+pub struct FixArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Print unified diffs and write nothing. Exit 1 if a change would be made or findings remain.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also rewrite unlocked `@Cron(...)` from @nestjs/schedule to `@ClusterSafeCron(...)`.
+    #[arg(long)]
+    pub migrate_cron: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `file:line:col: severity[rule] message`, a source frame, a summary.
+    Text,
+    /// One JSON document (see CONTRACT.md).
+    Json,
+    /// A readiness report for a pull request.
+    Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Only on a terminal, and not when NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}

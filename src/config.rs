@@ -1,0 +1,250 @@
+//! `cronlock.toml`: the names cronlock looks for and how loud each rule is.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::rules::{Rule, Severity};
+
+/// The lock decorators recognised when the configuration does not replace them.
+pub const DEFAULT_LOCK_DECORATORS: [&str; 8] = [
+    "ClusterSafeCron",
+    "ClusterSafeCronEveryMinute",
+    "ClusterSafeCronEvery5Minutes",
+    "ClusterSafeCronEvery10Minutes",
+    "ClusterSafeCronEvery30Minutes",
+    "ClusterSafeCronEveryHour",
+    "ClusterSafeCronEveryDay",
+    "Lock",
+];
+
+/// The decorator name other libraries also export: it counts only when it
+/// comes from the package's lock source.
+pub const AMBIGUOUS_LOCK_DECORATOR: &str = "Lock";
+
+/// The name `@Lock` also accepts for the member.
+pub const LOCK_ALT_MEMBER: &str = "distributedLockService";
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Decorator names that need the lock service.
+    pub lock_decorators: Vec<String>,
+    /// The injected type.
+    pub lock_service_type: String,
+    /// The member the decorators read.
+    pub lock_service_member: String,
+    /// The module that provides the lock service.
+    pub lock_module: String,
+    /// Where lock names are imported from when a file does not say.
+    pub import_source: Option<String>,
+    /// Globs of paths to skip.
+    pub exclude: Vec<String>,
+    /// Per-rule severity; `None` turns a rule off.
+    pub severities: BTreeMap<Rule, Option<Severity>>,
+    /// The file this came from, if any.
+    pub path: Option<PathBuf>,
+    /// `fix --migrate-cron`: unlocked `@Cron` jobs get a fix.
+    pub migrate_cron: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            lock_decorators: DEFAULT_LOCK_DECORATORS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            lock_service_type: "DistributedLockService".to_string(),
+            lock_service_member: "lockService".to_string(),
+            lock_module: "DistributedLockModule".to_string(),
+            import_source: None,
+            exclude: Vec::new(),
+            severities: BTreeMap::new(),
+            path: None,
+            migrate_cron: false,
+        }
+    }
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid for cronlock.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line of the offending key or value.
+        line: usize,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    lock_decorators: Option<Vec<String>>,
+    extra_lock_decorators: Option<Vec<String>>,
+    lock_service_type: Option<String>,
+    lock_service_member: Option<String>,
+    lock_module: Option<String>,
+    import_source: Option<String>,
+    exclude: Option<Vec<String>>,
+    rules: Option<BTreeMap<String, toml::Spanned<String>>>,
+}
+
+impl Config {
+    /// Finds `cronlock.toml` in `start` (or its directory) or any ancestor.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(start).ok()?;
+        let mut dir = if absolute.is_dir() {
+            Some(absolute.as_path())
+        } else {
+            absolute.parent()
+        };
+        while let Some(current) = dir {
+            let candidate = current.join("cronlock.toml");
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = current.parent();
+        }
+        None
+    }
+
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let mut config = Config::parse(&text).map_err(|(line, message)| ConfigError::Invalid {
+            path: shown,
+            line,
+            message,
+        })?;
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses configuration text; errors carry a 1-based line and a message.
+    pub fn parse(text: &str) -> Result<Config, (usize, String)> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let raw: RawConfig = toml::from_str(text).map_err(|error| {
+            let line = error.span().map_or(1, |span| line_of(span.start));
+            (line, error.message().trim().to_string())
+        })?;
+        let mut config = Config::default();
+        if let Some(list) = raw.lock_decorators {
+            config.lock_decorators = list;
+        }
+        config
+            .lock_decorators
+            .extend(raw.extra_lock_decorators.unwrap_or_default());
+        let set = |target: &mut String, value: Option<String>| {
+            if let Some(value) = value {
+                *target = value;
+            }
+        };
+        set(&mut config.lock_service_type, raw.lock_service_type);
+        set(&mut config.lock_service_member, raw.lock_service_member);
+        set(&mut config.lock_module, raw.lock_module);
+        config.import_source = raw.import_source;
+        config.exclude = raw.exclude.unwrap_or_default();
+        for (name, value) in raw.rules.unwrap_or_default() {
+            let line = line_of(value.span().start);
+            let rule = Rule::from_name(&name).ok_or_else(|| {
+                (
+                    line,
+                    format!("unknown rule `{name}` in [rules] (see `cronlock rules`)"),
+                )
+            })?;
+            let severity = match value.get_ref().as_str() {
+                "off" => None,
+                "warning" => Some(Severity::Warning),
+                "error" => Some(Severity::Error),
+                other => {
+                    return Err((
+                        line,
+                        format!(
+                            "invalid value `{other}` for rules.{name}: expected \"off\", \"warning\" or \"error\""
+                        ),
+                    ));
+                }
+            };
+            config.severities.insert(rule, severity);
+        }
+        Ok(config)
+    }
+
+    /// The severity of `rule` after configuration; `None` when it is off.
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        self.severities
+            .get(&rule)
+            .copied()
+            .unwrap_or(Some(rule.default_severity()))
+    }
+
+    /// Whether `name` is a configured lock decorator.
+    pub fn is_lock_decorator(&self, name: &str) -> bool {
+        self.lock_decorators.iter().any(|d| d == name)
+    }
+
+    /// Whether importing `name` from a module marks that module as a lock source.
+    pub fn marks_lock_source(&self, name: &str) -> bool {
+        (self.is_lock_decorator(name) && name != AMBIGUOUS_LOCK_DECORATOR)
+            || name == self.lock_service_type
+            || name == self.lock_module
+    }
+
+    /// Every name whose absence from a file means the file cannot produce a finding.
+    pub fn interesting_names(&self) -> Vec<String> {
+        let mut names = self.lock_decorators.clone();
+        names.extend([
+            self.lock_service_type.clone(),
+            self.lock_service_member.clone(),
+            self.lock_module.clone(),
+            LOCK_ALT_MEMBER.to_string(),
+            "Cron".to_string(),
+            "Interval".to_string(),
+            "Timeout".to_string(),
+            "Module".to_string(),
+        ]);
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let err = Config::parse("lock-module = \"X\"\nlock-decorator = []\n").err();
+        let (line, message) = err.unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("lock-decorator"), "{message}");
+        let (line, message) = Config::parse("[rules]\nunlocked-cron = \"loud\"\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("rules.unlocked-cron"), "{message}");
+        let (_, message) = Config::parse("lock-module = 3\n").err().unwrap_or_default();
+        assert!(
+            message.contains("lock-module") || message.contains("string"),
+            "{message}"
+        );
+    }
+}

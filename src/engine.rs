@@ -1,0 +1,367 @@
+//! The pipeline: judge every file (in parallel), then every package, then
+//! filter by configuration and suppressions and sort; and the fix loop.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::fix;
+use crate::parse::parse_module;
+use crate::project::{FileState, Project};
+use crate::rules::{self, Finding, Rule, missing_lock_module::ModuleClass};
+use crate::semantic::FileContext;
+
+/// Which rules the command line asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RuleFilter {
+    /// `--select`: only these (empty: all).
+    pub select: Vec<Rule>,
+    /// `--ignore`: never these.
+    pub ignore: Vec<Rule>,
+}
+
+impl RuleFilter {
+    fn allows(&self, rule: Rule) -> bool {
+        (self.select.is_empty() || self.select.contains(&rule)) && !self.ignore.contains(&rule)
+    }
+}
+
+/// Readiness of one package.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageSummary {
+    /// Index into [`Project::packages`].
+    pub package: usize,
+    /// Some `@Module` imports the lock module (`None`: cannot tell).
+    pub lock_module_registered: Option<bool>,
+    /// The package has at least one `@Module`.
+    pub has_modules: bool,
+    /// Classes with lock-decorated methods.
+    pub classes_needing_lock: usize,
+    /// Of those, the ones with the member.
+    pub classes_complete: usize,
+    /// `@Cron` jobs without a lock.
+    pub unlocked_cron: usize,
+}
+
+/// Everything one check found.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Findings after configuration, selection and suppressions, sorted.
+    pub findings: Vec<Finding>,
+    /// One entry per package that has anything to do with scheduling or locks.
+    pub packages: Vec<PackageSummary>,
+}
+
+#[derive(Default)]
+struct FileResult {
+    findings: Vec<Finding>,
+    modules: Vec<ModuleClass>,
+    uses_lock: bool,
+    needing: usize,
+    complete: usize,
+    unlocked_cron: usize,
+}
+
+/// Runs every rule on the project.
+pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
+    let results: Vec<FileResult> = (0..project.files.len())
+        .into_par_iter()
+        .map(|index| check_file(project, index))
+        .collect();
+    let mut per_package: BTreeMap<usize, (PackageSummary, Vec<ModuleClass>, bool)> =
+        BTreeMap::new();
+    let mut findings = Vec::new();
+    for (index, result) in results.into_iter().enumerate() {
+        let package = project.files[index].package;
+        let entry = per_package.entry(package).or_insert_with(|| {
+            (
+                PackageSummary {
+                    package,
+                    ..PackageSummary::default()
+                },
+                Vec::new(),
+                false,
+            )
+        });
+        entry.0.classes_needing_lock += result.needing;
+        entry.0.classes_complete += result.complete;
+        entry.0.unlocked_cron += result.unlocked_cron;
+        entry.1.extend(result.modules);
+        entry.2 |= result.uses_lock;
+        findings.extend(result.findings);
+    }
+    let mut packages = Vec::new();
+    for (package, (mut summary, modules, uses_lock)) in per_package {
+        summary.has_modules = !modules.is_empty();
+        summary.lock_module_registered = if modules.is_empty() {
+            Some(false)
+        } else {
+            rules::missing_lock_module::is_registered(project, &modules)
+        };
+        if uses_lock
+            && let Some(finding) =
+                rules::missing_lock_module::check_package(project, package, &modules)
+        {
+            findings.push(finding);
+        }
+        let relevant = uses_lock
+            || summary.has_modules
+            || summary.unlocked_cron > 0
+            || summary.classes_needing_lock > 0;
+        if relevant {
+            packages.push(summary);
+        }
+    }
+    let mut findings = settle(project, filter, findings);
+    sort_findings(project, &mut findings);
+    packages.sort_by(|a, b| {
+        project.packages[a.package]
+            .display
+            .cmp(&project.packages[b.package].display)
+    });
+    Analysis { findings, packages }
+}
+
+fn check_file(project: &Project, index: usize) -> FileResult {
+    let mut result = FileResult::default();
+    match &project.files[index].state {
+        FileState::Broken { error, .. } => {
+            result
+                .findings
+                .push(rules::parse_error::finding(index, error));
+            return result;
+        }
+        FileState::Skipped => return result,
+        FileState::Parsed { .. } => {}
+    }
+    let Some(ctx) = FileContext::new(project, index) else {
+        return result;
+    };
+    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 9] = [
+        rules::missing_lock_service::check,
+        rules::missing_lock_import::check,
+        rules::type_only_lock_import::check,
+        rules::lock_not_property::check,
+        rules::lock_wrong_name::check,
+        rules::optional_lock_service::check,
+        rules::derived_class_without_constructor::check,
+        rules::unlocked_cron::check,
+        rules::unlocked_interval::check,
+    ];
+    for check in checks {
+        check(&ctx, &mut result.findings);
+    }
+    result.modules = rules::missing_lock_module::module_classes(&ctx);
+    for facts in &ctx.classes {
+        result.uses_lock |= !facts.lock_uses.is_empty() || facts.injects_member;
+        if !facts.lock_uses.is_empty() {
+            result.needing += 1;
+            result.complete += usize::from(facts.is_complete());
+        }
+        result.unlocked_cron += facts
+            .schedule_uses
+            .iter()
+            .filter(|s| s.name == "Cron" && !s.locked)
+            .count();
+    }
+    result
+}
+
+/// Applies configured severities, `--select`/`--ignore` and `// cronlock-ignore`.
+fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut finding| {
+            finding.severity = project.config.severity(finding.rule)?;
+            if !filter.allows(finding.rule) || is_suppressed(project, &finding) {
+                return None;
+            }
+            Some(finding)
+        })
+        .collect()
+}
+
+/// `// cronlock-ignore` or `// cronlock-ignore rule-a,rule-b` on the line above.
+fn is_suppressed(project: &Project, finding: &Finding) -> bool {
+    let Some(source) = project.source(finding.file) else {
+        return false;
+    };
+    let (line, _) = source.line_col(finding.offset);
+    if line < 2 {
+        return false;
+    }
+    let above = source.text()[source.line_range(line - 1)].trim();
+    let Some(rest) = above.strip_prefix("//").map(str::trim_start) else {
+        return false;
+    };
+    let Some(rest) = rest.strip_prefix("cronlock-ignore") else {
+        return false;
+    };
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return false;
+    }
+    let listed = rest.split(['-', ' ']).next() == Some("") && rest.trim().is_empty();
+    if listed {
+        return true;
+    }
+    let names = rest.split("--").next().unwrap_or_default();
+    names
+        .split([',', ' ', '\t'])
+        .filter(|n| !n.is_empty())
+        .any(|n| n == finding.rule.name())
+}
+
+fn sort_findings(project: &Project, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            let (line, column) = project
+                .source(f.file)
+                .map_or((0, 0), |s| s.line_col(f.offset));
+            (
+                project.files[f.file].display.as_str(),
+                line,
+                column,
+                f.rule.name(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// A file whose fix could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixFailure {
+    /// File index.
+    pub file: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// What the fix loop did.
+#[derive(Debug, Default)]
+pub struct FixOutcome {
+    /// Original text of every file that changed, by file index.
+    pub originals: BTreeMap<usize, String>,
+    /// Findings repaired.
+    pub fixed: usize,
+    /// Files whose fixed text was rejected (left unchanged).
+    pub failures: Vec<FixFailure>,
+    /// What is left once the fixes are in.
+    pub remaining: Analysis,
+}
+
+/// Most rounds of fixing before giving up on convergence.
+const MAX_ROUNDS: usize = 8;
+
+/// Applies every available fix in memory, round after round until nothing
+/// changes (a fix can enable another: a migrated `@Cron` then needs its
+/// `lockService`). Each file's new text must parse and keep every class,
+/// decorator and import it had, or the file is left as it was.
+pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
+    let mut outcome = FixOutcome::default();
+    let mut frozen: Vec<usize> = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let analysis = analyze(project, filter);
+        let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
+        for finding in &analysis.findings {
+            if let Some(f) = &finding.fix
+                && !frozen.contains(&finding.file)
+            {
+                by_file.entry(finding.file).or_default().push(f);
+            }
+        }
+        let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
+        files.sort_by_key(|(file, _)| *file);
+        let results: Vec<(usize, Result<(String, usize), String>)> = files
+            .par_iter()
+            .filter_map(|(file, fixes)| {
+                let source = project.source(*file)?;
+                let applied = fix::apply(source.text(), fixes.iter().copied());
+                if applied.text == source.text() {
+                    return None;
+                }
+                Some((
+                    *file,
+                    verify(project, *file, &applied.text).map(|()| (applied.text, applied.applied)),
+                ))
+            })
+            .collect();
+        let mut changed = Vec::new();
+        for (file, result) in results {
+            match result {
+                Ok((text, applied)) => {
+                    if let Some(source) = project.source(file) {
+                        outcome
+                            .originals
+                            .entry(file)
+                            .or_insert_with(|| source.text().to_string());
+                    }
+                    outcome.fixed += applied;
+                    changed.push((file, text));
+                }
+                Err(reason) => {
+                    frozen.push(file);
+                    outcome.failures.push(FixFailure { file, reason });
+                }
+            }
+        }
+        if changed.is_empty() {
+            break;
+        }
+        project.replace_texts(changed);
+    }
+    outcome.remaining = analyze(project, filter);
+    outcome
+}
+
+/// Checks a fixed text before it may replace the original.
+fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> {
+    let Some(old) = project.model(file) else {
+        return Err("the original did not parse".to_string());
+    };
+    let source = crate::source::SourceText::new(new_text.to_string());
+    let module = parse_module(source.code()).map_err(|e| {
+        let (line, column) = source.line_col(e.offset + source.bom_len());
+        format!(
+            "the fixed text would not parse ({line}:{column}: {}); file left unchanged",
+            e.message
+        )
+    })?;
+    let new = crate::model::build(&module, source.text(), source.bom_len());
+    let names =
+        |m: &crate::model::FileModel| m.classes.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let decorators = |m: &crate::model::FileModel| {
+        m.classes
+            .iter()
+            .map(|c| {
+                c.decorators.len()
+                    + c.methods.iter().map(|x| x.decorators.len()).sum::<usize>()
+                    + c.properties
+                        .iter()
+                        .map(|p| p.decorators.len())
+                        .sum::<usize>()
+                    + c.constructor
+                        .iter()
+                        .flat_map(|k| &k.params)
+                        .map(|p| p.decorators.len())
+                        .sum::<usize>()
+            })
+            .sum::<usize>()
+    };
+    if names(old) != names(&new) {
+        return Err("the fixed text would lose or rename a class; file left unchanged".to_string());
+    }
+    if decorators(old) != decorators(&new) {
+        return Err(
+            "the fixed text would change the number of decorators; file left unchanged".to_string(),
+        );
+    }
+    let lost_import = old.imports.iter().any(|i| {
+        let may_go = project.config.migrate_cron && i.source == crate::semantic::SCHEDULE_SOURCE;
+        !may_go && !new.imports.iter().any(|n| n.source == i.source)
+    });
+    if lost_import {
+        return Err("the fixed text would lose an import; file left unchanged".to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Fixes as data: byte-range edits on the original text, applied by one engine.
+//!
+//! Rules never produce file text. They return [`Fix`]es made of [`Edit`]s
+//! (offsets into the original bytes); [`apply`] is the only place that splices
+//! them, so every byte outside an edit is copied through untouched.
+
+pub mod constructor;
+pub mod imports;
+pub mod list;
+
+use std::ops::Range;
+
+/// Replace `range` of the original text with `content` (an insertion when the
+/// range is empty, a deletion when the content is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// The new text.
+    pub content: String,
+}
+
+impl Edit {
+    /// Inserts `content` at `offset`.
+    pub fn insert(offset: usize, content: impl Into<String>) -> Self {
+        Edit {
+            range: offset..offset,
+            content: content.into(),
+        }
+    }
+
+    /// Deletes `range`.
+    pub fn delete(range: Range<usize>) -> Self {
+        Edit {
+            range,
+            content: String::new(),
+        }
+    }
+
+    /// Replaces `range` with `content`.
+    pub fn replace(range: Range<usize>, content: impl Into<String>) -> Self {
+        Edit {
+            range,
+            content: content.into(),
+        }
+    }
+
+    /// Whether the two edits cannot both be applied in a defined order.
+    fn conflicts_with(&self, other: &Edit) -> bool {
+        if self == other {
+            return false;
+        }
+        let overlap = self.range.start < other.range.end && other.range.start < self.range.end;
+        overlap || self.range.start == other.range.start
+    }
+}
+
+/// The edits that together repair one finding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fix {
+    /// The edits, in any order.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix made of `edits`.
+    pub fn new(edits: Vec<Edit>) -> Self {
+        Fix { edits }
+    }
+}
+
+/// The result of splicing fixes into a text.
+#[derive(Debug)]
+pub struct Applied {
+    /// The new text.
+    pub text: String,
+    /// How many of the given fixes went in (the others conflicted and wait
+    /// for the next round).
+    pub applied: usize,
+}
+
+/// Splices `fixes` into `text`. A fix goes in whole or not at all: when one of
+/// its edits overlaps an edit already accepted, the fix is left for the next
+/// round. Identical edits from different fixes (the same import added for two
+/// classes) are applied once.
+pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applied {
+    let mut accepted: Vec<Edit> = Vec::new();
+    let mut applied = 0;
+    for fix in fixes {
+        let clashes = fix
+            .edits
+            .iter()
+            .any(|edit| accepted.iter().any(|taken| edit.conflicts_with(taken)));
+        let in_bounds = fix.edits.iter().all(|edit| {
+            edit.range.start <= edit.range.end
+                && edit.range.end <= text.len()
+                && text.is_char_boundary(edit.range.start)
+                && text.is_char_boundary(edit.range.end)
+        });
+        if clashes || !in_bounds {
+            continue;
+        }
+        applied += 1;
+        for edit in &fix.edits {
+            if !accepted.contains(edit) {
+                accepted.push(edit.clone());
+            }
+        }
+    }
+    accepted.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut cursor = 0;
+    for edit in &accepted {
+        out.push_str(&text[cursor..edit.range.start]);
+        out.push_str(&edit.content);
+        cursor = edit.range.end;
+    }
+    out.push_str(&text[cursor..]);
+    Applied { text: out, applied }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splices_and_dedupes() {
+        let a = Fix::new(vec![Edit::insert(1, "X"), Edit::replace(3..4, "Y")]);
+        let b = Fix::new(vec![Edit::insert(1, "X")]);
+        let clash = Fix::new(vec![Edit::insert(3, "Z")]);
+        let result = apply("abcdef", [&a, &b, &clash]);
+        assert_eq!(result.text, "aXbcYef");
+        assert_eq!(result.applied, 2);
+    }
+}

@@ -1,0 +1,23 @@
+//! cronlock finds NestJS classes whose cluster-safe cron jobs would crash for
+//! want of a `lockService`, and repairs them by splicing the original text.
+//!
+//! The modules read like the pipeline: walk, parse, model, judge, check,
+//! fix, print.
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod diff;
+pub mod engine;
+pub mod fix;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod project;
+pub mod rules;
+pub mod semantic;
+pub mod source;
+pub mod style;
+pub mod walk;
+pub mod write;

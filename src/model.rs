@@ -1,0 +1,709 @@
+//! What cronlock needs to know about one file, pulled out of the swc AST once.
+//!
+//! The model holds names and byte ranges (offsets into the file's original
+//! text, BOM included) and nothing of the AST itself, so that rules and fixes
+//! work on small plain data and the AST can be dropped right after parsing.
+//! Nothing here is judged yet: which decorator is a lock decorator depends on
+//! the configuration and on the package, and is decided in `semantic`.
+
+use std::ops::Range;
+
+use swc_common::{Span, Spanned};
+use swc_ecma_ast as ast;
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::parse::span_range;
+use crate::style::{next_token_is, skip_trivia};
+
+/// Everything cronlock reads from one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileModel {
+    /// Import declarations, in source order.
+    pub imports: Vec<Import>,
+    /// Classes declared anywhere at the top level (exported or not), in source order.
+    pub classes: Vec<ClassModel>,
+    /// Names of types declared at the top level (classes, interfaces, aliases, enums).
+    pub local_types: Vec<String>,
+    /// `export { local as exported }` pairs and `export class X` names.
+    pub exports: Vec<Export>,
+    /// `export ... from '...'` declarations.
+    pub reexports: Vec<ReExport>,
+    /// Offset where the first statement (not a comment) starts.
+    pub first_item_start: Option<usize>,
+}
+
+/// One `import` declaration.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The whole declaration, `import` to `;` (or the end of the string).
+    pub range: Range<usize>,
+    /// The module specifier, unquoted.
+    pub source: String,
+    /// The quote character the specifier is written with.
+    pub quote: char,
+    /// `import type { ... }`.
+    pub type_only: bool,
+    /// The range of `type` plus the whitespace after it, for `import type`.
+    pub type_keyword: Option<Range<usize>>,
+    /// `import X from`.
+    pub default: Option<String>,
+    /// `import * as X from`.
+    pub namespace: Option<String>,
+    /// The names inside `{ ... }`.
+    pub named: Vec<NamedImport>,
+    /// Offsets of `{` and `}` when the declaration has a named list.
+    pub braces: Option<(usize, usize)>,
+}
+
+/// One name of an import's `{ ... }` list.
+#[derive(Debug, Clone)]
+pub struct NamedImport {
+    /// The specifier, `type` modifier included.
+    pub range: Range<usize>,
+    /// The name the file uses.
+    pub local: String,
+    /// The name the module exports.
+    pub imported: String,
+    /// `{ type X }`.
+    pub type_only: bool,
+}
+
+/// `export { local as exported }` or an exported declaration.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// Name inside this file.
+    pub local: String,
+    /// Name seen by importers (`default` for a default export).
+    pub exported: String,
+}
+
+/// `export * from 'x'` (`names` is `None`) or `export { a as b } from 'x'`.
+#[derive(Debug, Clone)]
+pub struct ReExport {
+    /// Module specifier.
+    pub source: String,
+    /// `(exported, original)` pairs.
+    pub names: Option<Vec<(String, String)>>,
+}
+
+/// How a decorator or base class names what it uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    /// `@Name(...)` / `extends Name`.
+    Ident(String),
+    /// `@ns.Name(...)` / `extends ns.Name`.
+    Member {
+        /// The object (`ns`).
+        object: String,
+        /// The property (`Name`).
+        property: String,
+    },
+    /// Anything else (`extends Mixin(Base)`, `@a.b.c()`).
+    Other,
+}
+
+/// One decorator as written.
+#[derive(Debug, Clone)]
+pub struct Decorator {
+    /// `@` to the end of the decorator.
+    pub range: Range<usize>,
+    /// What the decorator calls.
+    pub callee: Callee,
+    /// The callee expression (`Cron`, `ns.Cron`).
+    pub callee_range: Range<usize>,
+    /// The first argument, when it is an object literal (`@Module({...})`).
+    pub object_arg: Option<ObjectArg>,
+}
+
+/// An object-literal argument of a decorator, as far as `@Module` needs it.
+#[derive(Debug, Clone)]
+pub struct ObjectArg {
+    /// `{` to `}`.
+    pub range: Range<usize>,
+    /// Each property of the literal.
+    pub props: Vec<Range<usize>>,
+    /// The `imports` property, when present.
+    pub imports: Option<ModuleImports>,
+}
+
+/// The `imports` property of `@Module({...})`.
+#[derive(Debug, Clone)]
+pub enum ModuleImports {
+    /// `imports: [ ... ]`.
+    Array {
+        /// Offsets of `[` and `]`.
+        brackets: (usize, usize),
+        /// Each element and the identifier it starts with (`X`, `X.forRoot()`).
+        elements: Vec<(Range<usize>, Option<String>)>,
+    },
+    /// `imports: SOME_CONSTANT` or an array with spread elements: cannot be read.
+    Opaque,
+}
+
+/// A class declaration or expression.
+#[derive(Debug, Clone)]
+pub struct ClassModel {
+    /// The class name, `None` for `export default class {}`.
+    pub name: Option<String>,
+    /// Where findings about the class point: its name, else the `class` keyword.
+    pub anchor: usize,
+    /// Offset of the `{` opening the body.
+    pub body_open: Option<usize>,
+    /// `extends ...`.
+    pub super_class: Option<Callee>,
+    /// Decorators on the class itself.
+    pub decorators: Vec<Decorator>,
+    /// The constructor, if declared.
+    pub constructor: Option<Constructor>,
+    /// Property declarations.
+    pub properties: Vec<Property>,
+    /// Methods, with their decorators.
+    pub methods: Vec<Method>,
+    /// Where the first member starts.
+    pub first_member_start: Option<usize>,
+}
+
+/// A constructor and where its parameter list is.
+#[derive(Debug, Clone)]
+pub struct Constructor {
+    /// Offsets of `(` and `)`; `None` if they could not be found.
+    pub parens: Option<(usize, usize)>,
+    /// The parameters.
+    pub params: Vec<Param>,
+}
+
+/// One constructor parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The whole parameter, decorators included.
+    pub range: Range<usize>,
+    /// Where the binding starts (after decorators and modifiers).
+    pub binding_start: usize,
+    /// Where modifiers would go (after decorators).
+    pub modifiers_start: usize,
+    /// The bound name, when the binding is a plain identifier.
+    pub name: Option<String>,
+    /// Has `private`/`protected`/`public`/`readonly`: it becomes a property.
+    pub is_property: bool,
+    /// `x?: T`.
+    pub optional: bool,
+    /// `x = value`.
+    pub has_default: bool,
+    /// `...x`.
+    pub rest: bool,
+    /// Parameter decorators (`@Inject(X)`, `@Optional()`).
+    pub decorators: Vec<Decorator>,
+    /// The type's name when the annotation is a plain type reference.
+    pub type_name: Option<String>,
+}
+
+/// A class property declaration.
+#[derive(Debug, Clone)]
+pub struct Property {
+    /// The whole declaration, decorators included.
+    pub range: Range<usize>,
+    /// The property name, for identifier and string keys.
+    pub name: Option<String>,
+    /// `x?: T`.
+    pub optional: bool,
+    /// `static x`.
+    pub is_static: bool,
+    /// Property decorators.
+    pub decorators: Vec<Decorator>,
+    /// The type's name when the annotation is a plain type reference.
+    pub type_name: Option<String>,
+}
+
+/// A method and what it reads from `this`.
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// The method name (`None` for computed keys).
+    pub name: Option<String>,
+    /// Method decorators.
+    pub decorators: Vec<Decorator>,
+    /// Property names read as `this.<name>` in the body.
+    pub this_members: Vec<String>,
+}
+
+/// Builds the model of a parsed module. `base` is added to every span offset
+/// (the BOM's length).
+pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
+    let builder = Builder { text, base };
+    let mut model = FileModel {
+        first_item_start: module
+            .body
+            .first()
+            .map(|item| builder.range(item.span()).start),
+        ..FileModel::default()
+    };
+    for item in &module.body {
+        builder.module_item(item, &mut model);
+    }
+    model
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    base: usize,
+}
+
+impl Builder<'_> {
+    fn range(&self, span: Span) -> Range<usize> {
+        let r = span_range(span);
+        (r.start + self.base).min(self.text.len())..(r.end + self.base).min(self.text.len())
+    }
+
+    fn module_item(&self, item: &ast::ModuleItem, model: &mut FileModel) {
+        use ast::{DefaultDecl, ModuleDecl, ModuleItem, Stmt};
+        match item {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
+                model.imports.push(self.import(import));
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
+                if let Some(name) = decl_name(&export.decl) {
+                    model.exports.push(Export {
+                        local: name.clone(),
+                        exported: name,
+                    });
+                }
+                self.decl(&export.decl, model);
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
+                if let DefaultDecl::Class(class) = &export.decl {
+                    let name = class.ident.as_ref().map(|i| i.sym.to_string());
+                    if let Some(name) = &name {
+                        model.local_types.push(name.clone());
+                    }
+                    model.exports.push(Export {
+                        local: name.clone().unwrap_or_else(|| "default".to_string()),
+                        exported: "default".to_string(),
+                    });
+                    model
+                        .classes
+                        .push(self.class(&class.class, class.ident.as_ref()));
+                }
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
+                if let ast::Expr::Ident(ident) = &*export.expr {
+                    model.exports.push(Export {
+                        local: ident.sym.to_string(),
+                        exported: "default".to_string(),
+                    });
+                }
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) => {
+                self.export_named(named, model);
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportAll(all)) => {
+                model.reexports.push(ReExport {
+                    source: atom_string(&all.src.value),
+                    names: None,
+                });
+            }
+            ModuleItem::Stmt(Stmt::Decl(decl)) => self.decl(decl, model),
+            _ => {}
+        }
+    }
+
+    fn decl(&self, decl: &ast::Decl, model: &mut FileModel) {
+        if let Some(name) = decl_name(decl) {
+            model.local_types.push(name);
+        }
+        if let ast::Decl::Class(class) = decl {
+            model
+                .classes
+                .push(self.class(&class.class, Some(&class.ident)));
+        }
+    }
+
+    fn export_named(&self, named: &ast::NamedExport, model: &mut FileModel) {
+        let pairs: Vec<(String, String)> = named
+            .specifiers
+            .iter()
+            .filter_map(|spec| match spec {
+                ast::ExportSpecifier::Named(n) => {
+                    let orig = export_name(&n.orig);
+                    let exported = n
+                        .exported
+                        .as_ref()
+                        .map_or_else(|| orig.clone(), export_name);
+                    Some((exported, orig))
+                }
+                _ => None,
+            })
+            .collect();
+        match &named.src {
+            Some(src) => model.reexports.push(ReExport {
+                source: atom_string(&src.value),
+                names: Some(pairs),
+            }),
+            None => model.exports.extend(
+                pairs
+                    .into_iter()
+                    .map(|(exported, local)| Export { local, exported }),
+            ),
+        }
+    }
+
+    fn import(&self, import: &ast::ImportDecl) -> Import {
+        let range = self.range(import.span);
+        let mut out = Import {
+            source: atom_string(&import.src.value),
+            quote: import
+                .src
+                .raw
+                .as_ref()
+                .and_then(|raw| raw.chars().next())
+                .unwrap_or('\''),
+            type_only: import.type_only,
+            type_keyword: None,
+            default: None,
+            namespace: None,
+            named: Vec::new(),
+            braces: None,
+            range: range.clone(),
+        };
+        if import.type_only {
+            let after_import = skip_trivia(self.text, range.start + "import".len());
+            if self.text[after_import..].starts_with("type") {
+                let end = skip_trivia(self.text, after_import + "type".len());
+                out.type_keyword = Some(after_import..end);
+            }
+        }
+        let src_start = self.range(import.src.span).start;
+        for spec in &import.specifiers {
+            match spec {
+                ast::ImportSpecifier::Default(d) => out.default = Some(d.local.sym.to_string()),
+                ast::ImportSpecifier::Namespace(n) => out.namespace = Some(n.local.sym.to_string()),
+                ast::ImportSpecifier::Named(n) => out.named.push(NamedImport {
+                    range: self.range(n.span),
+                    local: n.local.sym.to_string(),
+                    imported: n
+                        .imported
+                        .as_ref()
+                        .map_or_else(|| n.local.sym.to_string(), export_name),
+                    type_only: n.is_type_only,
+                }),
+            }
+        }
+        out.braces = self.find_braces(range.start, src_start);
+        out
+    }
+
+    /// Finds `{` and `}` of an import's named list between `import` and the
+    /// specifier string. Only comments could hide a brace, and those are skipped.
+    fn find_braces(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let mut pos = start;
+        let mut open = None;
+        while pos < end {
+            pos = skip_trivia(self.text, pos);
+            match self.text.as_bytes().get(pos) {
+                Some(b'{') => open = Some(pos),
+                Some(b'}') => return open.map(|o| (o, pos)),
+                None => return None,
+                _ => {}
+            }
+            pos += 1;
+        }
+        None
+    }
+
+    fn class(&self, class: &ast::Class, ident: Option<&ast::Ident>) -> ClassModel {
+        let class_range = self.range(class.span);
+        let anchor = ident.map_or(class_range.start, |i| self.range(i.span).start);
+        let header_end = [
+            ident.map(|i| self.range(i.span).end),
+            class.type_params.as_ref().map(|t| self.range(t.span).end),
+            class.super_class.as_ref().map(|s| self.range(s.span()).end),
+            class
+                .super_type_params
+                .as_ref()
+                .map(|t| self.range(t.span).end),
+            class.implements.last().map(|i| self.range(i.span).end),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(class_range.start + "class".len());
+        let mut model = ClassModel {
+            name: ident.map(|i| i.sym.to_string()),
+            anchor,
+            body_open: next_token_is(self.text, header_end, b'{'),
+            super_class: class.super_class.as_deref().map(expr_callee),
+            decorators: self.decorators(&class.decorators),
+            constructor: None,
+            properties: Vec::new(),
+            methods: Vec::new(),
+            first_member_start: class.body.first().map(|m| self.range(m.span()).start),
+        };
+        for member in &class.body {
+            self.member(member, &mut model);
+        }
+        model
+    }
+
+    fn member(&self, member: &ast::ClassMember, model: &mut ClassModel) {
+        match member {
+            ast::ClassMember::Constructor(ctor) if ctor.body.is_some() => {
+                model.constructor = Some(self.constructor(ctor));
+            }
+            ast::ClassMember::Method(method) => model.methods.push(Method {
+                name: prop_name(&method.key),
+                decorators: self.decorators(&method.function.decorators),
+                this_members: this_members(&method.function),
+            }),
+            ast::ClassMember::ClassProp(prop) => model.properties.push(Property {
+                range: self.range(prop.span),
+                name: prop_name(&prop.key),
+                optional: prop.is_optional,
+                is_static: prop.is_static,
+                decorators: self.decorators(&prop.decorators),
+                type_name: prop.type_ann.as_deref().and_then(type_name),
+            }),
+            ast::ClassMember::PrivateProp(prop) => model.properties.push(Property {
+                range: self.range(prop.span),
+                name: None,
+                optional: prop.is_optional,
+                is_static: prop.is_static,
+                decorators: self.decorators(&prop.decorators),
+                type_name: None,
+            }),
+            _ => {}
+        }
+    }
+
+    fn constructor(&self, ctor: &ast::Constructor) -> Constructor {
+        let params: Vec<Param> = ctor.params.iter().map(|p| self.param(p)).collect();
+        let key_end = self.range(ctor.key.span()).end;
+        let open = next_token_is(self.text, key_end, b'(');
+        let close = open.and_then(|open| {
+            let after = params.last().map_or(open + 1, |p| p.range.end);
+            let at = skip_trivia(self.text, after);
+            match self.text.as_bytes().get(at) {
+                Some(b')') => Some(at),
+                Some(b',') => next_token_is(self.text, at + 1, b')'),
+                _ => None,
+            }
+        });
+        Constructor {
+            parens: open.zip(close),
+            params,
+        }
+    }
+
+    fn param(&self, param: &ast::ParamOrTsParamProp) -> Param {
+        match param {
+            ast::ParamOrTsParamProp::Param(p) => {
+                let decorators = self.decorators(&p.decorators);
+                let binding_start = self.range(p.pat.span()).start;
+                let mut out = self.pattern(&p.pat, self.range(p.span), decorators, binding_start);
+                out.modifiers_start = binding_start;
+                out
+            }
+            ast::ParamOrTsParamProp::TsParamProp(p) => {
+                let decorators = self.decorators(&p.decorators);
+                let pat = match &p.param {
+                    ast::TsParamPropParam::Ident(ident) => ast::Pat::Ident(ident.clone()),
+                    ast::TsParamPropParam::Assign(assign) => ast::Pat::Assign(assign.clone()),
+                };
+                let binding_start = self.range(pat.span()).start;
+                let modifiers_start = decorators.last().map_or(self.range(p.span).start, |d| {
+                    skip_trivia(self.text, d.range.end)
+                });
+                let mut out = self.pattern(&pat, self.range(p.span), decorators, binding_start);
+                out.is_property = true;
+                out.modifiers_start = modifiers_start;
+                out
+            }
+        }
+    }
+
+    fn pattern(
+        &self,
+        pat: &ast::Pat,
+        range: Range<usize>,
+        decorators: Vec<Decorator>,
+        binding_start: usize,
+    ) -> Param {
+        let mut out = Param {
+            range,
+            binding_start,
+            modifiers_start: binding_start,
+            name: None,
+            is_property: false,
+            optional: false,
+            has_default: false,
+            rest: false,
+            decorators,
+            type_name: None,
+        };
+        let mut pat = pat;
+        if let ast::Pat::Assign(assign) = pat {
+            out.has_default = true;
+            pat = &assign.left;
+        }
+        match pat {
+            ast::Pat::Ident(binding) => {
+                out.name = Some(binding.id.sym.to_string());
+                out.optional = binding.id.optional;
+                out.type_name = binding.type_ann.as_deref().and_then(type_name);
+            }
+            ast::Pat::Rest(_) => out.rest = true,
+            _ => {}
+        }
+        out
+    }
+
+    fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<Decorator> {
+        decorators.iter().map(|d| self.decorator(d)).collect()
+    }
+
+    fn decorator(&self, decorator: &ast::Decorator) -> Decorator {
+        let (callee_expr, args): (&ast::Expr, &[ast::ExprOrSpread]) = match &*decorator.expr {
+            ast::Expr::Call(call) => match &call.callee {
+                ast::Callee::Expr(callee) => (callee, &call.args),
+                _ => (&decorator.expr, &[]),
+            },
+            other => (other, &[]),
+        };
+        Decorator {
+            range: self.range(decorator.span),
+            callee: expr_callee(callee_expr),
+            callee_range: self.range(callee_expr.span()),
+            object_arg: args.first().and_then(|arg| match &*arg.expr {
+                ast::Expr::Object(object) if arg.spread.is_none() => Some(self.object_arg(object)),
+                _ => None,
+            }),
+        }
+    }
+
+    fn object_arg(&self, object: &ast::ObjectLit) -> ObjectArg {
+        let mut imports = None;
+        for prop in &object.props {
+            let ast::PropOrSpread::Prop(prop) = prop else {
+                continue;
+            };
+            let ast::Prop::KeyValue(kv) = &**prop else {
+                continue;
+            };
+            if prop_name(&kv.key).as_deref() == Some("imports") {
+                imports = Some(self.module_imports(&kv.value));
+            }
+        }
+        ObjectArg {
+            range: self.range(object.span),
+            props: object.props.iter().map(|p| self.range(p.span())).collect(),
+            imports,
+        }
+    }
+
+    fn module_imports(&self, value: &ast::Expr) -> ModuleImports {
+        let ast::Expr::Array(array) = value else {
+            return ModuleImports::Opaque;
+        };
+        let mut elements = Vec::new();
+        for element in array.elems.iter().flatten() {
+            if element.spread.is_some() {
+                return ModuleImports::Opaque;
+            }
+            elements.push((self.range(element.expr.span()), head_ident(&element.expr)));
+        }
+        let range = self.range(array.span);
+        ModuleImports::Array {
+            brackets: (range.start, range.end.saturating_sub(1)),
+            elements,
+        }
+    }
+}
+
+/// The identifier an `imports` element starts with: `X`, `X.forRoot(...)`, `X.register()`.
+fn head_ident(expr: &ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Ident(ident) => Some(ident.sym.to_string()),
+        ast::Expr::Member(member) => head_ident(&member.obj),
+        ast::Expr::Call(call) => match &call.callee {
+            ast::Callee::Expr(callee) => head_ident(callee),
+            _ => None,
+        },
+        ast::Expr::Paren(paren) => head_ident(&paren.expr),
+        _ => None,
+    }
+}
+
+fn expr_callee(expr: &ast::Expr) -> Callee {
+    match expr {
+        ast::Expr::Ident(ident) => Callee::Ident(ident.sym.to_string()),
+        ast::Expr::Member(member) => match (&*member.obj, &member.prop) {
+            (ast::Expr::Ident(object), ast::MemberProp::Ident(property)) => Callee::Member {
+                object: object.sym.to_string(),
+                property: property.sym.to_string(),
+            },
+            _ => Callee::Other,
+        },
+        ast::Expr::Paren(paren) => expr_callee(&paren.expr),
+        _ => Callee::Other,
+    }
+}
+
+fn decl_name(decl: &ast::Decl) -> Option<String> {
+    match decl {
+        ast::Decl::Class(c) => Some(c.ident.sym.to_string()),
+        ast::Decl::TsInterface(i) => Some(i.id.sym.to_string()),
+        ast::Decl::TsTypeAlias(t) => Some(t.id.sym.to_string()),
+        ast::Decl::TsEnum(e) => Some(e.id.sym.to_string()),
+        _ => None,
+    }
+}
+
+fn prop_name(key: &ast::PropName) -> Option<String> {
+    match key {
+        ast::PropName::Ident(ident) => Some(ident.sym.to_string()),
+        ast::PropName::Str(s) => Some(atom_string(&s.value)),
+        _ => None,
+    }
+}
+
+fn export_name(name: &ast::ModuleExportName) -> String {
+    match name {
+        ast::ModuleExportName::Ident(ident) => ident.sym.to_string(),
+        ast::ModuleExportName::Str(s) => atom_string(&s.value),
+    }
+}
+
+fn atom_string(value: &swc_atoms::Wtf8Atom) -> String {
+    value.to_string_lossy().into_owned()
+}
+
+/// The name of a plain type reference annotation (`: DistributedLockService`).
+fn type_name(annotation: &ast::TsTypeAnn) -> Option<String> {
+    match &*annotation.type_ann {
+        ast::TsType::TsTypeRef(reference) => match &reference.type_name {
+            ast::TsEntityName::Ident(ident) => Some(ident.sym.to_string()),
+            ast::TsEntityName::TsQualifiedName(q) => Some(q.right.sym.to_string()),
+        },
+        _ => None,
+    }
+}
+
+/// Names read as `this.<name>` anywhere in a function body.
+fn this_members(function: &ast::Function) -> Vec<String> {
+    #[derive(Default)]
+    struct Collector(Vec<String>);
+    impl Visit for Collector {
+        fn visit_member_expr(&mut self, member: &ast::MemberExpr) {
+            if let (ast::Expr::This(_), ast::MemberProp::Ident(prop)) = (&*member.obj, &member.prop)
+            {
+                let name = prop.sym.to_string();
+                if !self.0.contains(&name) {
+                    self.0.push(name);
+                }
+            }
+            member.visit_children_with(self);
+        }
+    }
+    let mut collector = Collector::default();
+    if let Some(body) = &function.body {
+        body.visit_with(&mut collector);
+    }
+    collector.0
+}

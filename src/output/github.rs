@@ -1,0 +1,52 @@
+//! `--format github`: GitHub Actions workflow commands, one per finding.
+
+use super::Report;
+use crate::rules::Severity;
+
+/// `::error file=...,line=...,col=...,title=cronlock(rule)::message` lines.
+pub fn render(report: &Report<'_>) -> String {
+    let cwd = std::env::current_dir().ok();
+    let mut out = String::new();
+    for l in report.located() {
+        let level = match l.finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let file = relative_to_cwd(report, l.finding.file, cwd.as_deref())
+            .unwrap_or_else(|| l.file.to_string());
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&file),
+            l.line,
+            l.column,
+            l.end_line,
+            l.end_column,
+            escape_property(&format!("cronlock({})", l.finding.rule.name())),
+            escape_data(&l.finding.message),
+        ));
+    }
+    out
+}
+
+fn relative_to_cwd(
+    report: &Report<'_>,
+    file: usize,
+    cwd: Option<&std::path::Path>,
+) -> Option<String> {
+    let path = std::path::absolute(&report.project.files.get(file)?.path).ok()?;
+    let path = crate::project::normalize(&path);
+    let relative = path.strip_prefix(cwd?).ok()?;
+    Some(crate::walk::display_path(relative))
+}
+
+/// Escapes a workflow command's message.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}

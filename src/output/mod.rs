@@ -1,0 +1,133 @@
+//! Printing an analysis: one module per format behind [`render`].
+
+pub mod github;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+pub mod text;
+
+use crate::cli::Format;
+use crate::engine::{Analysis, PackageSummary};
+use crate::project::Project;
+use crate::rules::Finding;
+use crate::source::SourceText;
+
+/// What every format prints from.
+pub struct Report<'a> {
+    /// The project (files, packages, configuration).
+    pub project: &'a Project,
+    /// The findings and package summaries.
+    pub analysis: &'a Analysis,
+    /// Colour escape codes allowed.
+    pub color: bool,
+    /// Only the summary (text).
+    pub quiet: bool,
+}
+
+/// A finding with its position worked out.
+pub struct Located<'a> {
+    /// The finding.
+    pub finding: &'a Finding,
+    /// The file as shown.
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// 1-based line where the highlighted text ends.
+    pub end_line: usize,
+    /// 1-based column where the highlighted text ends.
+    pub end_column: usize,
+    /// The package's name.
+    pub package: &'a str,
+    /// The file's text.
+    pub source: Option<&'a SourceText>,
+}
+
+impl<'a> Report<'a> {
+    /// The findings with positions, in output order.
+    pub fn located(&self) -> Vec<Located<'a>> {
+        let project = self.project;
+        self.analysis
+            .findings
+            .iter()
+            .map(|finding| {
+                let file = &project.files[finding.file];
+                let source = project.source(finding.file);
+                let (line, column) = source.map_or((1, 1), |s| s.line_col(finding.offset));
+                let (end_line, end_column) =
+                    source.map_or((line, column), |s| s.line_col(finding.end));
+                Located {
+                    finding,
+                    file: &file.display,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    package: project
+                        .packages
+                        .get(file.package)
+                        .map_or("", |p| p.name.as_str()),
+                    source,
+                }
+            })
+            .collect()
+    }
+
+    /// Headline numbers.
+    pub fn summary(&self) -> Summary {
+        let findings = &self.analysis.findings;
+        let mut files: Vec<usize> = findings.iter().map(|f| f.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        Summary {
+            files_scanned: self.project.files.len(),
+            files_with_findings: files.len(),
+            findings: findings.len(),
+            fixable: findings.iter().filter(|f| f.is_fixable()).count(),
+            ready: findings.is_empty(),
+        }
+    }
+
+    /// Package summaries with their names.
+    pub fn packages(
+        &self,
+    ) -> impl Iterator<Item = (&'a crate::project::Package, &'a PackageSummary)> + 'a {
+        let project = self.project;
+        self.analysis
+            .packages
+            .iter()
+            .filter_map(move |s| project.packages.get(s.package).map(|p| (p, s)))
+    }
+}
+
+/// Headline numbers of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Files looked at.
+    pub files_scanned: usize,
+    /// Files with at least one finding.
+    pub files_with_findings: usize,
+    /// Findings.
+    pub findings: usize,
+    /// Findings `cronlock fix` repairs.
+    pub fixable: usize,
+    /// No findings at all.
+    pub ready: bool,
+}
+
+/// Renders `report` in `format`.
+pub fn render(format: Format, report: &Report<'_>) -> String {
+    match format {
+        Format::Text => text::render(report),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+    }
+}
+
+/// Completion percentage, rounded down so that 99.9% never reads 100%.
+pub fn percent(done: usize, total: usize) -> usize {
+    if total == 0 { 100 } else { done * 100 / total }
+}

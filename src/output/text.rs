@@ -1,0 +1,136 @@
+//! `--format text`: `file:line:col: severity[rule] message`, a source frame
+//! like rustc's (drawn by annotate-snippets), a `help:` line for fixable
+//! findings, then a summary.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
+
+use super::{Located, Report};
+use crate::app::count;
+use crate::rules::{Fixability, Severity};
+
+/// The text report.
+pub fn render(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    if !report.quiet {
+        let renderer = if report.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        for located in report.located() {
+            out.push_str(&header(&located, report.color));
+            out.push('\n');
+            if let Some(frame) = frame(&located, &renderer) {
+                out.push_str(&frame);
+                out.push('\n');
+            }
+            if let Some(help) = help(&located) {
+                out.push_str(&paint(
+                    report.color,
+                    AnsiColor::Cyan.on_default().bold(),
+                    "help",
+                ));
+                out.push_str(": ");
+                out.push_str(&help);
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+fn paint(color: bool, style: Style, text: &str) -> String {
+    if color {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+/// `file:line:col: severity[rule] message`.
+fn header(l: &Located<'_>, color: bool) -> String {
+    let severity = l.finding.severity.as_str();
+    let style = match l.finding.severity {
+        Severity::Error => AnsiColor::Red.on_default().bold(),
+        Severity::Warning => AnsiColor::Yellow.on_default().bold(),
+    };
+    format!(
+        "{}: {}{} {}",
+        paint(
+            color,
+            Style::new().bold(),
+            &format!("{}:{}:{}", l.file, l.line, l.column)
+        ),
+        paint(color, style, severity),
+        paint(color, style, &format!("[{}]", l.finding.rule.name())),
+        l.finding.message
+    )
+}
+
+/// The offending lines with a caret under the finding.
+fn frame(l: &Located<'_>, renderer: &Renderer) -> Option<String> {
+    let source = l.source?;
+    let last_line = l.end_line.min(l.line + 3);
+    let start = source.line_range(l.line).start;
+    let end = source.line_range(last_line).end;
+    let text = source.text().get(start..end)?;
+    let span_start = l.finding.offset.saturating_sub(start).min(text.len());
+    let span_end = l
+        .finding
+        .end
+        .saturating_sub(start)
+        .clamp(span_start, text.len());
+    let level = match l.finding.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let report = [Group::with_level(level).element(
+        Snippet::source(text)
+            .line_start(l.line)
+            .fold(false)
+            .annotation(AnnotationKind::Primary.span(span_start..span_end)),
+    )];
+    Some(renderer.render(&report).to_string())
+}
+
+fn help(l: &Located<'_>) -> Option<String> {
+    let rule = l.finding.rule;
+    match rule.fixability() {
+        Fixability::Always if l.finding.fix.is_some() => {
+            Some(format!("`cronlock fix` will {}", rule.doc().fix_title))
+        }
+        Fixability::WithMigrateCron => Some(rule.doc().fix_title.to_string()),
+        _ => None,
+    }
+}
+
+/// `N findings (M fixable) in K files; run `cronlock fix` to apply M fixes.`
+pub fn summary_line(report: &Report<'_>) -> String {
+    let s = report.summary();
+    if s.findings == 0 {
+        return format!("No findings in {} files scanned.", s.files_scanned);
+    }
+    let mut line = format!(
+        "{} ({} fixable) in {}",
+        count(s.findings, "finding"),
+        s.fixable,
+        count(s.files_with_findings, "file")
+    );
+    if s.fixable > 0 {
+        line.push_str(&format!(
+            "; run `cronlock fix` to apply {}.",
+            if s.fixable == 1 {
+                "1 fix".to_string()
+            } else {
+                format!("{} fixes", s.fixable)
+            }
+        ));
+    } else {
+        line.push('.');
+    }
+    line
+}

@@ -1,0 +1,671 @@
+//! The scanned files, their packages, and the questions that cross files:
+//! which modules a package imports its lock names from, and what a base class
+//! imported from another file declares.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::model::{self, Callee, ClassModel, FileModel, Import};
+use crate::parse::{SyntaxError, parse_module};
+use crate::source::SourceText;
+use crate::walk::{WalkedFile, describe_io};
+
+/// One file of the scan.
+#[derive(Debug)]
+pub struct ScannedFile {
+    /// The path to open.
+    pub path: PathBuf,
+    /// The path as shown (from the PATH argument, `/` separators).
+    pub display: String,
+    /// Index of the package in [`Project::packages`].
+    pub package: usize,
+    /// What was read.
+    pub state: FileState,
+    /// Absolute, normalised path, for lookups across files.
+    key: PathBuf,
+}
+
+/// What cronlock holds of a file.
+#[derive(Debug)]
+pub enum FileState {
+    /// The file mentions none of the configured names, so it cannot produce a
+    /// finding and was not parsed.
+    Skipped,
+    /// Parsed.
+    Parsed {
+        /// The text.
+        source: SourceText,
+        /// What the rules need.
+        model: FileModel,
+    },
+    /// Did not parse.
+    Broken {
+        /// The text.
+        source: SourceText,
+        /// Where and why.
+        error: SyntaxError,
+    },
+}
+
+/// A file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The path as shown.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A package: the nearest directory with a `package.json`.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// The directory's name.
+    pub name: String,
+    /// The directory as shown.
+    pub display: String,
+    /// Absolute directory.
+    pub dir: PathBuf,
+    /// Modules the package imports lock names from, most used first.
+    pub lock_sources: Vec<SourceKey>,
+}
+
+/// A module specifier made comparable across files: bare specifiers as
+/// written, relative ones as the absolute path they point to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKey {
+    /// `@acme/cluster-lock`.
+    Bare(String),
+    /// `../lib/lock` from some file, resolved (extension dropped).
+    Path(PathBuf),
+}
+
+impl SourceKey {
+    /// The key of `specifier` as written in a file in `dir`.
+    pub fn new(dir: &Path, specifier: &str) -> SourceKey {
+        if specifier.starts_with('.') {
+            let trimmed = strip_script_extension(specifier);
+            SourceKey::Path(normalize(&dir.join(trimmed)))
+        } else {
+            SourceKey::Bare(specifier.to_string())
+        }
+    }
+
+    /// How a file in `dir` writes this module.
+    pub fn specifier_from(&self, dir: &Path) -> String {
+        match self {
+            SourceKey::Bare(s) => s.clone(),
+            SourceKey::Path(target) => relative_specifier(dir, target),
+        }
+    }
+}
+
+/// All files of one run and what is known about them.
+pub struct Project {
+    /// The configuration in force.
+    pub config: Config,
+    /// Every scanned file, sorted by display path.
+    pub files: Vec<ScannedFile>,
+    /// Every package a file belongs to.
+    pub packages: Vec<Package>,
+    by_key: HashMap<PathBuf, usize>,
+    outside: Mutex<HashMap<PathBuf, Option<Arc<FileModel>>>>,
+    prefilter: Option<AhoCorasick>,
+}
+
+/// What is known about a class's base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inheritance {
+    /// The class extends nothing.
+    NoBase,
+    /// A base (or its base) has the member.
+    Has,
+    /// The base was read and has no such member.
+    Lacks {
+        /// The base's name.
+        base: String,
+    },
+    /// The base could not be read.
+    Unknown {
+        /// The base's name as written.
+        base: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+}
+
+impl Project {
+    /// Reads and parses `files` (in parallel) and works out their packages.
+    /// `roots` are the PATH arguments, for the name of package-less files.
+    pub fn load(
+        files: Vec<WalkedFile>,
+        roots: &[PathBuf],
+        config: Config,
+    ) -> (Project, Vec<LoadError>) {
+        let prefilter = AhoCorasick::new(config.interesting_names()).ok();
+        let loaded: Vec<Result<(WalkedFile, FileState), LoadError>> = files
+            .into_par_iter()
+            .map(|walked| {
+                let state =
+                    read_state(&walked.path, prefilter.as_ref()).map_err(|reason| LoadError {
+                        path: walked.display.clone(),
+                        reason,
+                    })?;
+                Ok((walked, state))
+            })
+            .collect();
+        let mut errors = Vec::new();
+        let mut packages = PackageFinder::default();
+        let mut scanned = Vec::new();
+        for item in loaded {
+            match item {
+                Ok((walked, state)) => {
+                    let key = normalize(&absolute(&walked.path));
+                    let root = roots.get(walked.root).cloned().unwrap_or_default();
+                    let package = packages.package_of(&key, &walked.display, &root);
+                    scanned.push(ScannedFile {
+                        path: walked.path,
+                        display: walked.display,
+                        package,
+                        state,
+                        key,
+                    });
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        let by_key = scanned
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key.clone(), i))
+            .collect();
+        let mut project = Project {
+            config,
+            files: scanned,
+            packages: packages.packages,
+            by_key,
+            outside: Mutex::new(HashMap::new()),
+            prefilter,
+        };
+        project.collect_lock_sources();
+        (project, errors)
+    }
+
+    /// Replaces files' texts (after fixes) and re-derives what depends on them.
+    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) {
+        let prefilter = self.prefilter.as_ref();
+        let states: Vec<(usize, FileState)> = texts
+            .into_par_iter()
+            .map(|(index, text)| (index, state_of(SourceText::new(text), prefilter)))
+            .collect();
+        for (index, state) in states {
+            if let Some(file) = self.files.get_mut(index) {
+                file.state = state;
+            }
+        }
+        if let Ok(mut cache) = self.outside.lock() {
+            cache.clear();
+        }
+        self.collect_lock_sources();
+    }
+
+    /// The model of file `index`, when it parsed.
+    pub fn model(&self, index: usize) -> Option<&FileModel> {
+        match &self.files.get(index)?.state {
+            FileState::Parsed { model, .. } => Some(model),
+            _ => None,
+        }
+    }
+
+    /// The text of file `index`, when it was read in full.
+    pub fn source(&self, index: usize) -> Option<&SourceText> {
+        match &self.files.get(index)?.state {
+            FileState::Parsed { source, .. } | FileState::Broken { source, .. } => Some(source),
+            FileState::Skipped => None,
+        }
+    }
+
+    /// Directory of file `index` (absolute).
+    pub fn dir_of(&self, index: usize) -> PathBuf {
+        self.files
+            .get(index)
+            .and_then(|f| f.key.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// Whether `import` of file `index` comes from its package's lock source
+    /// (or the configured `import-source`).
+    pub fn is_lock_source(&self, index: usize, import: &Import) -> bool {
+        if self.config.import_source.as_deref() == Some(import.source.as_str()) {
+            return true;
+        }
+        let Some(file) = self.files.get(index) else {
+            return false;
+        };
+        let key = SourceKey::new(&self.dir_of(index), &import.source);
+        self.packages
+            .get(file.package)
+            .is_some_and(|p| p.lock_sources.contains(&key))
+    }
+
+    /// The module specifier to import lock names from in file `index`: the
+    /// configured `import-source`, else the package's most used lock source.
+    pub fn lock_source_for(&self, index: usize) -> Option<String> {
+        if let Some(source) = &self.config.import_source {
+            return Some(source.clone());
+        }
+        let package = self.packages.get(self.files.get(index)?.package)?;
+        let dir = self.dir_of(index);
+        package
+            .lock_sources
+            .first()
+            .map(|key| key.specifier_from(&dir))
+    }
+
+    fn collect_lock_sources(&mut self) {
+        let mut counts: Vec<HashMap<SourceKey, usize>> = vec![HashMap::new(); self.packages.len()];
+        for (index, file) in self.files.iter().enumerate() {
+            let FileState::Parsed { model, .. } = &file.state else {
+                continue;
+            };
+            let dir = self.dir_of(index);
+            for import in &model.imports {
+                if imports_lock_name(model, import, &self.config) {
+                    *counts[file.package]
+                        .entry(SourceKey::new(&dir, &import.source))
+                        .or_default() += 1;
+                }
+            }
+        }
+        for (package, counts) in self.packages.iter_mut().zip(counts) {
+            let mut sources: Vec<(SourceKey, usize)> = counts.into_iter().collect();
+            sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            package.lock_sources = sources.into_iter().map(|(key, _)| key).collect();
+        }
+    }
+
+    /// Whether `class` of file `index` inherits a member named one of `names`.
+    pub fn inheritance(&self, index: usize, class: &ClassModel, names: &[&str]) -> Inheritance {
+        let Some(file) = self.files.get(index) else {
+            return Inheritance::NoBase;
+        };
+        let Some(model) = self.model_at(&file.key) else {
+            return Inheritance::NoBase;
+        };
+        self.inheritance_in(&file.key, &model, class, names, 0)
+    }
+
+    fn inheritance_in(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        class: &ClassModel,
+        names: &[&str],
+        depth: usize,
+    ) -> Inheritance {
+        let Some(base) = &class.super_class else {
+            return Inheritance::NoBase;
+        };
+        let written = match base {
+            Callee::Ident(name) => name.clone(),
+            Callee::Member { object, property } => format!("{object}.{property}"),
+            Callee::Other => "(expression)".to_string(),
+        };
+        if depth > 16 {
+            return Inheritance::Unknown {
+                base: written,
+                reason: "the chain of base classes is too deep to follow".to_string(),
+            };
+        }
+        match self.find_base(path, model, base, 0) {
+            Ok((base_path, base_model, class_index)) => {
+                let base_class = &base_model.classes[class_index];
+                if declares_member(base_class, names) {
+                    return Inheritance::Has;
+                }
+                match self.inheritance_in(&base_path, &base_model, base_class, names, depth + 1) {
+                    Inheritance::NoBase => Inheritance::Lacks { base: written },
+                    Inheritance::Lacks { .. } => Inheritance::Lacks { base: written },
+                    other => other,
+                }
+            }
+            Err(reason) => Inheritance::Unknown {
+                base: written,
+                reason,
+            },
+        }
+    }
+
+    /// Finds the class a base-class reference points to.
+    fn find_base(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        base: &Callee,
+        depth: usize,
+    ) -> Result<(PathBuf, Arc<FileModel>, usize), String> {
+        let (import, exported) = match base {
+            Callee::Ident(name) => {
+                if let Some(i) = model
+                    .classes
+                    .iter()
+                    .position(|c| c.name.as_deref() == Some(name))
+                {
+                    return Ok((path.to_path_buf(), model.clone(), i));
+                }
+                let found = model.imports.iter().find_map(|import| {
+                    if import.default.as_deref() == Some(name) {
+                        return Some((import, "default".to_string()));
+                    }
+                    import
+                        .named
+                        .iter()
+                        .find(|n| &n.local == name)
+                        .map(|n| (import, n.imported.clone()))
+                });
+                found.ok_or_else(|| {
+                    format!("`{name}` is neither declared nor imported in this file")
+                })?
+            }
+            Callee::Member { object, property } => model
+                .imports
+                .iter()
+                .find(|i| i.namespace.as_deref() == Some(object))
+                .map(|i| (i, property.clone()))
+                .ok_or_else(|| format!("`{object}` is not a namespace import"))?,
+            Callee::Other => return Err("the base class is not a plain name".to_string()),
+        };
+        if !import.source.starts_with('.') {
+            return Err(format!(
+                "it is imported from `{}`, which cronlock does not read",
+                import.source
+            ));
+        }
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let target = resolve_module(dir, &import.source)
+            .ok_or_else(|| format!("`{}` does not resolve to a file", import.source))?;
+        self.find_export(&target, &exported, depth)
+    }
+
+    fn find_export(
+        &self,
+        path: &Path,
+        exported: &str,
+        depth: usize,
+    ) -> Result<(PathBuf, Arc<FileModel>, usize), String> {
+        let model = self
+            .model_at(path)
+            .ok_or_else(|| format!("{} could not be read or parsed", path.display()))?;
+        let local = model
+            .exports
+            .iter()
+            .find(|e| e.exported == exported)
+            .map(|e| e.local.clone());
+        if let Some(local) = local {
+            let class_index = model.classes.iter().position(|c| {
+                c.name.as_deref() == Some(local.as_str())
+                    || (local == "default" && c.name.is_none())
+            });
+            if let Some(i) = class_index {
+                return Ok((path.to_path_buf(), model, i));
+            }
+            return self.find_base(path, &model, &Callee::Ident(local), depth + 1);
+        }
+        if depth < 8 {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            for reexport in &model.reexports {
+                let original = match &reexport.names {
+                    None => Some(exported.to_string()),
+                    Some(pairs) => pairs
+                        .iter()
+                        .find(|(e, _)| e == exported)
+                        .map(|(_, o)| o.clone()),
+                };
+                let (Some(original), Some(target)) =
+                    (original, resolve_module(dir, &reexport.source))
+                else {
+                    continue;
+                };
+                if let Ok(found) = self.find_export(&target, &original, depth + 1) {
+                    return Ok(found);
+                }
+            }
+        }
+        Err(format!("{} exports no class `{exported}`", path.display()))
+    }
+
+    /// The model of any file by absolute path: a scanned one, or one read on
+    /// demand (a base class outside the scan, or in a file the prefilter skipped).
+    fn model_at(&self, key: &Path) -> Option<Arc<FileModel>> {
+        if let Some(&index) = self.by_key.get(key)
+            && let FileState::Parsed { model, .. } = &self.files[index].state
+        {
+            return Some(Arc::new(model.clone()));
+        }
+        let mut cache = self.outside.lock().ok()?;
+        cache
+            .entry(key.to_path_buf())
+            .or_insert_with(|| {
+                let source = SourceText::new(std::fs::read_to_string(key).ok()?);
+                let module = parse_module(source.code()).ok()?;
+                Some(Arc::new(model::build(
+                    &module,
+                    source.text(),
+                    source.bom_len(),
+                )))
+            })
+            .clone()
+    }
+}
+
+/// Whether `class` declares a member named one of `names` that ends up on
+/// `this`: a parameter property, or a property injected with `@Inject`.
+pub fn declares_member(class: &ClassModel, names: &[&str]) -> bool {
+    let param = class
+        .constructor
+        .iter()
+        .flat_map(|c| &c.params)
+        .any(|p| p.is_property && p.name.as_deref().is_some_and(|n| names.contains(&n)));
+    let property = class.properties.iter().any(|p| {
+        p.name.as_deref().is_some_and(|n| names.contains(&n))
+            && has_decorator(&p.decorators, "Inject")
+    });
+    param || property
+}
+
+/// Whether one of `decorators` is called `name` (directly or as `ns.name`).
+pub fn has_decorator(decorators: &[model::Decorator], name: &str) -> bool {
+    decorators.iter().any(|d| match &d.callee {
+        Callee::Ident(n) => n == name,
+        Callee::Member { property, .. } => property == name,
+        Callee::Other => false,
+    })
+}
+
+/// Whether `import` brings in a name that marks its module as a lock source.
+fn imports_lock_name(model: &FileModel, import: &Import, config: &Config) -> bool {
+    if import
+        .named
+        .iter()
+        .any(|n| config.marks_lock_source(&n.imported))
+    {
+        return true;
+    }
+    let Some(namespace) = &import.namespace else {
+        return false;
+    };
+    model.classes.iter().any(|class| {
+        class
+            .methods
+            .iter()
+            .flat_map(|m| &m.decorators)
+            .any(|d| matches!(&d.callee, Callee::Member { object, property } if object == namespace && config.marks_lock_source(property)))
+    })
+}
+
+fn read_state(path: &Path, prefilter: Option<&AhoCorasick>) -> Result<FileState, String> {
+    let meta = std::fs::metadata(path).map_err(|e| describe_io(&e))?;
+    if meta.is_dir() {
+        return Err("is a directory".to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| describe_io(&e))?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file (contains NUL bytes); not scanned".to_string());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (invalid byte at offset {}); not scanned",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(state_of(SourceText::new(text), prefilter))
+}
+
+fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
+    if let Some(prefilter) = prefilter
+        && !prefilter.is_match(source.text())
+    {
+        return FileState::Skipped;
+    }
+    match parse_module(source.code()) {
+        Ok(module) => {
+            let model = model::build(&module, source.text(), source.bom_len());
+            FileState::Parsed { source, model }
+        }
+        Err(mut error) => {
+            error.offset += source.bom_len();
+            FileState::Broken { source, error }
+        }
+    }
+}
+
+#[derive(Default)]
+struct PackageFinder {
+    packages: Vec<Package>,
+    by_dir: HashMap<PathBuf, usize>,
+}
+
+impl PackageFinder {
+    /// The package of a file: the nearest ancestor with `package.json`, else
+    /// the scan root.
+    fn package_of(&mut self, file_key: &Path, display: &str, root: &Path) -> usize {
+        let mut dir = file_key.parent();
+        while let Some(current) = dir {
+            if let Some(&index) = self.by_dir.get(current) {
+                return index;
+            }
+            if current.join("package.json").is_file() {
+                return self.add(current, file_key, display);
+            }
+            dir = current.parent();
+        }
+        let root_key = normalize(&absolute(root));
+        let root_dir = if root_key.is_file() {
+            root_key.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            root_key
+        };
+        if let Some(&index) = self.by_dir.get(&root_dir) {
+            return index;
+        }
+        self.add(&root_dir, file_key, display)
+    }
+
+    fn add(&mut self, dir: &Path, file_key: &Path, display: &str) -> usize {
+        let shown = match file_key.strip_prefix(dir) {
+            Ok(tail) => {
+                let tail = tail.to_string_lossy().replace('\\', "/");
+                let head = display.strip_suffix(tail.as_str()).unwrap_or("");
+                let head = head.trim_end_matches('/');
+                if head.is_empty() {
+                    ".".to_string()
+                } else {
+                    head.to_string()
+                }
+            }
+            Err(_) => dir.to_string_lossy().replace('\\', "/"),
+        };
+        let name = dir
+            .file_name()
+            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+        self.packages.push(Package {
+            name,
+            display: shown,
+            dir: dir.to_path_buf(),
+            lock_sources: Vec::new(),
+        });
+        let index = self.packages.len() - 1;
+        self.by_dir.insert(dir.to_path_buf(), index);
+        index
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn strip_script_extension(specifier: &str) -> &str {
+    for ext in [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"] {
+        if let Some(stripped) = specifier.strip_suffix(ext) {
+            return stripped;
+        }
+    }
+    specifier
+}
+
+/// Resolves a relative import the way TypeScript does for these layouts:
+/// `./x` and `./x.js` to x.ts/.mts/.cts, `./dir` to dir/index.ts.
+pub fn resolve_module(dir: &Path, specifier: &str) -> Option<PathBuf> {
+    let base = normalize(&dir.join(specifier));
+    let stem = normalize(&dir.join(strip_script_extension(specifier)));
+    let mut candidates = vec![base.clone()];
+    for ext in ["ts", "mts", "cts"] {
+        let mut name = stem.clone().into_os_string();
+        name.push(format!(".{ext}"));
+        candidates.push(PathBuf::from(name));
+    }
+    for index in ["index.ts", "index.mts", "index.cts"] {
+        candidates.push(base.join(index));
+    }
+    candidates
+        .into_iter()
+        .find(|c| c.is_file() && crate::walk::is_scanned_name(c))
+}
+
+fn relative_specifier(from_dir: &Path, target: &Path) -> String {
+    let from: Vec<Component> = from_dir.components().collect();
+    let to: Vec<Component> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    let joined = parts.join("/");
+    if joined.starts_with("..") {
+        joined
+    } else {
+        format!("./{joined}")
+    }
+}

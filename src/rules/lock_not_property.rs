@@ -1,0 +1,49 @@
+//! lock-not-property: `lockService` is a constructor parameter but not a property.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::fix::{Edit, Fix};
+use crate::rules::missing_lock_service::class_label;
+use crate::semantic::{FileContext, Member};
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "make it `private readonly lockService`",
+    summary: "constructor parameter `lockService` has no accessibility/readonly modifier",
+    why: "Without `private`, `protected`, `public` or `readonly`, TypeScript does not turn the parameter \
+into a property: Nest injects the service, the constructor drops it, and `this.lockService` is \
+undefined when the lock decorator runs, so the job throws in cluster mode.",
+    before: "constructor(lockService: DistributedLockService) {}",
+    after: "constructor(private readonly lockService: DistributedLockService) {}",
+    fix: "`cronlock fix` adds `private readonly ` before the parameter name (after any parameter decorators).",
+};
+
+/// Reports a plain `lockService` parameter in a class that needs the member.
+pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
+        let Member::PlainParam(index) = facts.member else {
+            continue;
+        };
+        if facts.lock_uses.is_empty() {
+            continue;
+        }
+        let Some(param) = class.constructor.as_ref().and_then(|c| c.params.get(index)) else {
+            continue;
+        };
+        let name = param.name.as_deref().unwrap_or_default();
+        let message = format!(
+            "`{name}` in the constructor of {} has no `private`/`readonly` modifier, so it never becomes `this.{name}`",
+            class_label(class)
+        );
+        let fix = Fix::new(vec![Edit::insert(param.binding_start, "private readonly ")]);
+        out.push(
+            Finding::new(
+                Rule::LockNotProperty,
+                ctx.index,
+                param.binding_start..param.range.end,
+                message,
+            )
+            .in_class(class.name.as_deref())
+            .with_fix(Some(fix)),
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! missing-lock-service: a class with lock-decorated methods and no `lockService`.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::config::AMBIGUOUS_LOCK_DECORATOR;
+use crate::fix::Fix;
+use crate::fix::constructor::add_param;
+use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::model::ClassModel;
+use crate::project::Inheritance;
+use crate::semantic::{ClassFacts, FileContext, LockUse, Member};
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "inject `private readonly lockService: DistributedLockService`",
+    summary: "a class with a lock-decorated method has no `lockService` member",
+    why: "`@ClusterSafeCron` and its shorthands (and `@Lock`) read `this.lockService` each time the job \
+fires. In cluster mode (PM2 cluster, Kubernetes) the decorator throws when the member is missing, so \
+the job never runs on any replica. With a single instance in development the decorator does not take \
+the lock, which is why the bug hides until production.",
+    before: "@Injectable()
+export class ReportJob {
+  constructor(private readonly repo: ReportRepository) {}
+
+  @ClusterSafeCronEveryHour()
+  async run() {}
+}",
+    after: "@Injectable()
+export class ReportJob {
+  constructor(private readonly repo: ReportRepository, private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCronEveryHour()
+  async run() {}
+}",
+    fix: "`cronlock fix` appends `private readonly lockService: DistributedLockService` to the constructor \
+(before any optional, defaulted or rest parameter), in the parameter list's own layout, or inserts \
+`constructor(private readonly lockService: DistributedLockService) {}` after the last property; and \
+imports `DistributedLockService` beside the lock decorator. Derived classes without a constructor are \
+left to a person (see derived-class-without-constructor).",
+};
+
+/// Reports classes that need the lock service member and lack it.
+pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
+        if facts.lock_uses.is_empty() || facts.wrong_name.is_some() {
+            continue;
+        }
+        let member = &ctx.project.config.lock_service_member;
+        let (detail, fixable) = match &facts.member {
+            Member::Absent(Inheritance::NoBase) => (String::new(), true),
+            Member::Absent(Inheritance::Lacks { base }) => {
+                if class.constructor.is_none() {
+                    continue;
+                }
+                (format!("; its base `{base}` has none either"), true)
+            }
+            Member::Absent(Inheritance::Unknown { base, reason }) => {
+                if class.constructor.is_none() {
+                    continue;
+                }
+                (
+                    format!("; its base `{base}` could not be checked ({reason})"),
+                    false,
+                )
+            }
+            Member::UninjectedProperty(_) => (
+                format!("; the `{member}` property is declared but nothing injects it"),
+                false,
+            ),
+            _ => continue,
+        };
+        let message = format!(
+            "{} has {} but no `{member}`{detail}: the decorator throws in cluster mode",
+            class_label(class),
+            describe_uses(&facts.lock_uses),
+        );
+        let fix = if fixable {
+            build_fix(ctx, class, facts)
+        } else {
+            None
+        };
+        out.push(
+            Finding::new(
+                Rule::MissingLockService,
+                ctx.index,
+                class.anchor..class.anchor + class_label_len(class),
+                message,
+            )
+            .in_class(class.name.as_deref())
+            .with_fix(fix),
+        );
+    }
+}
+
+fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> Option<Fix> {
+    let config = &ctx.project.config;
+    let beside = facts
+        .lock_uses
+        .iter()
+        .find(|u| u.name != AMBIGUOUS_LOCK_DECORATOR)
+        .or(facts.lock_uses.first())
+        .map(|u| u.import);
+    let fallback = ctx.project.lock_source_for(ctx.index);
+    let plan = ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name: &config.lock_service_type,
+            beside,
+            fallback_source: fallback.as_deref(),
+        },
+    )?;
+    let param = format!(
+        "private readonly {}: {}",
+        config.lock_service_member, plan.local
+    );
+    let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
+    edits.extend(plan.edits);
+    Some(Fix::new(edits))
+}
+
+/// `` `Name` `` or `the default-exported class`.
+pub fn class_label(class: &ClassModel) -> String {
+    match &class.name {
+        Some(name) => format!("`{name}`"),
+        None => "the anonymous class".to_string(),
+    }
+}
+
+/// Length of what findings on a class underline: its name, or `class`.
+pub fn class_label_len(class: &ClassModel) -> usize {
+    class.name.as_ref().map_or("class".len(), String::len)
+}
+
+/// `` `@ClusterSafeCron` on `sync` `` (and how many more).
+pub fn describe_uses(uses: &[LockUse]) -> String {
+    let Some(first) = uses.first() else {
+        return "lock-decorated methods".to_string();
+    };
+    let method = first.method.as_deref().unwrap_or("a method");
+    let more = match uses.len() {
+        1 => String::new(),
+        2 => " and 1 more".to_string(),
+        n => format!(" and {} more", n - 1),
+    };
+    format!("`@{}` on `{method}`{more}", first.name)
+}

@@ -1,0 +1,25 @@
+//! parse-error: the file could not be parsed.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::parse::SyntaxError;
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "",
+    summary: "the file could not be parsed; it is reported, never edited, and scanning goes on",
+    why: "cronlock cannot tell what a file it cannot parse declares, so a class in it may crash in \
+cluster mode unseen. It never edits such a file.",
+    before: "export class Broken {\n  @ClusterSafeCron('* * * * *')\n  run() {\n}",
+    after: "export class Broken {\n  @ClusterSafeCron('* * * * *')\n  run() {}\n}",
+    fix: "Not fixed automatically: correct the syntax, then run cronlock again.",
+};
+
+/// The finding for a file that did not parse.
+pub fn finding(file: usize, error: &SyntaxError) -> Finding {
+    Finding::new(
+        Rule::ParseError,
+        file,
+        error.offset..error.offset,
+        format!("could not parse the file: {}", error.message),
+    )
+}

@@ -1,0 +1,148 @@
+//! unlocked-cron: `@Cron` from `@nestjs/schedule` on a method that takes no lock.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::fix::{Edit, Fix};
+use crate::model::{FileModel, Import};
+use crate::semantic::{FileContext, ScheduleUse};
+use crate::style::{line_break_after, line_start};
+
+/// The decorator `--migrate-cron` turns `@Cron` into.
+pub const MIGRATED_DECORATOR: &str = "ClusterSafeCron";
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "rewrite it as `@ClusterSafeCron` with the same arguments (`cronlock fix --migrate-cron`)",
+    summary: "`@Cron` from `@nestjs/schedule` on a method with no lock decorator and no `this.lockService` use",
+    why: "`@Cron` fires in every process: with five replicas the job runs five times at once (five \
+reports, five charges, five emails). `@ClusterSafeCron` takes a distributed lock so that one replica \
+runs it.",
+    before: "import { Cron } from '@nestjs/schedule';
+...
+  @Cron('0 */15 * * * *', { name: 'refresh' })
+  refresh() {}",
+    after: "import { ClusterSafeCron } from '@acme/cluster-lock';
+...
+  @ClusterSafeCron('0 */15 * * * *', { name: 'refresh' })
+  refresh() {}",
+    fix: "Only with `cronlock fix --migrate-cron`: the decorator becomes `@ClusterSafeCron` with the same \
+arguments byte for byte, `ClusterSafeCron` is imported from the package's lock source (the \
+`import-source` setting, else where the package imports its lock names from), `Cron` leaves the \
+`@nestjs/schedule` import when nothing else uses it, and the class then gets its `lockService`. \
+A method whose body uses `this.lockService` is not reported.",
+};
+
+/// Reports unlocked `@Cron` jobs; with `--migrate-cron` each carries its migration.
+pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let unlocked: Vec<(usize, &ScheduleUse)> = ctx
+        .classes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, facts)| facts.schedule_uses.iter().map(move |s| (i, s)))
+        .filter(|(_, s)| s.name == "Cron" && !s.locked)
+        .collect();
+    for (class_index, schedule) in &unlocked {
+        let class = &ctx.model.classes[*class_index];
+        let method = schedule.method.as_deref().unwrap_or("a method");
+        let message = format!(
+            "`@Cron` on `{method}` runs on every replica; use `@{MIGRATED_DECORATOR}` (`cronlock fix --migrate-cron`)"
+        );
+        let fix = if ctx.project.config.migrate_cron {
+            migration(ctx, schedule, unlocked.len())
+        } else {
+            None
+        };
+        out.push(
+            Finding::new(
+                Rule::UnlockedCron,
+                ctx.index,
+                schedule.decorator.range.clone(),
+                message,
+            )
+            .in_class(class.name.as_deref())
+            .in_method(schedule.method.as_deref())
+            .with_fix(fix),
+        );
+    }
+}
+
+/// The lock source `--migrate-cron` would import from in this file, if known.
+pub fn migration_source(ctx: &FileContext<'_>) -> Option<String> {
+    ctx.project.lock_source_for(ctx.index)
+}
+
+fn migration(
+    ctx: &FileContext<'_>,
+    schedule: &ScheduleUse,
+    unlocked_in_file: usize,
+) -> Option<Fix> {
+    let source = migration_source(ctx)?;
+    let plan = ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name: MIGRATED_DECORATOR,
+            beside: None,
+            fallback_source: Some(&source),
+        },
+    )?;
+    let mut edits = vec![Edit::replace(
+        schedule.decorator.callee_range.clone(),
+        plan.local,
+    )];
+    edits.extend(plan.edits);
+    let import = &ctx.model.imports[schedule.import];
+    if let Some(named) = import.named.iter().find(|n| n.imported == "Cron")
+        && uses_of(ctx.text(), ctx.model, &named.local) <= unlocked_in_file
+    {
+        edits.extend(remove_name(ctx.text(), import, &named.local));
+    }
+    Some(Fix::new(edits))
+}
+
+/// How often `name` appears as a whole word outside import declarations.
+fn uses_of(text: &str, model: &FileModel, name: &str) -> usize {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    text.match_indices(name)
+        .filter(|(at, _)| {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(at + name.len()).copied();
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
+        })
+        .filter(|(at, _)| !model.imports.iter().any(|i| i.range.contains(at)))
+        .count()
+}
+
+/// Edits that drop `local` from `import`, or the whole declaration (and its
+/// line) when it is the only name.
+fn remove_name(text: &str, import: &Import, local: &str) -> Vec<Edit> {
+    let Some(position) = import.named.iter().position(|n| n.local == local) else {
+        return Vec::new();
+    };
+    if import.named.len() == 1 && import.default.is_none() && import.namespace.is_none() {
+        let start = line_start(text, import.range.start);
+        let end = match line_break_after(text, import.range.end) {
+            Some(at) if text[start..import.range.start].trim().is_empty() => {
+                let newline = if text[at..].starts_with("\r\n") {
+                    2
+                } else {
+                    usize::from(at < text.len())
+                };
+                at + newline
+            }
+            _ => return vec![Edit::delete(import.range.clone())],
+        };
+        return vec![Edit::delete(start..end)];
+    }
+    let range = match (
+        import.named.get(position + 1),
+        position.checked_sub(1).map(|p| &import.named[p]),
+    ) {
+        (Some(next), _) => import.named[position].range.start..next.range.start,
+        (None, Some(previous)) => previous.range.end..import.named[position].range.end,
+        (None, None) => import.named[position].range.clone(),
+    };
+    vec![Edit::delete(range)]
+}

@@ -1,0 +1,46 @@
+//! unlocked-interval: `@Interval` / `@Timeout` from `@nestjs/schedule`.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::semantic::FileContext;
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "",
+    summary: "`@Interval` / `@Timeout` from `@nestjs/schedule`: they run on every replica",
+    why: "Like `@Cron`, these timers fire in every process: with five replicas the job runs five times. \
+There is no cluster-safe shorthand for them, so the job should take the lock in its body \
+(`this.lockService.withLock(...)`) or be turned into a `@ClusterSafeCron` job.",
+    before: "@Interval('refresh', 60_000)
+refresh() { ... }",
+    after: "@Interval('refresh', 60_000)
+refresh() {
+  return this.lockService.withLock('refresh', () => this.doRefresh());
+}",
+    fix: "Not fixed automatically. A method whose body uses `this.lockService` is not reported.",
+};
+
+/// Reports `@Interval` and `@Timeout` on methods that take no lock.
+pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
+        for schedule in &facts.schedule_uses {
+            if schedule.name == "Cron" || schedule.locked {
+                continue;
+            }
+            let method = schedule.method.as_deref().unwrap_or("a method");
+            let message = format!(
+                "`@{}` on `{method}` runs on every replica; take the lock in its body or use a cluster-safe decorator",
+                schedule.name
+            );
+            out.push(
+                Finding::new(
+                    Rule::UnlockedInterval,
+                    ctx.index,
+                    schedule.decorator.range.clone(),
+                    message,
+                )
+                .in_class(class.name.as_deref())
+                .in_method(schedule.method.as_deref()),
+            );
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! Judging a file's model against the configuration and its package: which
+//! decorators are lock decorators, which are `@nestjs/schedule` ones, and
+//! whether each class has the lock service member.
+
+use std::ops::Range;
+
+use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
+use crate::model::{Callee, ClassModel, Decorator, FileModel};
+use crate::project::{Inheritance, Project, has_decorator};
+use crate::source::SourceText;
+use crate::style::FileStyle;
+
+/// The module `@Cron`, `@Interval` and `@Timeout` must come from.
+pub const SCHEDULE_SOURCE: &str = "@nestjs/schedule";
+
+/// A method decorator that needs the lock service.
+#[derive(Debug, Clone)]
+pub struct LockUse {
+    /// The decorated method.
+    pub method: Option<String>,
+    /// The decorator's exported name (`ClusterSafeCron`, `Lock`).
+    pub name: String,
+    /// Index of the import it came from.
+    pub import: usize,
+    /// The decorator.
+    pub range: Range<usize>,
+}
+
+/// A `@nestjs/schedule` decorator on a method.
+#[derive(Debug, Clone)]
+pub struct ScheduleUse {
+    /// The decorated method.
+    pub method: Option<String>,
+    /// `Cron`, `Interval` or `Timeout`.
+    pub name: String,
+    /// Index of the import it came from.
+    pub import: usize,
+    /// The decorator.
+    pub decorator: Decorator,
+    /// The method also has a lock decorator, or reads `this.<member>`.
+    pub locked: bool,
+}
+
+/// Where a class stands on the lock service member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A parameter property or an `@Inject`-ed property.
+    Present,
+    /// Inherited from a base class.
+    Inherited,
+    /// A constructor parameter without modifiers (index into the params).
+    PlainParam(usize),
+    /// A property that nothing injects (index into the properties).
+    UninjectedProperty(usize),
+    /// No such member; what is known about the base.
+    Absent(Inheritance),
+}
+
+/// The lock service injected under another name.
+#[derive(Debug, Clone)]
+pub struct WrongName {
+    /// The name used.
+    pub name: String,
+    /// The parameter or property.
+    pub range: Range<usize>,
+}
+
+/// What the rules need to know about one class.
+#[derive(Debug, Clone)]
+pub struct ClassFacts {
+    /// Methods decorated with lock decorators.
+    pub lock_uses: Vec<LockUse>,
+    /// `@nestjs/schedule` decorators on methods.
+    pub schedule_uses: Vec<ScheduleUse>,
+    /// The member's state.
+    pub member: Member,
+    /// The lock service under another name, when the member is absent.
+    pub wrong_name: Option<WrongName>,
+    /// `@Optional()` or `?` on the member: where.
+    pub optional_member: Option<Range<usize>>,
+    /// The class injects the lock service member (any way).
+    pub injects_member: bool,
+}
+
+impl ClassFacts {
+    /// The class has lock-decorated methods and the member they read.
+    pub fn is_complete(&self) -> bool {
+        matches!(self.member, Member::Present | Member::Inherited)
+    }
+}
+
+/// One parsed file, ready for the rules.
+pub struct FileContext<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// Index of the file.
+    pub index: usize,
+    /// The text.
+    pub source: &'a SourceText,
+    /// The model.
+    pub model: &'a FileModel,
+    /// The file's style, for fixes.
+    pub style: FileStyle,
+    /// Facts per class, parallel to `model.classes`.
+    pub classes: Vec<ClassFacts>,
+}
+
+impl<'a> FileContext<'a> {
+    /// Judges file `index`; `None` when it did not parse or was skipped.
+    pub fn new(project: &'a Project, index: usize) -> Option<Self> {
+        let model = project.model(index)?;
+        let source = project.source(index)?;
+        let classes = model
+            .classes
+            .iter()
+            .map(|class| class_facts(project, index, model, class))
+            .collect();
+        Some(FileContext {
+            project,
+            index,
+            source,
+            model,
+            style: FileStyle::of(source.text()),
+            classes,
+        })
+    }
+
+    /// The text.
+    pub fn text(&self) -> &'a str {
+        self.source.text()
+    }
+}
+
+/// The import a decorator's name comes from, and the name it has there.
+pub fn resolve_callee<'m>(model: &'m FileModel, callee: &'m Callee) -> Option<(usize, &'m str)> {
+    match callee {
+        Callee::Ident(local) => model.imports.iter().enumerate().find_map(|(i, import)| {
+            if import.type_only {
+                return None;
+            }
+            import
+                .named
+                .iter()
+                .find(|n| &n.local == local && !n.type_only)
+                .map(|n| (i, n.imported.as_str()))
+        }),
+        Callee::Member { object, property } => model
+            .imports
+            .iter()
+            .position(|i| i.namespace.as_deref() == Some(object.as_str()))
+            .map(|i| (i, property.as_str())),
+        Callee::Other => None,
+    }
+}
+
+fn lock_use(
+    project: &Project,
+    index: usize,
+    model: &FileModel,
+    decorator: &Decorator,
+) -> Option<(usize, String)> {
+    let (import, name) = resolve_callee(model, &decorator.callee)?;
+    if !project.config.is_lock_decorator(name) {
+        return None;
+    }
+    if name == AMBIGUOUS_LOCK_DECORATOR && !project.is_lock_source(index, &model.imports[import]) {
+        return None;
+    }
+    Some((import, name.to_string()))
+}
+
+fn schedule_use(model: &FileModel, decorator: &Decorator) -> Option<(usize, String)> {
+    let (import, name) = resolve_callee(model, &decorator.callee)?;
+    let from_schedule = model.imports[import].source == SCHEDULE_SOURCE;
+    (from_schedule && matches!(name, "Cron" | "Interval" | "Timeout"))
+        .then(|| (import, name.to_string()))
+}
+
+fn class_facts(
+    project: &Project,
+    index: usize,
+    model: &FileModel,
+    class: &ClassModel,
+) -> ClassFacts {
+    let config = &project.config;
+    let mut lock_uses = Vec::new();
+    let mut schedule_uses = Vec::new();
+    for method in &class.methods {
+        let locks: Vec<LockUse> = method
+            .decorators
+            .iter()
+            .filter_map(|d| {
+                lock_use(project, index, model, d).map(|(import, name)| LockUse {
+                    method: method.name.clone(),
+                    name,
+                    import,
+                    range: d.range.clone(),
+                })
+            })
+            .collect();
+        let reads_member = method
+            .this_members
+            .iter()
+            .any(|m| m == &config.lock_service_member);
+        for d in &method.decorators {
+            if let Some((import, name)) = schedule_use(model, d) {
+                schedule_uses.push(ScheduleUse {
+                    method: method.name.clone(),
+                    name,
+                    import,
+                    decorator: d.clone(),
+                    locked: !locks.is_empty() || reads_member,
+                });
+            }
+        }
+        lock_uses.extend(locks);
+    }
+    let only_lock =
+        !lock_uses.is_empty() && lock_uses.iter().all(|u| u.name == AMBIGUOUS_LOCK_DECORATOR);
+    let mut names = vec![config.lock_service_member.as_str()];
+    if only_lock {
+        names.push(LOCK_ALT_MEMBER);
+    }
+    let member = member_state(project, index, class, &names);
+    let injects_member = matches!(member, Member::Present | Member::PlainParam(_))
+        || class
+            .constructor
+            .iter()
+            .flat_map(|c| &c.params)
+            .any(|p| p.name.as_deref() == Some(config.lock_service_member.as_str()));
+    ClassFacts {
+        wrong_name: wrong_name(project, model, class, &names),
+        optional_member: optional_member(class, &names),
+        lock_uses,
+        schedule_uses,
+        member,
+        injects_member,
+    }
+}
+
+fn member_state(project: &Project, index: usize, class: &ClassModel, names: &[&str]) -> Member {
+    let named = |name: Option<&String>| name.is_some_and(|n| names.contains(&n.as_str()));
+    if let Some(ctor) = &class.constructor {
+        for (i, param) in ctor.params.iter().enumerate() {
+            if named(param.name.as_ref()) {
+                return if param.is_property {
+                    Member::Present
+                } else {
+                    Member::PlainParam(i)
+                };
+            }
+        }
+    }
+    for (i, property) in class.properties.iter().enumerate() {
+        if named(property.name.as_ref()) {
+            return if has_decorator(&property.decorators, "Inject") {
+                Member::Present
+            } else {
+                Member::UninjectedProperty(i)
+            };
+        }
+    }
+    match project.inheritance(index, class, names) {
+        Inheritance::Has => Member::Inherited,
+        other => Member::Absent(other),
+    }
+}
+
+/// The lock service type's local names in this file (imported or declared).
+pub fn lock_type_names(project: &Project, model: &FileModel) -> Vec<String> {
+    let wanted = project.config.lock_service_type.as_str();
+    let mut names: Vec<String> = model
+        .imports
+        .iter()
+        .flat_map(|i| &i.named)
+        .filter(|n| n.imported == wanted)
+        .map(|n| n.local.clone())
+        .collect();
+    if names.is_empty() {
+        names.push(wanted.to_string());
+    }
+    names
+}
+
+fn wrong_name(
+    project: &Project,
+    model: &FileModel,
+    class: &ClassModel,
+    names: &[&str],
+) -> Option<WrongName> {
+    let types = lock_type_names(project, model);
+    let is_lock_type = |t: Option<&String>| t.is_some_and(|t| types.contains(t));
+    let params = class
+        .constructor
+        .iter()
+        .flat_map(|c| &c.params)
+        .filter(|p| p.is_property);
+    let from_params = params
+        .filter(|p| is_lock_type(p.type_name.as_ref()))
+        .find_map(|p| Some((p.name.clone()?, p.range.clone())));
+    let from_props = || {
+        class
+            .properties
+            .iter()
+            .filter(|p| {
+                has_decorator(&p.decorators, "Inject") && is_lock_type(p.type_name.as_ref())
+            })
+            .find_map(|p| Some((p.name.clone()?, p.range.clone())))
+    };
+    let (name, range) = from_params.or_else(from_props)?;
+    (!names.contains(&name.as_str())).then_some(WrongName { name, range })
+}
+
+fn optional_member(class: &ClassModel, names: &[&str]) -> Option<Range<usize>> {
+    let named = |name: Option<&String>| name.is_some_and(|n| names.contains(&n.as_str()));
+    let param = class
+        .constructor
+        .iter()
+        .flat_map(|c| &c.params)
+        .find(|p| {
+            named(p.name.as_ref()) && (p.optional || has_decorator(&p.decorators, "Optional"))
+        })
+        .map(|p| p.range.clone());
+    param.or_else(|| {
+        class
+            .properties
+            .iter()
+            .find(|p| {
+                named(p.name.as_ref()) && (p.optional || has_decorator(&p.decorators, "Optional"))
+            })
+            .map(|p| p.range.clone())
+    })
+}

@@ -1,0 +1,194 @@
+//! Finding the files to scan: `*.ts`, `*.mts`, `*.cts` (never `*.d.ts`), with
+//! the default skips, `.gitignore` inside a git work tree, and `--exclude`.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+/// Directories never entered.
+pub const SKIPPED_DIRS: [&str; 5] = ["node_modules", "dist", "build", "coverage", ".git"];
+
+/// A file to scan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    /// The path as reached from the PATH argument, with `/` separators.
+    pub display: String,
+    /// The path to open.
+    pub path: PathBuf,
+    /// Index of the PATH argument it was reached from.
+    pub root: usize,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkError {
+    /// The path concerned.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of walking every PATH argument.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Files to scan, sorted by display path, each once.
+    pub files: Vec<WalkedFile>,
+    /// Paths that could not be walked.
+    pub errors: Vec<WalkError>,
+}
+
+/// Whether `path` names a file cronlock scans.
+pub fn is_scanned_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".ts") || lower.ends_with(".mts") || lower.ends_with(".cts"))
+        && !lower.ends_with(".d.ts")
+        && !lower.ends_with(".d.mts")
+        && !lower.ends_with(".d.cts")
+}
+
+/// Builds the `--exclude` / config `exclude` matcher. A glob matches a path
+/// relative to the PATH argument or any of its trailing parts, so `legacy/**`
+/// excludes `src/legacy/x.ts` as well.
+pub fn exclude_set(globs: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(Glob::new(glob)?);
+        if !glob.starts_with("**/") && !glob.starts_with('/') {
+            builder.add(Glob::new(&format!("**/{glob}"))?);
+        }
+    }
+    builder.build()
+}
+
+/// Walks every PATH. A file named explicitly is scanned even when the walk
+/// would skip it.
+pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
+    let mut out = Walk::default();
+    for (root, path) in paths.iter().enumerate() {
+        let shown = display_path(path);
+        match std::fs::metadata(path) {
+            Err(error) => out.errors.push(WalkError {
+                path: shown,
+                reason: describe_io(&error),
+            }),
+            Ok(meta) if meta.is_file() => out.files.push(WalkedFile {
+                display: shown,
+                path: path.clone(),
+                root,
+            }),
+            Ok(_) => walk_dir(path, root, excludes, &mut out),
+        }
+    }
+    out.files.sort();
+    out.files.dedup_by(|a, b| a.display == b.display);
+    out
+}
+
+fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
+    let root_dir = dir.to_path_buf();
+    let excludes_for_filter = excludes.clone();
+    let walker = WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(true)
+        .ignore(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(true)
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy();
+            if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
+                return false;
+            }
+            let relative = entry.path().strip_prefix(&root_dir).unwrap_or(entry.path());
+            !excludes_for_filter.is_match(relative)
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && is_scanned_name(entry.path()) {
+                    out.files.push(WalkedFile {
+                        display: display_path(entry.path()),
+                        path: entry.path().to_path_buf(),
+                        root,
+                    });
+                }
+            }
+            Err(error) => out.errors.push(walk_error(&error)),
+        }
+    }
+}
+
+fn walk_error(error: &ignore::Error) -> WalkError {
+    let mut path = None;
+    let mut current = error;
+    loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| display_path(p));
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            ignore::Error::Loop { child, .. } => {
+                return WalkError {
+                    path: display_path(child),
+                    reason: "symbolic link loop; not followed".to_string(),
+                };
+            }
+            ignore::Error::Io(io) => {
+                return WalkError {
+                    path: path.unwrap_or_default(),
+                    reason: describe_io(io),
+                };
+            }
+            other => {
+                return WalkError {
+                    path: path.unwrap_or_default(),
+                    reason: other.to_string(),
+                };
+            }
+        }
+    }
+}
+
+/// A path for people and machines: `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let shown = path.to_string_lossy().replace('\\', "/");
+    let mut shown = shown.as_str();
+    while let Some(rest) = shown.strip_prefix("./") {
+        shown = rest;
+    }
+    if shown.is_empty() {
+        ".".to_string()
+    } else {
+        shown.to_string()
+    }
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+pub fn describe_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = error.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
