@@ -250,6 +250,9 @@ pub struct FixOutcome {
     pub remaining: Analysis,
 }
 
+/// A fixed text and how many fixes it holds, or why it was rejected.
+type Verified = Result<(String, usize), String>;
+
 /// Most rounds of fixing before giving up on convergence.
 const MAX_ROUNDS: usize = 8;
 
@@ -272,7 +275,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         }
         let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
         files.sort_by_key(|(file, _)| *file);
-        let results: Vec<(usize, Result<(String, usize), String>)> = files
+        let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
                 let source = project.source(*file)?;

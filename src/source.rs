@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(source.line_col(3), (1, 1));
         assert_eq!(source.line_col(4), (1, 2));
         let x = source.text().find('x').unwrap_or_default();
-        assert_eq!(source.line_col(x), (2, 6));
+        assert_eq!(source.line_col(x), (2, 7));
         assert_eq!(&source.text()[source.line_range(1)], "ab");
         assert_eq!(&source.text()[source.line_range(2)], "// 中文 x");
     }

@@ -39,7 +39,7 @@ impl List<'_> {
     }
 
     /// The indentation of a new line in the list.
-    fn item_indent<'t>(&self, text: &'t str, near: usize, style: &FileStyle) -> String {
+    fn item_indent(&self, text: &str, near: usize, style: &FileStyle) -> String {
         let indent = line_indent(text, near);
         if has_line_break(text, self.open, near) {
             indent.to_string()

@@ -107,7 +107,7 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applie
             }
         }
     }
-    accepted.sort_by(|a, b| (a.range.start, a.range.end).cmp(&(b.range.start, b.range.end)));
+    accepted.sort_by_key(|a| (a.range.start, a.range.end));
     let mut out = String::with_capacity(text.len() + 256);
     let mut cursor = 0;
     for edit in &accepted {

@@ -129,5 +129,5 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
 
 /// Completion percentage, rounded down so that 99.9% never reads 100%.
 pub fn percent(done: usize, total: usize) -> usize {
-    if total == 0 { 100 } else { done * 100 / total }
+    (done * 100).checked_div(total).unwrap_or(100)
 }

@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests: copy a fixture to a temporary
+//! directory and run the built binary in it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every fixture folder, sorted.
+pub fn fixtures() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(root().join("fixtures"))
+        .expect("fixtures/ exists")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Copies `from` into a fresh temporary directory.
+pub fn copy_tree(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(from, dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Output of one run.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+/// Runs `cronlock ARGS` in `dir`.
+pub fn cronlock(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_cronlock"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run cronlock");
+    Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Every file under `dir` with its bytes, sorted by relative path.
+pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    collect(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, out);
+        } else {
+            let relative = path.strip_prefix(base).expect("under base").to_string_lossy().replace('\\', "/");
+            out.push((relative, std::fs::read(&path).expect("read")));
+        }
+    }
+}
+
+/// Makes CR and BOM visible in snapshots (insta would otherwise hide them).
+pub fn visible(text: &str) -> String {
+    text.replace('\u{feff}', "<BOM>").replace('\r', "␍")
+}
+
+/// Extra arguments a fixture asks for in its `fixture-args` file.
+pub fn fixture_args(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("fixture-args"))
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,62 @@
+//! One snapshot per fixture folder: what `check` prints, the `fix --dry-run`
+//! diff, and every file `fix` changed; plus the idempotency and
+//! dry-run-writes-nothing guarantees for every fixture.
+
+mod common;
+
+use common::{copy_tree, cronlock, fixture_args, fixtures, snapshot_tree, visible};
+
+fn scenario_report(dir: &std::path::Path) -> String {
+    let extra = fixture_args(dir);
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let work = copy_tree(dir);
+    let before = snapshot_tree(work.path());
+
+    let check = cronlock(work.path(), &[&["check"], &extra[..]].concat());
+    let mut dry_args = vec!["fix", "--dry-run"];
+    dry_args.extend(&extra);
+    let dry = cronlock(work.path(), &dry_args);
+    assert_eq!(before, snapshot_tree(work.path()), "--dry-run wrote to disk");
+
+    let mut fix_args = vec!["fix"];
+    fix_args.extend(&extra);
+    let fix = cronlock(work.path(), &fix_args);
+    let after = snapshot_tree(work.path());
+
+    let again = cronlock(work.path(), &fix_args);
+    assert_eq!(after, snapshot_tree(work.path()), "a second fix changed files");
+    let again_dry = cronlock(work.path(), &dry_args);
+    assert!(again_dry.stdout.is_empty(), "a second fix would still change:\n{}", again_dry.stdout);
+
+    let mut out = String::new();
+    out.push_str(&format!("== cronlock check (exit {}) ==\n", check.code));
+    out.push_str(&visible(&check.stdout));
+    if !check.stderr.is_empty() {
+        out.push_str(&format!("-- stderr --\n{}", visible(&check.stderr)));
+    }
+    out.push_str(&format!("\n== cronlock fix --dry-run (exit {}) ==\n", dry.code));
+    out.push_str(&visible(&dry.stdout));
+    out.push_str(&format!("-- stderr --\n{}", visible(&dry.stderr)));
+    out.push_str(&format!("\n== cronlock fix (exit {}, second run exit {}) ==\n", fix.code, again.code));
+    out.push_str(&format!("-- stderr --\n{}", visible(&fix.stderr)));
+    for ((path, old), (_, new)) in before.iter().zip(&after) {
+        if old != new {
+            out.push_str(&format!("\n-- fixed file: {path} --\n"));
+            out.push_str(&visible(&String::from_utf8_lossy(new)));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (name, dir) in fixtures() {
+            let report = scenario_report(&dir);
+            insta::assert_snapshot!(name.as_str(), report);
+        }
+    });
+}
