@@ -144,7 +144,17 @@ impl Config {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let raw: RawConfig = toml::from_str(text).map_err(|error| {
             let line = error.span().map_or(1, |span| line_of(span.start));
-            (line, error.message().trim().to_string())
+            let message = error.message().trim().to_string();
+            let key = text
+                .lines()
+                .nth(line - 1)
+                .and_then(|l| l.split_once('='))
+                .map(|(k, _)| k.trim().to_string())
+                .filter(|k| !k.is_empty() && !message.contains(&format!("`{k}`")));
+            match key {
+                Some(key) => (line, format!("`{key}`: {message}")),
+                None => (line, message),
+            }
         })?;
         let mut config = Config::default();
         if let Some(list) = raw.lock_decorators {

@@ -7,19 +7,22 @@ mod common;
 use common::{copy_tree, cronlock, fixture_args, fixtures, snapshot_tree, visible};
 
 fn scenario_report(dir: &std::path::Path) -> String {
-    let extra = fixture_args(dir);
-    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let common = fixture_args(dir, "fixture-args");
+    let mut fix_only = common.clone();
+    fix_only.extend(fixture_args(dir, "fixture-fix-args"));
+    let extra: Vec<&str> = common.iter().map(String::as_str).collect();
+    let fix_extra: Vec<&str> = fix_only.iter().map(String::as_str).collect();
     let work = copy_tree(dir);
     let before = snapshot_tree(work.path());
 
     let check = cronlock(work.path(), &[&["check"], &extra[..]].concat());
     let mut dry_args = vec!["fix", "--dry-run"];
-    dry_args.extend(&extra);
+    dry_args.extend(&fix_extra);
     let dry = cronlock(work.path(), &dry_args);
     assert_eq!(before, snapshot_tree(work.path()), "--dry-run wrote to disk");
 
     let mut fix_args = vec!["fix"];
-    fix_args.extend(&extra);
+    fix_args.extend(&fix_extra);
     let fix = cronlock(work.path(), &fix_args);
     let after = snapshot_tree(work.path());
 

@@ -89,9 +89,10 @@ pub fn visible(text: &str) -> String {
     text.replace('\u{feff}', "<BOM>").replace('\r', "␍")
 }
 
-/// Extra arguments a fixture asks for in its `fixture-args` file.
-pub fn fixture_args(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("fixture-args"))
+/// Extra arguments a fixture asks for: `fixture-args` (every command) or
+/// `fixture-fix-args` (only `fix`, e.g. `--migrate-cron`).
+pub fn fixture_args(dir: &Path, file: &str) -> Vec<String> {
+    std::fs::read_to_string(dir.join(file))
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default()
 }
