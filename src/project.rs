@@ -195,6 +195,40 @@ impl Project {
         (project, errors)
     }
 
+    /// A project of in-memory texts (for property tests and fuzzing): each
+    /// `(path, text)` is placed under a directory that does not exist, so no
+    /// `package.json` or base class is read from disk.
+    pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
+        let prefilter = AhoCorasick::new(config.interesting_names()).ok();
+        let root = PathBuf::from("/cronlock-in-memory");
+        let mut packages = PackageFinder::default();
+        let files: Vec<ScannedFile> = texts
+            .into_iter()
+            .map(|(display, text)| {
+                let key = normalize(&root.join(&display));
+                let package = packages.package_of(&key, &display, &root);
+                ScannedFile {
+                    path: key.clone(),
+                    display,
+                    package,
+                    state: state_of(SourceText::new(text), prefilter.as_ref()),
+                    key,
+                }
+            })
+            .collect();
+        let by_key = files.iter().enumerate().map(|(i, f)| (f.key.clone(), i)).collect();
+        let mut project = Project {
+            config,
+            files,
+            packages: packages.packages,
+            by_key,
+            outside: Mutex::new(HashMap::new()),
+            prefilter,
+        };
+        project.collect_lock_sources();
+        project
+    }
+
     /// Replaces files' texts (after fixes) and re-derives what depends on them.
     pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) {
         let prefilter = self.prefilter.as_ref();
