@@ -127,7 +127,12 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
     }
 }
 
-/// Completion percentage, rounded down so that 99.9% never reads 100%.
+/// Completion percentage, rounded to the nearest whole number, except that
+/// anything short of done never reads 100%.
 pub fn percent(done: usize, total: usize) -> usize {
-    (done * 100).checked_div(total).unwrap_or(100)
+    match (done * 100 + total / 2).checked_div(total) {
+        None => 100,
+        Some(p) if done < total => p.min(99),
+        Some(p) => p,
+    }
 }
