@@ -5,6 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // A crash inside swc is reported as that file's parse-error.
+        if !cronlock::parse::is_parsing() {
+            default_hook(info);
+        }
+    }));
     let cli = cronlock::cli::Cli::parse();
     match cronlock::app::run(cli) {
         Ok(status) => ExitCode::from(status.code()),

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use swc_common::{BytePos, Span, Spanned, input::StringInput};
-use swc_ecma_ast::{EsVersion, Module};
+use swc_ecma_ast::Module;
 use swc_ecma_parser::{Parser, Syntax, TsSyntax};
 
 /// Where the parser's positions start (swc reserves 0).
@@ -29,6 +29,28 @@ pub struct SyntaxError {
 /// Recoverable errors count as failures too: cronlock never edits a file that
 /// swc only half understood.
 pub fn parse_module(text: &str) -> Result<Module, SyntaxError> {
+    PARSING.with(|flag| flag.set(true));
+    let result = std::panic::catch_unwind(|| parse_unguarded(text));
+    PARSING.with(|flag| flag.set(false));
+    result.unwrap_or_else(|_| {
+        Err(SyntaxError {
+            offset: 0,
+            message: "the TypeScript parser (swc) crashed on this file".to_string(),
+        })
+    })
+}
+
+thread_local! {
+    static PARSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside the parser: a panic there is turned into a
+/// parse error, so the panic hook should stay quiet.
+pub fn is_parsing() -> bool {
+    PARSING.with(std::cell::Cell::get)
+}
+
+fn parse_unguarded(text: &str) -> Result<Module, SyntaxError> {
     let syntax = Syntax::Typescript(TsSyntax {
         decorators: true,
         ..Default::default()
@@ -36,7 +58,6 @@ pub fn parse_module(text: &str) -> Result<Module, SyntaxError> {
     let end = START + u32::try_from(text.len()).unwrap_or(u32::MAX - START);
     let input = StringInput::new(text, BytePos(START), BytePos(end));
     let mut parser = Parser::new(syntax, input, None);
-    let _ = EsVersion::latest();
     let result = parser.parse_module();
     let recovered = parser.take_errors();
     let module = result.map_err(|error| syntax_error(&error))?;

@@ -1,0 +1,35 @@
+//! Inputs the fuzzer found; each must be handled without a panic.
+
+mod common;
+
+#[test]
+fn fuzz_reproducers_do_not_panic() {
+    let dir = common::root().join("tests/regressions");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/regressions exists").filter_map(Result::ok) {
+        let work = tempfile::tempdir().expect("temp dir");
+        std::fs::copy(entry.path(), work.path().join("input.ts")).expect("copy");
+        for args in [&["check", "."][..], &["fix", "--dry-run", "."], &["fix", "."]] {
+            let run = common::cronlock(work.path(), args);
+            assert!(
+                !run.stderr.contains("panicked"),
+                "{} panicked on {}: {}",
+                args.join(" "),
+                entry.path().display(),
+                run.stderr
+            );
+            assert!(run.code >= 0 && run.code <= 2, "{}", run.stderr);
+        }
+        count += 1;
+    }
+    assert!(count > 0);
+}
+
+#[test]
+fn a_parser_crash_is_a_parse_error_in_process() {
+    let path = common::root().join("tests/regressions/swc-enum-debug-assert.bin");
+    let bytes = std::fs::read(path).expect("reproducer");
+    let text = String::from_utf8_lossy(&bytes);
+    // Debug assertions are on in tests, so swc's assertion fires here; it must come back as an error.
+    assert!(cronlock::parse::parse_module(&text).is_err());
+}
