@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         }
     }));
     let cli = cronlock::cli::Cli::parse();
+    cronlock::write::install_interrupt_handler();
     match cronlock::app::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(error) => {

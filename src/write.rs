@@ -2,8 +2,36 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::walk::describe_io;
+
+static WRITING: AtomicBool = AtomicBool::new(false);
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C / SIGTERM handler: outside the write phase the process
+/// exits at once (nothing has been written); during it, the file being
+/// written is finished (renamed or its temporary removed) and the run stops
+/// before the next one, so no file is half-written and no temporary is left.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if WRITING.load(Ordering::SeqCst) {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+        } else {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// Marks the start or end of the write phase.
+pub fn set_writing(on: bool) {
+    WRITING.store(on, Ordering::SeqCst);
+}
+
+/// Whether Ctrl-C arrived during the write phase.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
 
 /// Why a fixed file was not written.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
