@@ -192,7 +192,10 @@ fn fix(args: &FixArgs) -> Result<Status> {
     crate::write::set_writing(true);
     for (file, original) in &changed {
         if crate::write::interrupted() {
-            report_error("interrupted", "stopped before writing the remaining files; every file is either wholly old or wholly new");
+            report_error(
+                "interrupted",
+                "stopped before writing the remaining files; every file is either wholly old or wholly new",
+            );
             std::process::exit(130);
         }
         let Some(source) = project.source(*file) else {

@@ -216,7 +216,11 @@ impl Project {
                 }
             })
             .collect();
-        let by_key = files.iter().enumerate().map(|(i, f)| (f.key.clone(), i)).collect();
+        let by_key = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.key.clone(), i))
+            .collect();
         let mut project = Project {
             config,
             files,

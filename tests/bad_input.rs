@@ -28,14 +28,21 @@ fn tree_with_good_file() -> tempfile::TempDir {
 /// The one stderr line about `path`, which must exist.
 fn error_line<'a>(stderr: &'a str, path: &str) -> &'a str {
     let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(path)).collect();
-    assert_eq!(lines.len(), 1, "expected one line about {path}, got:\n{stderr}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected one line about {path}, got:\n{stderr}"
+    );
     assert!(lines[0].starts_with("error: "), "{}", lines[0]);
     lines[0]
 }
 
 fn assert_good_file_fixed(dir: &Path) {
     let text = std::fs::read_to_string(dir.join("src/good.ts")).expect("read");
-    assert!(text.contains("private readonly lockService: DistributedLockService"), "{text}");
+    assert!(
+        text.contains("private readonly lockService: DistributedLockService"),
+        "{text}"
+    );
 }
 
 fn is_root() -> bool {
@@ -63,7 +70,10 @@ fn file_that_is_not_utf8() {
     let run = cronlock(dir.path(), &["fix"]);
     assert_eq!(run.code, 2);
     assert!(error_line(&run.stderr, "src/latin1.ts").contains("not valid UTF-8"));
-    assert_eq!(std::fs::read(dir.path().join("src/latin1.ts")).expect("read"), bytes);
+    assert_eq!(
+        std::fs::read(dir.path().join("src/latin1.ts")).expect("read"),
+        bytes
+    );
     assert_good_file_fixed(dir.path());
 }
 
@@ -76,7 +86,10 @@ fn binary_file_with_a_ts_name() {
     assert_eq!(run.code, 2);
     let line = error_line(&run.stderr, "src/blob.ts");
     assert!(line.contains("binary") || line.contains("UTF-8"), "{line}");
-    assert_eq!(std::fs::read(dir.path().join("src/blob.ts")).expect("read"), bytes);
+    assert_eq!(
+        std::fs::read(dir.path().join("src/blob.ts")).expect("read"),
+        bytes
+    );
     assert_good_file_fixed(dir.path());
 }
 
@@ -98,7 +111,10 @@ fn ten_megabyte_generated_file() {
     while text.len() < 10 * 1024 * 1024 {
         text.push_str(&format!(
             "export const TABLE_{i} = [{}];\n",
-            (0..200).map(|n| (n * i % 997).to_string()).collect::<Vec<_>>().join(", ")
+            (0..200)
+                .map(|n| (n * i % 997).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         i += 1;
     }
@@ -160,7 +176,11 @@ fn directory_named_like_a_ts_file_is_walked() {
     let run = cronlock(dir.path(), &["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
-    assert!(run.stdout.contains("src/odd.ts/inner.ts:3:14"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("src/odd.ts/inner.ts:3:14"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[cfg(unix)]
@@ -169,11 +189,17 @@ fn symlink_to_a_file_is_fixed_through_the_link() {
     let dir = tree_with_good_file();
     std::fs::create_dir_all(dir.path().join("shared")).expect("mkdir");
     std::fs::write(dir.path().join("shared/real.ts"), MISSING).expect("write");
-    std::os::unix::fs::symlink("../shared/real.ts", dir.path().join("src/link.ts")).expect("symlink");
+    std::os::unix::fs::symlink("../shared/real.ts", dir.path().join("src/link.ts"))
+        .expect("symlink");
     let run = cronlock(dir.path(), &["fix", "src"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let link = dir.path().join("src/link.ts");
-    assert!(std::fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
     let target = std::fs::read_to_string(dir.path().join("shared/real.ts")).expect("read");
     assert!(target.contains("private readonly lockService"), "{target}");
 }
@@ -197,8 +223,14 @@ fn a_file_that_vanished_or_changed_is_not_written() {
     assert_eq!(write_atomically(&gone, "a", "b"), Err(WriteError::Vanished));
     let changed = dir.path().join("changed.ts");
     std::fs::write(&changed, "edited by someone else").expect("write");
-    assert_eq!(write_atomically(&changed, "what we read", "new"), Err(WriteError::ChangedOnDisk));
-    assert_eq!(std::fs::read_to_string(&changed).expect("read"), "edited by someone else");
+    assert_eq!(
+        write_atomically(&changed, "what we read", "new"),
+        Err(WriteError::ChangedOnDisk)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&changed).expect("read"),
+        "edited by someone else"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .expect("read dir")
         .filter_map(Result::ok)

@@ -44,8 +44,18 @@ fn a_missing_path_is_an_error_naming_it() {
     let dir = tree(&[("src/job.ts", MISSING)]);
     let run = cronlock(dir.path(), &["check", "src", "nope"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("error: nope: no such file or directory"), "{}", run.stderr);
-    assert!(run.stdout.contains("src/job.ts:5:14: error[missing-lock-service]"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("error: nope: no such file or directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("src/job.ts:5:14: error[missing-lock-service]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -84,9 +94,15 @@ fn json_has_the_contract_shape() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(doc["version"], 1);
     let finding = &doc["findings"][0];
-    let keys: Vec<&str> = finding.as_object().expect("object").keys().map(String::as_str).collect();
+    let keys: Vec<&str> = finding
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut expected = vec![
-        "class", "column", "file", "fixable", "line", "message", "method", "package", "rule", "severity",
+        "class", "column", "file", "fixable", "line", "message", "method", "package", "rule",
+        "severity",
     ];
     expected.sort();
     assert_eq!(keys, expected);
@@ -109,7 +125,10 @@ fn json_has_the_contract_shape() {
 #[test]
 fn a_malformed_config_gives_one_clear_line() {
     let dir = tree(&[
-        ("cronlock.toml", "lock-module = \"X\"\nlock-decorator = [\"A\"]\n"),
+        (
+            "cronlock.toml",
+            "lock-module = \"X\"\nlock-decorator = [\"A\"]\n",
+        ),
         ("src/job.ts", MISSING),
     ]);
     let run = cronlock(dir.path(), &["check"]);
@@ -120,12 +139,22 @@ fn a_malformed_config_gives_one_clear_line() {
     assert!(lines[0].contains("cronlock.toml:2"), "{}", lines[0]);
     assert!(lines[0].contains("lock-decorator"), "{}", lines[0]);
 
-    let bad_rule = tree(&[("cronlock.toml", "[rules]\nno-such-rule = \"off\"\n"), ("a.ts", MISSING)]);
+    let bad_rule = tree(&[
+        ("cronlock.toml", "[rules]\nno-such-rule = \"off\"\n"),
+        ("a.ts", MISSING),
+    ]);
     let run = cronlock(bad_rule.path(), &["check"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("cronlock.toml:2") && run.stderr.contains("no-such-rule"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cronlock.toml:2") && run.stderr.contains("no-such-rule"),
+        "{}",
+        run.stderr
+    );
 
-    let bad_type = tree(&[("cronlock.toml", "exclude = \"legacy\"\n"), ("a.ts", MISSING)]);
+    let bad_type = tree(&[
+        ("cronlock.toml", "exclude = \"legacy\"\n"),
+        ("a.ts", MISSING),
+    ]);
     let run = cronlock(bad_type.path(), &["check"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cronlock.toml:1"), "{}", run.stderr);
@@ -134,18 +163,40 @@ fn a_malformed_config_gives_one_clear_line() {
 #[test]
 fn select_ignore_and_severity_configuration() {
     let dir = tree(&[("src/job.ts", MISSING)]);
-    assert_eq!(cronlock(dir.path(), &["check", "--ignore", "missing-lock-service"]).code, 0);
-    assert_eq!(cronlock(dir.path(), &["check", "--select", "unlocked-cron"]).code, 0);
-    assert_eq!(cronlock(dir.path(), &["check", "--select", "missing-lock-service"]).code, 1);
+    assert_eq!(
+        cronlock(dir.path(), &["check", "--ignore", "missing-lock-service"]).code,
+        0
+    );
+    assert_eq!(
+        cronlock(dir.path(), &["check", "--select", "unlocked-cron"]).code,
+        0
+    );
+    assert_eq!(
+        cronlock(dir.path(), &["check", "--select", "missing-lock-service"]).code,
+        1
+    );
     let bad = cronlock(dir.path(), &["check", "--select", "nope"]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("--select: unknown rule `nope`"));
 
-    let off = tree(&[("cronlock.toml", "[rules]\nmissing-lock-service = \"off\"\n"), ("src/job.ts", MISSING)]);
+    let off = tree(&[
+        ("cronlock.toml", "[rules]\nmissing-lock-service = \"off\"\n"),
+        ("src/job.ts", MISSING),
+    ]);
     assert_eq!(cronlock(off.path(), &["check"]).code, 0);
-    let warn = tree(&[("cronlock.toml", "[rules]\nmissing-lock-service = \"warning\"\n"), ("src/job.ts", MISSING)]);
+    let warn = tree(&[
+        (
+            "cronlock.toml",
+            "[rules]\nmissing-lock-service = \"warning\"\n",
+        ),
+        ("src/job.ts", MISSING),
+    ]);
     let run = cronlock(warn.path(), &["check"]);
-    assert!(run.stdout.contains("warning[missing-lock-service]"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("warning[missing-lock-service]"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

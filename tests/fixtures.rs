@@ -19,7 +19,11 @@ fn scenario_report(dir: &std::path::Path) -> String {
     let mut dry_args = vec!["fix", "--dry-run"];
     dry_args.extend(&fix_extra);
     let dry = cronlock(work.path(), &dry_args);
-    assert_eq!(before, snapshot_tree(work.path()), "--dry-run wrote to disk");
+    assert_eq!(
+        before,
+        snapshot_tree(work.path()),
+        "--dry-run wrote to disk"
+    );
 
     let mut fix_args = vec!["fix"];
     fix_args.extend(&fix_extra);
@@ -27,9 +31,17 @@ fn scenario_report(dir: &std::path::Path) -> String {
     let after = snapshot_tree(work.path());
 
     let again = cronlock(work.path(), &fix_args);
-    assert_eq!(after, snapshot_tree(work.path()), "a second fix changed files");
+    assert_eq!(
+        after,
+        snapshot_tree(work.path()),
+        "a second fix changed files"
+    );
     let again_dry = cronlock(work.path(), &dry_args);
-    assert!(again_dry.stdout.is_empty(), "a second fix would still change:\n{}", again_dry.stdout);
+    assert!(
+        again_dry.stdout.is_empty(),
+        "a second fix would still change:\n{}",
+        again_dry.stdout
+    );
 
     let mut out = String::new();
     out.push_str(&format!("== cronlock check (exit {}) ==\n", check.code));
@@ -37,10 +49,16 @@ fn scenario_report(dir: &std::path::Path) -> String {
     if !check.stderr.is_empty() {
         out.push_str(&format!("-- stderr --\n{}", visible(&check.stderr)));
     }
-    out.push_str(&format!("\n== cronlock fix --dry-run (exit {}) ==\n", dry.code));
+    out.push_str(&format!(
+        "\n== cronlock fix --dry-run (exit {}) ==\n",
+        dry.code
+    ));
     out.push_str(&visible(&dry.stdout));
     out.push_str(&format!("-- stderr --\n{}", visible(&dry.stderr)));
-    out.push_str(&format!("\n== cronlock fix (exit {}, second run exit {}) ==\n", fix.code, again.code));
+    out.push_str(&format!(
+        "\n== cronlock fix (exit {}, second run exit {}) ==\n",
+        fix.code, again.code
+    ));
     out.push_str(&format!("-- stderr --\n{}", visible(&fix.stderr)));
     for ((path, old), (_, new)) in before.iter().zip(&after) {
         if old != new {

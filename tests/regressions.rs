@@ -6,10 +6,17 @@ mod common;
 fn fuzz_reproducers_do_not_panic() {
     let dir = common::root().join("tests/regressions");
     let mut count = 0;
-    for entry in std::fs::read_dir(&dir).expect("tests/regressions exists").filter_map(Result::ok) {
+    for entry in std::fs::read_dir(&dir)
+        .expect("tests/regressions exists")
+        .filter_map(Result::ok)
+    {
         let work = tempfile::tempdir().expect("temp dir");
         std::fs::copy(entry.path(), work.path().join("input.ts")).expect("copy");
-        for args in [&["check", "."][..], &["fix", "--dry-run", "."], &["fix", "."]] {
+        for args in [
+            &["check", "."][..],
+            &["fix", "--dry-run", "."],
+            &["fix", "."],
+        ] {
             let run = common::cronlock(work.path(), args);
             assert!(
                 !run.stderr.contains("panicked"),

@@ -73,12 +73,19 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    for entry in std::fs::read_dir(dir).expect("read dir").filter_map(Result::ok) {
+    for entry in std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.is_dir() {
             collect(base, &path, out);
         } else {
-            let relative = path.strip_prefix(base).expect("under base").to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(base)
+                .expect("under base")
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((relative, std::fs::read(&path).expect("read")));
         }
     }
