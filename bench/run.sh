@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Benchmarks cronlock against the read+parse floor and the jscodeshift peer
+# (../shared/peers/jscodeshift-lock.js) on generated monorepos, and writes
+# bench/RESULTS.md.
+#
+#   bash bench/run.sh                 # 1k, 10k and 50k files
+#   SIZES="1000 10000" bash bench/run.sh
+#   RUNS=5 JSCODESHIFT_MAX=10000 bash bench/run.sh
+#
+# Wall time is the median of RUNS runs (jscodeshift: one run, it is slow);
+# peak RSS is the largest of those runs (/usr/bin/time -f %M).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+sizes=${SIZES:-"1000 10000 50000"}
+runs=${RUNS:-5}
+jscodeshift_max=${JSCODESHIFT_MAX:-50000}
+peer="$root/../shared/peers/jscodeshift-lock.js"
+work="$here/work"
+mkdir -p "$work"
+
+(cd "$root" && cargo build --release --locked -q && cargo build --release --locked -q --examples)
+bin="$root/target/release/cronlock"
+floor="$root/target/release/examples/floor"
+gen="$root/target/release/examples/gen_monorepo"
+if [ ! -x "$here/node_modules/.bin/jscodeshift" ]; then (cd "$here" && npm ci --no-audit --no-fund --silent); fi
+jscodeshift="$here/node_modules/.bin/jscodeshift"
+
+results="$work/results.tsv"
+: > "$results"
+
+# measure NAME N COMMAND... : runs the command $runs times, records median wall and max RSS.
+measure() {
+  local name=$1 n=$2; shift 2
+  local times=() rss=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2>&1 || true
+    read -r t m < <(tail -n 1 "$work/time.txt")
+    times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%s\t%s\t%s\t%s\n' "$n" "$name" "$median" "$rss" >> "$results"
+  echo "  $name: ${median}s, ${rss} KB"
+}
+
+# fix_on_copy N TOOL : copies the tree fresh before each run, times only the tool.
+fix_runs() {
+  local name=$1 n=$2 count=$3; shift 3
+  local times=() rss=0 changed=0
+  for _ in $(seq "$count"); do
+    rm -rf "$work/copy" && cp -r "$work/tree-$n" "$work/copy"
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" "$work/copy" > "$work/out.txt" 2>&1 || true
+    read -r t m < <(tail -n 1 "$work/time.txt")
+    times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
+    changed=$( (diff -rq "$work/tree-$n" "$work/copy" || true) | wc -l)
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$name" "$median" "$rss" "$changed" >> "$results"
+  echo "  $name: ${median}s, ${rss} KB, $changed files changed"
+}
+
+for n in $sizes; do
+  if [ ! -d "$work/tree-$n" ]; then "$gen" "$work/tree-$n" "$n"; fi
+  echo "== $n files"
+  measure floor "$n" "$floor" "$work/tree-$n"
+  measure check "$n" "$bin" check --quiet "$work/tree-$n"
+  measure fix-dry-run "$n" "$bin" fix --dry-run "$work/tree-$n"
+  fix_runs fix "$n" "$runs" "$bin" fix --quiet
+  if [ "$n" -le "$jscodeshift_max" ]; then
+    fix_runs jscodeshift "$n" 1 "$jscodeshift" -t "$peer" --extensions=ts --parser=ts \
+      --ignore-pattern='**/node_modules/**' --ignore-pattern='**/dist/**' --silent
+  fi
+done
+rm -rf "$work/copy"
+
+python3 - "$results" "$here/RESULTS.md" "$(nproc)" "$runs" <<'PY'
+import sys, collections, platform, subprocess
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
+out, cores, runs = sys.argv[2], sys.argv[3], sys.argv[4]
+by = collections.defaultdict(dict)
+for r in rows:
+    by[int(r[0])][r[1]] = {'t': float(r[2]), 'rss': int(r[3]), 'changed': r[4] if len(r) > 4 else ''}
+cpu = subprocess.run(['sh', '-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+lines = ['# Benchmark results', '',
+         f'One run of `bash bench/run.sh` on this machine: {cores} cores ({cpu}), {platform.system()}.',
+         f'Trees from `examples/gen_monorepo` (seed 42); wall time is the median of {runs} runs (jscodeshift: 1 run);',
+         'peak RSS is the largest of those runs. "vs floor" is wall time divided by the read+parse floor;',
+         '"vs jscodeshift" is how many times faster than jscodeshift doing the same fix.', '',
+         '| files | command | wall (s) | files/s | vs floor | vs jscodeshift | peak RSS (MB) | files changed |',
+         '|---:|---|---:|---:|---:|---:|---:|---:|']
+for n in sorted(by):
+    floor = by[n].get('floor', {}).get('t')
+    js = by[n].get('jscodeshift', {}).get('t')
+    for name in ['floor', 'check', 'fix-dry-run', 'fix', 'jscodeshift']:
+        if name not in by[n]: continue
+        r = by[n][name]; t = r['t']
+        fps = f"{n / t:,.0f}" if t > 0 else '-'
+        vf = f"{t / floor:.2f}x" if floor else '-'
+        vj = f"{js / t:.0f}x" if js and name.startswith('fix') and t > 0 else '-'
+        lines.append(f"| {n:,} | {name} | {t:.2f} | {fps} | {vf} | {vj} | {r['rss'] / 1024:.0f} | {r['changed']} |")
+lines.append('')
+if 10000 in by and 50000 in by:
+    for name in ['check', 'fix']:
+        if name in by[10000] and name in by[50000] and by[10000][name]['t'] > 0:
+            lines.append(f"- `{name}` 50k/10k time ratio: {by[50000][name]['t'] / by[10000][name]['t']:.2f} (linear would be 5.00)")
+open(out, 'w').write('\n'.join(lines) + '\n')
+print(open(out).read())
+PY
