@@ -16,18 +16,33 @@ fn main() {
     let failed = AtomicUsize::new(0);
     WalkBuilder::new(&dir)
         .hidden(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "dist" | "build" | "coverage" | ".git")))
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some("node_modules" | "dist" | "build" | "coverage" | ".git")
+            )
+        })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
-                let Ok(entry) = entry else { return WalkState::Continue };
+                let Ok(entry) = entry else {
+                    return WalkState::Continue;
+                };
                 let path = entry.path();
                 let name = path.to_string_lossy();
-                if !entry.file_type().is_some_and(|t| t.is_file()) || !name.ends_with(".ts") || name.ends_with(".d.ts") {
+                if !entry.file_type().is_some_and(|t| t.is_file())
+                    || !name.ends_with(".ts")
+                    || name.ends_with(".d.ts")
+                {
                     return WalkState::Continue;
                 }
-                let Ok(text) = std::fs::read_to_string(path) else { return WalkState::Continue };
-                let syntax = Syntax::Typescript(TsSyntax { decorators: true, ..Default::default() });
+                let Ok(text) = std::fs::read_to_string(path) else {
+                    return WalkState::Continue;
+                };
+                let syntax = Syntax::Typescript(TsSyntax {
+                    decorators: true,
+                    ..Default::default()
+                });
                 let input = StringInput::new(&text, BytePos(1), BytePos(1 + text.len() as u32));
                 let mut parser = Parser::new(syntax, input, None);
                 match parser.parse_module() {
@@ -37,5 +52,9 @@ fn main() {
                 WalkState::Continue
             })
         });
-    println!("parsed {} files ({} failed)", parsed.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+    println!(
+        "parsed {} files ({} failed)",
+        parsed.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed)
+    );
 }

@@ -65,6 +65,10 @@ pub struct ScanArgs {
     /// Print only the summary (text) and no progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Parse every file, even those that mention none of the names cronlock
+    /// looks for (for testing that the shortcut changes nothing).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
 }
 
 /// Options of `fix`.

@@ -47,6 +47,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// `fix --migrate-cron`: unlocked `@Cron` jobs get a fix.
     pub migrate_cron: bool,
+    /// Skip parsing files that mention none of the configured names (on
+    /// unless `--no-prefilter`; results are the same either way).
+    pub prefilter: bool,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             severities: BTreeMap::new(),
             path: None,
             migrate_cron: false,
+            prefilter: true,
         }
     }
 }

@@ -146,7 +146,7 @@ impl Project {
         roots: &[PathBuf],
         config: Config,
     ) -> (Project, Vec<LoadError>) {
-        let prefilter = AhoCorasick::new(config.interesting_names()).ok();
+        let prefilter = build_prefilter(&config);
         let loaded: Vec<Result<(WalkedFile, FileState), LoadError>> = files
             .into_par_iter()
             .map(|walked| {
@@ -199,7 +199,7 @@ impl Project {
     /// `(path, text)` is placed under a directory that does not exist, so no
     /// `package.json` or base class is read from disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
-        let prefilter = AhoCorasick::new(config.interesting_names()).ok();
+        let prefilter = build_prefilter(&config);
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = PackageFinder::default();
         let files: Vec<ScannedFile> = texts
@@ -546,6 +546,32 @@ fn imports_lock_name(model: &FileModel, import: &Import, config: &Config) -> boo
     })
 }
 
+/// The prefilter: builds a matcher for the configured names (`None` turns
+/// prefiltering off, so that every file is parsed).
+fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
+    if !config.prefilter {
+        return None;
+    }
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(config.interesting_names())
+        .ok()
+}
+
+/// Whether `text` holds one of the names as a whole identifier. A file that
+/// does not can import none of them, so it cannot produce a finding and is
+/// not parsed. (Leftmost-longest matching: a shorter name at the same spot
+/// is part of the same longer identifier, so nothing valid is skipped.)
+fn mentions_any(prefilter: &AhoCorasick, text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    prefilter.find_iter(text).any(|m| {
+        let before = m.start().checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(m.end()).copied();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 fn read_state(path: &Path, prefilter: Option<&AhoCorasick>) -> Result<FileState, String> {
     let meta = std::fs::metadata(path).map_err(|e| describe_io(&e))?;
     if meta.is_dir() {
@@ -566,7 +592,7 @@ fn read_state(path: &Path, prefilter: Option<&AhoCorasick>) -> Result<FileState,
 
 fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     if let Some(prefilter) = prefilter
-        && !prefilter.is_match(source.text())
+        && !mentions_any(prefilter, source.text())
     {
         return FileState::Skipped;
     }

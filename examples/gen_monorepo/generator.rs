@@ -57,8 +57,8 @@ impl Rng {
 }
 
 const DOMAINS: [&str; 16] = [
-    "user", "device", "invoice", "payment", "session", "report", "order", "shipment", "ticket", "tenant",
-    "webhook", "audit", "metric", "alert", "token", "catalog",
+    "user", "device", "invoice", "payment", "session", "report", "order", "shipment", "ticket",
+    "tenant", "webhook", "audit", "metric", "alert", "token", "catalog",
 ];
 const SHORTHANDS: [&str; 6] = [
     "ClusterSafeCronEveryMinute",
@@ -71,7 +71,9 @@ const SHORTHANDS: [&str; 6] = [
 
 fn pascal(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Writes the monorepo under `out` and returns what it holds.
@@ -80,7 +82,10 @@ pub fn generate(out: &Path, spec: Spec) -> std::io::Result<Stats> {
     let mut stats = Stats::default();
     let packages = spec.packages.max(1);
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("package.json"), "{\n  \"name\": \"synthetic-monorepo\",\n  \"private\": true\n}\n")?;
+    std::fs::write(
+        out.join("package.json"),
+        "{\n  \"name\": \"synthetic-monorepo\",\n  \"private\": true\n}\n",
+    )?;
     let per_package = spec.files.div_ceil(packages);
     let mut remaining = spec.files;
     for p in 0..packages {
@@ -138,17 +143,41 @@ fn file_for(rng: &mut Rng, feature: &str, i: usize) -> (String, String, Kind) {
     let roll = rng.below(1000);
     if roll < 100 {
         let missing = roll < 50;
-        (format!("{feature}-{i}.job.ts"), locked_service(rng, &class, lines, missing), Kind::Locked { missing })
+        (
+            format!("{feature}-{i}.job.ts"),
+            locked_service(rng, &class, lines, missing),
+            Kind::Locked { missing },
+        )
     } else if roll < 115 {
-        (format!("{feature}-{i}.scheduler.ts"), plain_cron(rng, &class, lines), Kind::PlainCron)
+        (
+            format!("{feature}-{i}.scheduler.ts"),
+            plain_cron(rng, &class, lines),
+            Kind::PlainCron,
+        )
     } else if roll < 400 {
-        (format!("{feature}-{i}.service.ts"), service(rng, &class, lines), Kind::Other)
+        (
+            format!("{feature}-{i}.service.ts"),
+            service(rng, &class, lines),
+            Kind::Other,
+        )
     } else if roll < 600 {
-        (format!("{feature}-{i}.controller.ts"), controller(rng, &class, lines), Kind::Other)
+        (
+            format!("{feature}-{i}.controller.ts"),
+            controller(rng, &class, lines),
+            Kind::Other,
+        )
     } else if roll < 850 {
-        (format!("{feature}-{i}.dto.ts"), dto(rng, &class, lines), Kind::Other)
+        (
+            format!("{feature}-{i}.dto.ts"),
+            dto(rng, &class, lines),
+            Kind::Other,
+        )
     } else {
-        (format!("{feature}-{i}.util.ts"), util(rng, &class, lines), Kind::Other)
+        (
+            format!("{feature}-{i}.util.ts"),
+            util(rng, &class, lines),
+            Kind::Other,
+        )
     }
 }
 
@@ -156,10 +185,19 @@ fn file_for(rng: &mut Rng, feature: &str, i: usize) -> (String, String, Kind) {
 fn body(rng: &mut Rng, out: &mut String, n: usize, indent: &str) {
     for k in 0..n {
         let line = match rng.below(6) {
-            0 => format!("{indent}const value{k} = items.filter((item) => item.score > {k}).length;"),
-            1 => format!("{indent}this.logger.log(`processed ${{items.length}} items in step {k}`);"),
-            2 => format!("{indent}total += items.reduce((sum, item) => sum + item.score * {k}, 0);"),
-            3 => format!("{indent}if (total > {}) {{ total = Math.floor(total / 2); }}", rng.below(10_000)),
+            0 => {
+                format!("{indent}const value{k} = items.filter((item) => item.score > {k}).length;")
+            }
+            1 => {
+                format!("{indent}this.logger.log(`processed ${{items.length}} items in step {k}`);")
+            }
+            2 => {
+                format!("{indent}total += items.reduce((sum, item) => sum + item.score * {k}, 0);")
+            }
+            3 => format!(
+                "{indent}if (total > {}) {{ total = Math.floor(total / 2); }}",
+                rng.below(10_000)
+            ),
             4 => format!("{indent}await this.flush('{k}', total);"),
             _ => format!("{indent}// step {k}: keep totals within bounds for the nightly export"),
         };
@@ -168,7 +206,12 @@ fn body(rng: &mut Rng, out: &mut String, n: usize, indent: &str) {
     }
 }
 
-fn methods(rng: &mut Rng, out: &mut String, lines: usize, decorator: &dyn Fn(usize) -> Option<String>) {
+fn methods(
+    rng: &mut Rng,
+    out: &mut String,
+    lines: usize,
+    decorator: &dyn Fn(usize) -> Option<String>,
+) {
     let mut written = 0;
     let mut m = 0;
     while written < lines {
@@ -176,7 +219,10 @@ fn methods(rng: &mut Rng, out: &mut String, lines: usize, decorator: &dyn Fn(usi
         if let Some(d) = decorator(m) {
             let _ = writeln!(out, "  {d}");
         }
-        let _ = writeln!(out, "  async method{m}(items: Array<{{ score: number }}>): Promise<number> {{");
+        let _ = writeln!(
+            out,
+            "  async method{m}(items: Array<{{ score: number }}>): Promise<number> {{"
+        );
         out.push_str("    let total = 0;\n");
         body(rng, out, size, "    ");
         out.push_str("    return total;\n  }\n\n");
@@ -214,7 +260,9 @@ fn header(out: &mut String, extra: &[&str]) {
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str("import { Dependency0, Dependency1, Dependency2 } from '../shared/dependencies';\n\n");
+    out.push_str(
+        "import { Dependency0, Dependency1, Dependency2 } from '../shared/dependencies';\n\n",
+    );
 }
 
 fn locked_service(rng: &mut Rng, class: &str, lines: usize, missing: bool) -> String {
@@ -223,11 +271,16 @@ fn locked_service(rng: &mut Rng, class: &str, lines: usize, missing: bool) -> St
     let import = if missing {
         format!("import {{ ClusterSafeCron, {shorthand} }} from '@acme/cluster-lock';")
     } else {
-        format!("import {{ ClusterSafeCron, {shorthand}, DistributedLockService }} from '@acme/cluster-lock';")
+        format!(
+            "import {{ ClusterSafeCron, {shorthand}, DistributedLockService }} from '@acme/cluster-lock';"
+        )
     };
     header(&mut out, &[&import]);
     let _ = writeln!(out, "@Injectable()\nexport class {class} {{");
-    let _ = writeln!(out, "  private readonly logger = new Logger({class}.name);\n");
+    let _ = writeln!(
+        out,
+        "  private readonly logger = new Logger({class}.name);\n"
+    );
     constructor(rng, &mut out, !missing);
     let shorthand = shorthand.to_string();
     methods(rng, &mut out, lines.saturating_sub(12), &|m| match m {
@@ -241,11 +294,19 @@ fn locked_service(rng: &mut Rng, class: &str, lines: usize, missing: bool) -> St
 
 fn plain_cron(rng: &mut Rng, class: &str, lines: usize) -> String {
     let mut out = String::new();
-    header(&mut out, &["import { Cron, CronExpression } from '@nestjs/schedule';"]);
+    header(
+        &mut out,
+        &["import { Cron, CronExpression } from '@nestjs/schedule';"],
+    );
     let _ = writeln!(out, "@Injectable()\nexport class {class} {{");
-    let _ = writeln!(out, "  private readonly logger = new Logger({class}.name);\n");
+    let _ = writeln!(
+        out,
+        "  private readonly logger = new Logger({class}.name);\n"
+    );
     constructor(rng, &mut out, false);
-    methods(rng, &mut out, lines.saturating_sub(12), &|m| (m == 0).then(|| "@Cron(CronExpression.EVERY_HOUR)".to_string()));
+    methods(rng, &mut out, lines.saturating_sub(12), &|m| {
+        (m == 0).then(|| "@Cron(CronExpression.EVERY_HOUR)".to_string())
+    });
     out.push_str("}\n");
     out
 }
@@ -263,16 +324,29 @@ fn service(rng: &mut Rng, class: &str, lines: usize) -> String {
 
 fn controller(rng: &mut Rng, class: &str, lines: usize) -> String {
     let mut out = String::new();
-    out.push_str("import { Controller, Get, Post, Body, Param, Logger } from '@nestjs/common';\n\n");
-    let _ = writeln!(out, "@Controller('{}')\nexport class {class}Controller {{", class.to_lowercase());
+    out.push_str(
+        "import { Controller, Get, Post, Body, Param, Logger } from '@nestjs/common';\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "@Controller('{}')\nexport class {class}Controller {{",
+        class.to_lowercase()
+    );
     out.push_str("  private readonly logger = new Logger('http');\n\n");
-    methods(rng, &mut out, lines.saturating_sub(10), &|m| Some(if m % 2 == 0 { "@Get(':id')".into() } else { "@Post()".into() }));
+    methods(rng, &mut out, lines.saturating_sub(10), &|m| {
+        Some(if m % 2 == 0 {
+            "@Get(':id')".into()
+        } else {
+            "@Post()".into()
+        })
+    });
     out.push_str("}\n");
     out
 }
 
 fn dto(rng: &mut Rng, class: &str, lines: usize) -> String {
-    let mut out = String::from("import { IsString, IsInt, IsOptional } from 'class-validator';\n\n");
+    let mut out =
+        String::from("import { IsString, IsInt, IsOptional } from 'class-validator';\n\n");
     let mut written = 2;
     let mut n = 0;
     while written < lines {
@@ -294,9 +368,17 @@ fn util(rng: &mut Rng, class: &str, lines: usize) -> String {
     let mut n = 0;
     while written < lines {
         let size = 4 + rng.below(12);
-        let _ = writeln!(out, "export function {}Helper{n}(values: number[]): number {{\n  let acc = 0;", class.to_lowercase());
+        let _ = writeln!(
+            out,
+            "export function {}Helper{n}(values: number[]): number {{\n  let acc = 0;",
+            class.to_lowercase()
+        );
         for k in 0..size {
-            let _ = writeln!(out, "  acc += values.length > {k} ? values[{k}] * {} : 0;", rng.below(100));
+            let _ = writeln!(
+                out,
+                "  acc += values.length > {k} ? values[{k}] * {} : 0;",
+                rng.below(100)
+            );
         }
         out.push_str("  return acc;\n}\n\n");
         written += size + 5;
@@ -321,7 +403,11 @@ fn app_module(features: &[String]) -> String {
 /// classes without `lockService`, so that a walk that fails to skip them shows.
 fn noise(dir: &Path, rng: &mut Rng) -> std::io::Result<()> {
     let text = "import { ClusterSafeCronEveryHour } from '@acme/cluster-lock';\nexport class Noise {\n  @ClusterSafeCronEveryHour()\n  run() {}\n}\n";
-    for sub in ["node_modules/@acme/cluster-lock/src", "node_modules/left-pad", "dist/jobs"] {
+    for sub in [
+        "node_modules/@acme/cluster-lock/src",
+        "node_modules/left-pad",
+        "dist/jobs",
+    ] {
         let d = dir.join(sub);
         std::fs::create_dir_all(&d)?;
         for k in 0..(1 + rng.below(3)) {

@@ -12,9 +12,16 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: gen_monorepo OUT_DIR FILES [PACKAGES] [SEED]");
         return std::process::ExitCode::from(2);
     };
-    let packages = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(files / 500 + 1);
+    let packages = args
+        .get(2)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(files / 500 + 1);
     let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(42);
-    let spec = generator::Spec { files, packages, seed };
+    let spec = generator::Spec {
+        files,
+        packages,
+        seed,
+    };
     match generator::generate(&PathBuf::from(out), spec) {
         Ok(stats) => {
             println!(
