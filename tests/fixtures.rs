@@ -81,3 +81,36 @@ fn every_fixture_matches_its_snapshot() {
         }
     });
 }
+
+#[test]
+fn platform_fix_leaves_no_missing_lock_service_and_touches_only_constructors_and_imports() {
+    let work = copy_tree(&common::root().join("fixtures/platform"));
+    let before = snapshot_tree(work.path());
+    let fix = cronlock(work.path(), &["fix", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&fix.stdout).expect("json");
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        ["unlocked-cron", "unlocked-cron"],
+        "only the two plain @Cron jobs remain"
+    );
+    let after = snapshot_tree(work.path());
+    let mut changed = 0;
+    for ((path, old), (_, new)) in before.iter().zip(&after) {
+        if old != new {
+            changed += 1;
+            let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+            if let Err(problem) = common::changes_only_constructors_and_imports(&old, &new) {
+                panic!("{path}: {problem}");
+            }
+        }
+    }
+    assert_eq!(changed, 27);
+    let check = cronlock(work.path(), &["check", "--select", "missing-lock-service"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+}

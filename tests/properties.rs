@@ -4,6 +4,8 @@
 //! tabs, BOM or not, and single-line / multi-line / namespace imports.
 //! Cases: 10,000 by default (`PROPTEST_CASES` overrides).
 
+mod common;
+
 use cronlock::config::Config;
 use cronlock::engine::{RuleFilter, fix_project};
 use cronlock::model::{self, FileModel};
@@ -220,25 +222,8 @@ fn fix(text: &str) -> (String, usize) {
     (fixed, outcome.remaining.findings.len())
 }
 
-/// Lines (1-based) the constructor and imports span in a model.
-fn allowed_lines(text: &str, model: &FileModel) -> Vec<std::ops::RangeInclusive<usize>> {
-    let source = SourceText::new(text.to_string());
-    let mut ranges: Vec<std::ops::RangeInclusive<usize>> = model
-        .imports
-        .iter()
-        .map(|i| source.line_col(i.range.start).0..=source.line_col(i.range.end).0)
-        .collect();
-    for class in &model.classes {
-        if let Some((open, close)) = class.constructor.as_ref().and_then(|c| c.parens) {
-            ranges.push(source.line_col(open).0..=source.line_col(close).0);
-        }
-    }
-    ranges
-}
-
 fn check_properties(spec: &ClassSpec) {
     let text = render(spec);
-    let original = model_of(&text);
     let (fixed, remaining) = fix(&text);
     assert_eq!(remaining, 0, "findings remain after fix:\n{fixed}");
     let new = model_of(&fixed);
@@ -283,28 +268,8 @@ fn check_properties(spec: &ClassSpec) {
         assert!(!fixed.contains('\r'));
     }
     assert_eq!(fixed.starts_with('\u{feff}'), spec.bom);
-    let old_allowed = allowed_lines(&text, &original);
-    let new_allowed = allowed_lines(&fixed, &new);
-    let diff = similar::TextDiff::from_lines(&text, &fixed);
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Delete => {
-                let line = change.old_index().expect("old index") + 1;
-                assert!(
-                    old_allowed.iter().any(|r| r.contains(&line)),
-                    "changed line {line} outside constructor/imports:\n{text}\n---\n{fixed}"
-                );
-            }
-            similar::ChangeTag::Insert => {
-                let line = change.new_index().expect("new index") + 1;
-                let blank = change.value().trim().is_empty();
-                assert!(
-                    blank || new_allowed.iter().any(|r| r.contains(&line)),
-                    "added line {line} outside constructor/imports:\n{fixed}"
-                );
-            }
-            similar::ChangeTag::Equal => {}
-        }
+    if let Err(line) = common::changes_only_constructors_and_imports(&text, &fixed) {
+        panic!("{line}:\n{text}\n---\n{fixed}");
     }
 
     // A second fix is a no-op.

@@ -103,3 +103,57 @@ pub fn fixture_args(dir: &Path, file: &str) -> Vec<String> {
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default()
 }
+
+/// Checks that every line `fixed` changed relative to `original` lies in a
+/// constructor's parameter list or an import declaration (blank lines aside);
+/// the `Err` names the first line that does not.
+pub fn changes_only_constructors_and_imports(original: &str, fixed: &str) -> Result<(), String> {
+    let old_allowed = allowed_lines(original);
+    let new_allowed = allowed_lines(fixed);
+    let diff = similar::TextDiff::from_lines(original, fixed);
+    for change in diff.iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Delete => {
+                let line = change.old_index().unwrap_or_default() + 1;
+                if !old_allowed.iter().any(|r| r.contains(&line)) {
+                    return Err(format!(
+                        "changed line {line} is outside constructors and imports: {:?}",
+                        change.value()
+                    ));
+                }
+            }
+            similar::ChangeTag::Insert => {
+                let line = change.new_index().unwrap_or_default() + 1;
+                let blank = change.value().trim().is_empty();
+                if !blank && !new_allowed.iter().any(|r| r.contains(&line)) {
+                    return Err(format!(
+                        "added line {line} is outside constructors and imports: {:?}",
+                        change.value()
+                    ));
+                }
+            }
+            similar::ChangeTag::Equal => {}
+        }
+    }
+    Ok(())
+}
+
+/// Lines (1-based) that constructor parameter lists and imports span.
+fn allowed_lines(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
+    let source = cronlock::source::SourceText::new(text.to_string());
+    let Ok(module) = cronlock::parse::parse_module(source.code()) else {
+        return Vec::new();
+    };
+    let model = cronlock::model::build(&module, source.text(), source.bom_len());
+    let mut ranges: Vec<std::ops::RangeInclusive<usize>> = model
+        .imports
+        .iter()
+        .map(|i| source.line_col(i.range.start).0..=source.line_col(i.range.end).0)
+        .collect();
+    for class in &model.classes {
+        if let Some((open, close)) = class.constructor.as_ref().and_then(|c| c.parens) {
+            ranges.push(source.line_col(open).0..=source.line_col(close).0);
+        }
+    }
+    ranges
+}
