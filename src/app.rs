@@ -94,7 +94,10 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
         report_error(&error.path, &error.reason);
         had_errors = true;
     }
-    let (project, load_errors) = Project::load(walked.files, &paths, config);
+    let bar = progress_bar(walked.files.len(), args.quiet);
+    let tick = || bar.inc(1);
+    let (project, load_errors) = Project::load(walked.files, &paths, config, &tick);
+    bar.finish_and_clear();
     for error in &load_errors {
         report_error(&error.path, &error.reason);
         had_errors = true;
@@ -104,6 +107,28 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
         filter,
         had_errors,
     })
+}
+
+/// Files from which a scan shows a progress bar.
+const PROGRESS_THRESHOLD: usize = 2_000;
+
+/// A progress bar on stderr for large scans, only on a terminal, never in CI
+/// or with `--quiet` (hidden otherwise, so stdout and pipes stay clean).
+fn progress_bar(files: usize, quiet: bool) -> indicatif::ProgressBar {
+    let wanted = files >= PROGRESS_THRESHOLD
+        && !quiet
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none();
+    if !wanted {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} scanning {pos}/{len} files {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn parse_rules(names: &[String], flag: &str) -> Result<Vec<Rule>> {

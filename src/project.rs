@@ -140,16 +140,19 @@ pub enum Inheritance {
 
 impl Project {
     /// Reads and parses `files` (in parallel) and works out their packages.
-    /// `roots` are the PATH arguments, for the name of package-less files.
+    /// `roots` are the PATH arguments, for the name of package-less files;
+    /// `progress` is called once per file.
     pub fn load(
         files: Vec<WalkedFile>,
         roots: &[PathBuf],
         config: Config,
+        progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
         let loaded: Vec<Result<(WalkedFile, FileState), LoadError>> = files
             .into_par_iter()
             .map(|walked| {
+                progress();
                 let state =
                     read_state(&walked.path, prefilter.as_ref()).map_err(|reason| LoadError {
                         path: walked.display.clone(),

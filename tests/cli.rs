@@ -217,3 +217,37 @@ fn quiet_prints_only_the_summary() {
         "1 finding (1 fixable) in 1 file; run `cronlock fix` to apply 1 fix.\n"
     );
 }
+
+#[test]
+fn gitignore_is_honoured_inside_a_git_work_tree_and_exclude_always() {
+    let files = [
+        (".gitignore", "generated/\n"),
+        ("generated/job.ts", MISSING),
+        ("legacy/old.ts", MISSING),
+        ("src/job.ts", MISSING),
+    ];
+    let plain = tree(&files);
+    let run = cronlock(plain.path(), &["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(
+        doc["summary"]["files_scanned"], 3,
+        "outside git, .gitignore is not a rule"
+    );
+
+    let repo = tree(&files);
+    let init = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(repo.path())
+        .status()
+        .expect("git");
+    assert!(init.success());
+    let run = cronlock(
+        repo.path(),
+        &["check", "--format", "json", "--exclude", "legacy/**"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(doc["summary"]["files_scanned"], 1, "{}", run.stdout);
+    assert_eq!(doc["findings"][0]["file"], "src/job.ts");
+    let explicit = cronlock(repo.path(), &["check", "generated/job.ts"]);
+    assert_eq!(explicit.code, 1, "a file named explicitly is scanned");
+}

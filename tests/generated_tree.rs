@@ -75,3 +75,28 @@ fn fix_on_the_generated_tree_converges() {
     let again = cronlock(dir.path(), &["fix", "--dry-run"]);
     assert!(again.stdout.is_empty());
 }
+
+fn under_terminal(dir: &std::path::Path, args: &str, ci: bool) -> String {
+    let bin = env!("CARGO_BIN_EXE_cronlock");
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &format!("{bin} {args} > /dev/null"), "/dev/null"])
+        .current_dir(dir)
+        .env_remove("CI");
+    if ci {
+        command.env("CI", "true");
+    }
+    let output = command.output().expect("script(1) gives a pseudo-terminal");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn progress_bar_only_on_a_terminal_outside_ci() {
+    let (dir, _) = generated(2_100);
+    assert!(under_terminal(dir.path(), "check --format json", false).contains("scanning"));
+    assert!(!under_terminal(dir.path(), "check --format json", true).contains("scanning"));
+    assert!(!under_terminal(dir.path(), "check --quiet", false).contains("scanning"));
+    let piped = cronlock(dir.path(), &["check", "--format", "json"]);
+    assert!(!piped.stderr.contains("scanning"));
+    assert!(serde_json::from_str::<serde_json::Value>(&piped.stdout).is_ok());
+}

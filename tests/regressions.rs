@@ -35,7 +35,8 @@ fn fuzz_reproducers_do_not_panic() {
 #[test]
 fn a_parser_crash_is_a_parse_error_in_process() {
     for name in ["swc-enum-debug-assert.bin", "swc-eof-debug-assert.bin"] {
-        let bytes = std::fs::read(common::root().join("tests/regressions").join(name)).expect("reproducer");
+        let bytes =
+            std::fs::read(common::root().join("tests/regressions").join(name)).expect("reproducer");
         let text = String::from_utf8_lossy(&bytes);
         // Debug assertions are on in tests, so swc's assertion fires here; it
         // must come back as an error, and the fix engine must not panic either.
@@ -44,7 +45,8 @@ fn a_parser_crash_is_a_parse_error_in_process() {
             vec![("input.ts".to_string(), text.into_owned())],
             cronlock::config::Config::default(),
         );
-        let outcome = cronlock::engine::fix_project(&mut project, &cronlock::engine::RuleFilter::default());
+        let outcome =
+            cronlock::engine::fix_project(&mut project, &cronlock::engine::RuleFilter::default());
         assert!(outcome.originals.is_empty(), "{name}");
     }
 }
