@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
 use crate::model::{Callee, ClassModel, Decorator, FileModel};
-use crate::project::{Inheritance, Project, has_decorator};
+use crate::project::{Inheritance, Project, declares_member, has_decorator};
 use crate::source::SourceText;
 use crate::style::FileStyle;
 
@@ -239,31 +239,24 @@ fn class_facts(
 }
 
 fn member_state(project: &Project, index: usize, class: &ClassModel, names: &[&str]) -> Member {
+    if declares_member(class, names) {
+        return Member::Present;
+    }
+    // A plain parameter passed on to `super(...)` is fine when the base declares
+    // the member, so inheritance is asked before the parameter is blamed.
+    let inheritance = project.inheritance(index, class, names);
+    if inheritance == Inheritance::Has {
+        return Member::Inherited;
+    }
     let named = |name: Option<&String>| name.is_some_and(|n| names.contains(&n.as_str()));
-    if let Some(ctor) = &class.constructor {
-        for (i, param) in ctor.params.iter().enumerate() {
-            if named(param.name.as_ref()) {
-                return if param.is_property {
-                    Member::Present
-                } else {
-                    Member::PlainParam(i)
-                };
-            }
-        }
+    let mut params = class.constructor.iter().flat_map(|c| &c.params);
+    if let Some(i) = params.position(|p| named(p.name.as_ref())) {
+        return Member::PlainParam(i);
     }
-    for (i, property) in class.properties.iter().enumerate() {
-        if named(property.name.as_ref()) {
-            return if has_decorator(&property.decorators, "Inject") {
-                Member::Present
-            } else {
-                Member::UninjectedProperty(i)
-            };
-        }
+    if let Some(i) = class.properties.iter().position(|p| named(p.name.as_ref())) {
+        return Member::UninjectedProperty(i);
     }
-    match project.inheritance(index, class, names) {
-        Inheritance::Has => Member::Inherited,
-        other => Member::Absent(other),
-    }
+    Member::Absent(inheritance)
 }
 
 /// The lock service type's local names in this file (imported or declared).
