@@ -39,14 +39,14 @@ pub enum FileState {
     /// Parsed.
     Parsed {
         /// The text.
-        source: SourceText,
-        /// What the rules need.
-        model: FileModel,
+        source: Box<SourceText>,
+        /// What the rules need (shared with base-class lookups).
+        model: Arc<FileModel>,
     },
     /// Did not parse.
     Broken {
         /// The text.
-        source: SourceText,
+        source: Box<SourceText>,
         /// Where and why.
         error: SyntaxError,
     },
@@ -257,7 +257,7 @@ impl Project {
     /// The model of file `index`, when it parsed.
     pub fn model(&self, index: usize) -> Option<&FileModel> {
         match &self.files.get(index)?.state {
-            FileState::Parsed { model, .. } => Some(model),
+            FileState::Parsed { model, .. } => Some(model.as_ref()),
             _ => None,
         }
     }
@@ -265,7 +265,9 @@ impl Project {
     /// The text of file `index`, when it was read in full.
     pub fn source(&self, index: usize) -> Option<&SourceText> {
         match &self.files.get(index)?.state {
-            FileState::Parsed { source, .. } | FileState::Broken { source, .. } => Some(source),
+            FileState::Parsed { source, .. } | FileState::Broken { source, .. } => {
+                Some(source.as_ref())
+            }
             FileState::Skipped => None,
         }
     }
@@ -486,7 +488,7 @@ impl Project {
         if let Some(&index) = self.by_key.get(key)
             && let FileState::Parsed { model, .. } = &self.files[index].state
         {
-            return Some(Arc::new(model.clone()));
+            return Some(Arc::clone(model));
         }
         let mut cache = self.outside.lock().ok()?;
         cache
@@ -602,11 +604,17 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     match parse_module(source.code()) {
         Ok(module) => {
             let model = model::build(&module, source.text(), source.bom_len());
-            FileState::Parsed { source, model }
+            FileState::Parsed {
+                source: Box::new(source),
+                model: Arc::new(model),
+            }
         }
         Err(mut error) => {
             error.offset += source.bom_len();
-            FileState::Broken { source, error }
+            FileState::Broken {
+                source: Box::new(source),
+                error,
+            }
         }
     }
 }

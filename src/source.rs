@@ -9,7 +9,8 @@ const BOM: &str = "\u{feff}";
 pub struct SourceText {
     text: String,
     bom_len: usize,
-    line_starts: Vec<usize>,
+    /// Offsets where lines start (u32: files over 4 GiB are not source code).
+    line_starts: Vec<u32>,
 }
 
 impl SourceText {
@@ -17,7 +18,10 @@ impl SourceText {
     pub fn new(text: String) -> Self {
         let bom_len = if text.starts_with(BOM) { BOM.len() } else { 0 };
         let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .chain(
+                memchr::memchr_iter(b'\n', text.as_bytes())
+                    .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            )
             .collect();
         SourceText {
             text,
@@ -49,11 +53,14 @@ impl SourceText {
     /// 1-based line and column (in characters, BOM not counted) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line = self
+            .line_starts
+            .partition_point(|&start| start as usize <= offset)
+            - 1;
         let start = if line == 0 {
             self.bom_len
         } else {
-            self.line_starts[line]
+            self.line_starts[line] as usize
         };
         let column = self
             .text
@@ -68,12 +75,12 @@ impl SourceText {
         let start = if index == 0 {
             self.bom_len
         } else {
-            self.line_starts[index]
+            self.line_starts[index] as usize
         };
         let end = self
             .line_starts
             .get(index + 1)
-            .map_or(self.text.len(), |&next| next - 1);
+            .map_or(self.text.len(), |&next| next as usize - 1);
         let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end - 1
         } else {
