@@ -181,21 +181,32 @@ impl Project {
                 Err(error) => errors.push(error),
             }
         }
-        let by_key = scanned
+        let project = Project::assemble(config, scanned, packages.packages, prefilter);
+        (project, errors)
+    }
+
+    /// Indexes the files and works out each package's lock sources.
+    fn assemble(
+        config: Config,
+        files: Vec<ScannedFile>,
+        packages: Vec<Package>,
+        prefilter: Option<AhoCorasick>,
+    ) -> Project {
+        let by_key = files
             .iter()
             .enumerate()
             .map(|(i, f)| (f.key.clone(), i))
             .collect();
         let mut project = Project {
             config,
-            files: scanned,
-            packages: packages.packages,
+            files,
+            packages,
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
         };
         project.collect_lock_sources();
-        (project, errors)
+        project
     }
 
     /// A project of in-memory texts (for property tests and fuzzing): each
@@ -219,21 +230,7 @@ impl Project {
                 }
             })
             .collect();
-        let by_key = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.key.clone(), i))
-            .collect();
-        let mut project = Project {
-            config,
-            files,
-            packages: packages.packages,
-            by_key,
-            outside: Mutex::new(HashMap::new()),
-            prefilter,
-        };
-        project.collect_lock_sources();
-        project
+        Project::assemble(config, files, packages.packages, prefilter)
     }
 
     /// Replaces files' texts (after fixes) and re-derives what depends on them.
