@@ -211,6 +211,14 @@ impl Config {
             .unwrap_or(Some(rule.default_severity()))
     }
 
+    /// Rewrites a text written with the default names (`lockService`,
+    /// `DistributedLockService`, `DistributedLockModule`) in the configured ones.
+    pub fn localize(&self, text: &str) -> String {
+        text.replace("DistributedLockService", &self.lock_service_type)
+            .replace("DistributedLockModule", &self.lock_module)
+            .replace("lockService", &self.lock_service_member)
+    }
+
     /// Whether `name` is a configured lock decorator.
     pub fn is_lock_decorator(&self, name: &str) -> bool {
         self.lock_decorators.iter().any(|d| d == name)

@@ -30,6 +30,9 @@ pub struct FileModel {
     pub reexports: Vec<ReExport>,
     /// Offset where the first statement (not a comment) starts.
     pub first_item_start: Option<usize>,
+    /// How often each imported name is referenced outside the imports
+    /// (comments and strings never count).
+    pub import_uses: std::collections::HashMap<String, usize>,
 }
 
 /// One `import` declaration.
@@ -239,7 +242,44 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     for item in &module.body {
         builder.module_item(item, &mut model);
     }
+    model.import_uses = import_uses(module, &model.imports);
     model
+}
+
+/// Counts references to imported names in everything but the imports.
+fn import_uses(
+    module: &ast::Module,
+    imports: &[Import],
+) -> std::collections::HashMap<String, usize> {
+    struct Counter(std::collections::HashMap<String, usize>);
+    impl Visit for Counter {
+        fn visit_ident(&mut self, ident: &ast::Ident) {
+            if let Some(count) = self.0.get_mut(ident.sym.as_str()) {
+                *count += 1;
+            }
+        }
+    }
+    let locals = imports
+        .iter()
+        .flat_map(|i| {
+            i.named
+                .iter()
+                .map(|n| n.local.clone())
+                .chain(i.default.clone())
+                .chain(i.namespace.clone())
+        })
+        .map(|name| (name, 0))
+        .collect();
+    let mut counter = Counter(locals);
+    for item in &module.body {
+        if !matches!(
+            item,
+            ast::ModuleItem::ModuleDecl(ast::ModuleDecl::Import(_))
+        ) {
+            item.visit_with(&mut counter);
+        }
+    }
+    counter.0
 }
 
 struct Builder<'a> {

@@ -307,26 +307,50 @@ impl Project {
             .map(|key| key.specifier_from(&dir))
     }
 
+    /// Ranks each package's lock sources: modules that provide the lock
+    /// service or module first, then those of the built-in decorators, then
+    /// modules of configured extra decorators; more imports rank higher.
     fn collect_lock_sources(&mut self) {
-        let mut counts: Vec<HashMap<SourceKey, usize>> = vec![HashMap::new(); self.packages.len()];
+        let mut ranks: Vec<HashMap<SourceKey, (SourceRole, usize)>> =
+            vec![HashMap::new(); self.packages.len()];
         for (index, file) in self.files.iter().enumerate() {
             let FileState::Parsed { model, .. } = &file.state else {
                 continue;
             };
             let dir = self.dir_of(index);
             for import in &model.imports {
-                if imports_lock_name(model, import, &self.config) {
-                    *counts[file.package]
-                        .entry(SourceKey::new(&dir, &import.source))
-                        .or_default() += 1;
+                let role = source_role(model, import, &self.config);
+                if role == SourceRole::None {
+                    continue;
                 }
+                let entry = ranks[file.package]
+                    .entry(SourceKey::new(&dir, &import.source))
+                    .or_insert((role, 0));
+                entry.0 = entry.0.max(role);
+                entry.1 += 1;
             }
         }
-        for (package, counts) in self.packages.iter_mut().zip(counts) {
-            let mut sources: Vec<(SourceKey, usize)> = counts.into_iter().collect();
+        for (package, ranks) in self.packages.iter_mut().zip(ranks) {
+            let mut sources: Vec<(SourceKey, (SourceRole, usize))> = ranks.into_iter().collect();
             sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             package.lock_sources = sources.into_iter().map(|(key, _)| key).collect();
         }
+    }
+
+    /// Whether `import` of file `index` comes from the module the package
+    /// should import lock names from (its best-ranked lock source).
+    pub fn is_preferred_source(&self, index: usize, import: &Import) -> bool {
+        if let Some(configured) = &self.config.import_source {
+            return configured == &import.source;
+        }
+        let Some(file) = self.files.get(index) else {
+            return false;
+        };
+        let key = SourceKey::new(&self.dir_of(index), &import.source);
+        self.packages
+            .get(file.package)
+            .and_then(|p| p.lock_sources.first())
+            .is_some_and(|best| best == &key)
     }
 
     /// Whether `class` of file `index` inherits a member named one of `names`.
@@ -527,25 +551,46 @@ pub fn has_decorator(decorators: &[model::Decorator], name: &str) -> bool {
     })
 }
 
-/// Whether `import` brings in a name that marks its module as a lock source.
-fn imports_lock_name(model: &FileModel, import: &Import, config: &Config) -> bool {
-    if import
-        .named
-        .iter()
-        .any(|n| config.marks_lock_source(&n.imported))
-    {
-        return true;
-    }
-    let Some(namespace) = &import.namespace else {
-        return false;
+/// What an import says about its module as a source of lock names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum SourceRole {
+    /// Nothing lock-related.
+    None,
+    /// A configured extra lock decorator.
+    ExtraDecorator,
+    /// A built-in `ClusterSafeCron*` decorator.
+    Decorator,
+    /// The lock service type or the lock module.
+    Service,
+}
+
+fn source_role(model: &FileModel, import: &Import, config: &Config) -> SourceRole {
+    let role_of = |name: &str| {
+        if name == config.lock_service_type || name == config.lock_module {
+            SourceRole::Service
+        } else if !config.marks_lock_source(name) {
+            SourceRole::None
+        } else if crate::config::DEFAULT_LOCK_DECORATORS.contains(&name) {
+            SourceRole::Decorator
+        } else {
+            SourceRole::ExtraDecorator
+        }
     };
-    model.classes.iter().any(|class| {
-        class
-            .methods
+    let named = import.named.iter().map(|n| role_of(&n.imported)).max();
+    let through_namespace = import.namespace.as_ref().and_then(|namespace| {
+        model
+            .classes
             .iter()
-            .flat_map(|m| &m.decorators)
-            .any(|d| matches!(&d.callee, Callee::Member { object, property } if object == namespace && config.marks_lock_source(property)))
-    })
+            .flat_map(|c| c.methods.iter().flat_map(|m| &m.decorators))
+            .filter_map(|d| match &d.callee {
+                Callee::Member { object, property } if object == namespace => {
+                    Some(role_of(property))
+                }
+                _ => None,
+            })
+            .max()
+    });
+    named.max(through_namespace).unwrap_or(SourceRole::None)
 }
 
 /// The prefilter: builds a matcher for the configured names (`None` turns

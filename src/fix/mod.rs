@@ -80,17 +80,19 @@ pub struct Applied {
 }
 
 /// Splices `fixes` into `text`. A fix goes in whole or not at all: when one of
-/// its edits overlaps an edit already accepted, the fix is left for the next
-/// round. Identical edits from different fixes (the same import added for two
+/// its edits overlaps an edit already accepted (or another of its own), the
+/// fix is left out. Identical edits from different fixes (the same import added for two
 /// classes) are applied once.
 pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applied {
     let mut accepted: Vec<Edit> = Vec::new();
     let mut applied = 0;
     for fix in fixes {
-        let clashes = fix
-            .edits
-            .iter()
-            .any(|edit| accepted.iter().any(|taken| edit.conflicts_with(taken)));
+        let clashes = fix.edits.iter().enumerate().any(|(i, edit)| {
+            accepted.iter().any(|taken| edit.conflicts_with(taken))
+                || fix.edits[..i]
+                    .iter()
+                    .any(|earlier| edit.conflicts_with(earlier))
+        });
         let in_bounds = fix.edits.iter().all(|edit| {
             edit.range.start <= edit.range.end
                 && edit.range.end <= text.len()
@@ -128,7 +130,8 @@ mod tests {
         let a = Fix::new(vec![Edit::insert(1, "X"), Edit::replace(3..4, "Y")]);
         let b = Fix::new(vec![Edit::insert(1, "X")]);
         let clash = Fix::new(vec![Edit::insert(3, "Z")]);
-        let result = apply("abcdef", [&a, &b, &clash]);
+        let self_clash = Fix::new(vec![Edit::delete(4..6), Edit::insert(5, "W")]);
+        let result = apply("abcdef", [&a, &b, &clash, &self_clash]);
         assert_eq!(result.text, "aXbcYef");
         assert_eq!(result.applied, 2);
     }

@@ -19,9 +19,10 @@ pub fn render(report: &Report<'_>) -> String {
     });
     let verdict = if summary.ready { "READY" } else { "NOT READY" };
     let _ = writeln!(out, "# cronlock readiness report\n");
+    let member = &report.project.config.lock_service_member;
     let _ = writeln!(
         out,
-        "**Verdict: {verdict}**: {complete} of {needing} lock-decorated classes have `lockService` ({}%), \
+        "**Verdict: {verdict}**: {complete} of {needing} lock-decorated classes have `{member}` ({}%), \
 {unlocked} plain `@Cron` jobs left, {} findings ({} fixable) in {} of {} files scanned.\n",
         percent(complete, needing),
         summary.findings,

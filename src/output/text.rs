@@ -25,7 +25,7 @@ pub fn render(report: &Report<'_>) -> String {
                 out.push_str(&frame);
                 out.push('\n');
             }
-            if let Some(help) = help(&located) {
+            if let Some(help) = help(&located).map(|h| report.project.config.localize(&h)) {
                 out.push_str(&paint(
                     report.color,
                     AnsiColor::Cyan.on_default().bold(),

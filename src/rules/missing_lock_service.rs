@@ -93,11 +93,19 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> Option<Fix> {
     let config = &ctx.project.config;
+    // The type joins the decorator's import when that module is where the
+    // package gets its lock names (a custom decorator's module may not export
+    // the service); otherwise it comes from the package's lock source.
+    let preferred = |u: &&LockUse| {
+        ctx.project
+            .is_preferred_source(ctx.index, &ctx.model.imports[u.import])
+    };
     let beside = facts
         .lock_uses
         .iter()
+        .filter(preferred)
         .find(|u| u.name != AMBIGUOUS_LOCK_DECORATOR)
-        .or(facts.lock_uses.first())
+        .or(facts.lock_uses.iter().find(preferred))
         .map(|u| u.import);
     let fallback = ctx.project.lock_source_for(ctx.index);
     let plan = ensure_value_import(

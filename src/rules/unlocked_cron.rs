@@ -3,7 +3,7 @@
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::{Edit, Fix};
-use crate::model::{FileModel, Import};
+use crate::model::Import;
 use crate::semantic::{FileContext, ScheduleUse};
 use crate::style::{line_break_after, line_start};
 
@@ -91,28 +91,51 @@ fn migration(
         schedule.decorator.callee_range.clone(),
         plan.local,
     )];
-    edits.extend(plan.edits);
     let import = &ctx.model.imports[schedule.import];
-    if let Some(named) = import.named.iter().find(|n| n.imported == "Cron")
-        && uses_of(ctx.text(), ctx.model, &named.local) <= unlocked_in_file
-    {
-        edits.extend(remove_name(ctx.text(), import, &named.local));
-    }
+    let removal = import
+        .named
+        .iter()
+        .find(|n| n.imported == "Cron")
+        .filter(|n| ctx.model.import_uses.get(&n.local).copied().unwrap_or(0) <= unlocked_in_file)
+        .map(|n| remove_name(ctx.text(), import, &n.local))
+        .unwrap_or_default();
+    edits.extend(merge_removal(ctx.text(), removal, plan.edits));
     Some(Fix::new(edits))
 }
 
-/// How often `name` appears as a whole word outside import declarations.
-fn uses_of(text: &str, model: &FileModel, name: &str) -> usize {
-    let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-    text.match_indices(name)
-        .filter(|(at, _)| {
-            let before = at.checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(at + name.len()).copied();
-            !before.is_some_and(is_word) && !after.is_some_and(is_word)
-        })
-        .filter(|(at, _)| !model.imports.iter().any(|i| i.range.contains(at)))
-        .count()
+/// When the `@nestjs/schedule` import goes away whole and the new import was
+/// to be inserted where it ends, the new declaration takes its place (two
+/// edits on the same bytes could not both be applied).
+fn merge_removal(text: &str, removal: Vec<Edit>, additions: Vec<Edit>) -> Vec<Edit> {
+    let [deleted] = removal.as_slice() else {
+        return removal.into_iter().chain(additions).collect();
+    };
+    let deleted = deleted.clone();
+    let inside = |e: &Edit| {
+        e.range.is_empty()
+            && deleted.range.start <= e.range.start
+            && e.range.start <= deleted.range.end
+    };
+    if !additions.iter().any(inside) {
+        return std::iter::once(deleted).chain(additions).collect();
+    }
+    let mut out = Vec::new();
+    let mut replacement = String::new();
+    for edit in additions {
+        if inside(&edit) {
+            replacement.push_str(edit.content.trim_start_matches(['\r', '\n']));
+        } else {
+            out.push(edit);
+        }
+    }
+    let removed = &text[deleted.range.clone()];
+    if removed.ends_with("\r\n") {
+        replacement.push_str("\r\n");
+    } else if removed.ends_with('\n') {
+        replacement.push('\n');
+    }
+    out.push(Edit::replace(deleted.range, replacement));
+    out
 }
 
 /// Edits that drop `local` from `import`, or the whole declaration (and its

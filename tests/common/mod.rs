@@ -22,11 +22,26 @@ pub fn fixtures() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// A copy of a fixture in a temporary directory, under the fixture's own
+/// name (so that package names in the output do not depend on the temp dir).
+pub struct Copy {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Copy {
+    /// The copied tree.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+}
+
 /// Copies `from` into a fresh temporary directory.
-pub fn copy_tree(from: &Path) -> tempfile::TempDir {
+pub fn copy_tree(from: &Path) -> Copy {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(from, dir.path());
-    dir
+    let root = dir.path().join(from.file_name().unwrap_or_default());
+    copy_dir(from, &root);
+    Copy { _dir: dir, root }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
