@@ -164,6 +164,8 @@ pub struct ClassModel {
     pub methods: Vec<Method>,
     /// Where the first member starts.
     pub first_member_start: Option<usize>,
+    /// `declare class`: an ambient declaration with no code behind it.
+    pub is_declare: bool,
 }
 
 /// A constructor and where its parameter list is.
@@ -350,9 +352,9 @@ impl Builder<'_> {
             model.local_types.push(name);
         }
         if let ast::Decl::Class(class) = decl {
-            model
-                .classes
-                .push(self.class(&class.class, Some(&class.ident)));
+            let mut model_class = self.class(&class.class, Some(&class.ident));
+            model_class.is_declare = class.declare;
+            model.classes.push(model_class);
         }
     }
 
@@ -475,6 +477,7 @@ impl Builder<'_> {
             properties: Vec::new(),
             methods: Vec::new(),
             first_member_start: class.body.first().map(|m| self.range(m.span()).start),
+            is_declare: false,
         };
         for member in &class.body {
             self.member(member, &mut model);

@@ -185,7 +185,13 @@ fn class_facts(
     let config = &project.config;
     let mut lock_uses = Vec::new();
     let mut schedule_uses = Vec::new();
-    for method in &class.methods {
+    // An ambient `declare class` has no code to run and no body to edit.
+    let methods = if class.is_declare {
+        &[][..]
+    } else {
+        &class.methods[..]
+    };
+    for method in methods {
         let locks: Vec<LockUse> = method
             .decorators
             .iter()

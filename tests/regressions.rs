@@ -50,3 +50,18 @@ fn a_parser_crash_is_a_parse_error_in_process() {
         assert!(outcome.originals.is_empty(), "{name}");
     }
 }
+
+#[test]
+fn an_ambient_declare_class_is_never_given_a_constructor() {
+    let text = std::fs::read_to_string(common::root().join("tests/regressions/declare-class.ts"))
+        .expect("reproducer");
+    let mut project = cronlock::project::Project::from_texts(
+        vec![("src/jobs.ts".to_string(), text)],
+        cronlock::config::Config::default(),
+    );
+    let outcome =
+        cronlock::engine::fix_project(&mut project, &cronlock::engine::RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert!(outcome.originals.is_empty());
+    assert!(outcome.remaining.findings.is_empty());
+}
