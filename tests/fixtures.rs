@@ -114,3 +114,20 @@ fn platform_fix_leaves_no_missing_lock_service_and_touches_only_constructors_and
     let check = cronlock(work.path(), &["check", "--select", "missing-lock-service"]);
     assert_eq!(check.code, 0, "{}", check.stdout);
 }
+
+#[test]
+fn platform_migrate_cron_leaves_nothing() {
+    let work = copy_tree(&common::root().join("fixtures/platform"));
+    let fix = cronlock(work.path(), &["fix", "--migrate-cron"]);
+    assert_eq!(fix.code, 0, "{}{}", fix.stdout, fix.stderr);
+    let check = cronlock(work.path(), &["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert_eq!(check.stdout, "No findings in 138 files scanned.\n");
+    let scheduler = std::fs::read_to_string(
+        work.path()
+            .join("app-service/src/reports/report.scheduler.ts"),
+    )
+    .expect("read");
+    assert!(scheduler.contains("@ClusterSafeCron('0 */15 * * * *', { name: 'refresh-cache' })"));
+    assert!(scheduler.contains("import { CronExpression } from '@nestjs/schedule';"));
+}
