@@ -238,7 +238,7 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
         first_item_start: module
             .body
             .first()
-            .map(|item| builder.range(item.span()).start),
+            .map(|item| builder.range(item_span(item)).start),
         ..FileModel::default()
     };
     for item in &module.body {
@@ -246,6 +246,29 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     }
     model.import_uses = import_uses(module, &model.imports);
     model
+}
+
+/// A module item's span, widened to the decorators of a class it declares:
+/// swc starts `@Injectable() export class A {}` at `export`.
+fn item_span(item: &ast::ModuleItem) -> Span {
+    use ast::{Decl, DefaultDecl, ModuleDecl, ModuleItem, Stmt};
+    let class = match item {
+        ModuleItem::Stmt(Stmt::Decl(Decl::Class(c))) => Some(&c.class),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(ast::ExportDecl {
+            decl: Decl::Class(c),
+            ..
+        })) => Some(&c.class),
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(ast::ExportDefaultDecl {
+            decl: DefaultDecl::Class(c),
+            ..
+        })) => Some(&c.class),
+        _ => None,
+    };
+    let span = item.span();
+    match class.and_then(|c| c.decorators.first()) {
+        Some(first) if first.span.lo < span.lo => Span::new(first.span.lo, span.hi),
+        _ => span,
+    }
 }
 
 /// Counts references to imported names in everything but the imports.

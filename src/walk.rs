@@ -64,8 +64,9 @@ pub fn exclude_set(globs: &[String]) -> Result<GlobSet, globset::Error> {
     builder.build()
 }
 
-/// Walks every PATH. A file named explicitly is scanned even when the walk
-/// would skip it.
+/// Walks every PATH (directories on all cores; the result is sorted, so it is
+/// the same whatever the thread count). A file named explicitly is scanned
+/// even when the walk would skip it.
 pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
     let mut out = Walk::default();
     for (root, path) in paths.iter().enumerate() {
@@ -112,22 +113,40 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
             let relative = entry.path().strip_prefix(&root_dir).unwrap_or(entry.path());
             !excludes_for_filter.is_match(relative)
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                if is_file && is_scanned_name(entry.path()) {
-                    out.files.push(WalkedFile {
+        .threads(rayon::current_num_threads())
+        .build_parallel();
+    let found = std::sync::Mutex::new(Walk::default());
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let item = match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if !(is_file && is_scanned_name(entry.path())) {
+                        return ignore::WalkState::Continue;
+                    }
+                    Ok(WalkedFile {
                         display: display_path(entry.path()),
                         path: entry.path().to_path_buf(),
                         root,
-                    });
+                    })
+                }
+                Err(error) => Err(walk_error(&error)),
+            };
+            if let Ok(mut found) = found.lock() {
+                match item {
+                    Ok(file) => found.files.push(file),
+                    Err(error) => found.errors.push(error),
                 }
             }
-            Err(error) => out.errors.push(walk_error(&error)),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let found = found.into_inner().unwrap_or_default();
+    out.files.extend(found.files);
+    let mut errors = found.errors;
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    out.errors.extend(errors);
 }
 
 fn walk_error(error: &ignore::Error) -> WalkError {

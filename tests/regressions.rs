@@ -65,3 +65,26 @@ fn an_ambient_declare_class_is_never_given_a_constructor() {
     assert!(outcome.originals.is_empty());
     assert!(outcome.remaining.findings.is_empty());
 }
+
+#[test]
+fn a_new_first_import_goes_above_the_class_decorators() {
+    let text = std::fs::read_to_string(
+        common::root().join("tests/regressions/import-before-class-decorator.ts"),
+    )
+    .expect("reproducer");
+    let mut config = cronlock::config::Config::default();
+    config.import_source = Some("@acme/cluster-lock".to_string());
+    let mut project =
+        cronlock::project::Project::from_texts(vec![("src/jobs.ts".to_string(), text)], config);
+    let outcome =
+        cronlock::engine::fix_project(&mut project, &cronlock::engine::RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let fixed = project.source(0).expect("source").text();
+    let import = fixed
+        .find("import { DistributedLockService } from '@acme/cluster-lock';")
+        .expect("import added");
+    assert!(
+        import < fixed.find("@Injectable()").expect("decorator kept"),
+        "{fixed}"
+    );
+}
