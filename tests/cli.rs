@@ -251,3 +251,26 @@ fn gitignore_is_honoured_inside_a_git_work_tree_and_exclude_always() {
     let explicit = cronlock(repo.path(), &["check", "generated/job.ts"]);
     assert_eq!(explicit.code, 1, "a file named explicitly is scanned");
 }
+
+#[test]
+fn config_flag_names_the_file_to_use() {
+    let dir = tree(&[
+        ("settings/strict.toml", "[rules]\nmissing-lock-service = \"off\"\n"),
+        ("src/job.ts", MISSING),
+    ]);
+    assert_eq!(cronlock(dir.path(), &["check"]).code, 1);
+    assert_eq!(cronlock(dir.path(), &["check", "--config", "settings/strict.toml"]).code, 0);
+    let missing = cronlock(dir.path(), &["check", "--config", "nope.toml"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.starts_with("error: nope.toml: "), "{}", missing.stderr);
+}
+
+#[test]
+fn a_type_only_import_used_only_as_a_type_is_fine() {
+    let dir = tree(&[(
+        "src/helpers.ts",
+        "import type { DistributedLockService } from '@acme/cluster-lock';\n\nexport function withLock(service: DistributedLockService): void {\n  void service;\n}\n",
+    )]);
+    let run = cronlock(dir.path(), &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
