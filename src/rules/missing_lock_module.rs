@@ -6,7 +6,7 @@ use super::{Finding, Rule, RuleDoc};
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
-use crate::model::{ClassModel, Decorator, FileModel, ModuleImports};
+use crate::model::{Decorator, FileModel, ModuleImports};
 use crate::project::Project;
 use crate::semantic::{FileContext, resolve_callee};
 
@@ -145,7 +145,7 @@ pub fn check_package(
         "package `{package_name}` uses the lock service but no `@Module` imports `{lock_module}`; Nest cannot inject `{}`",
         project.config.lock_service_type
     );
-    let fix = build_fix(&ctx, class, decorator);
+    let fix = build_fix(&ctx, decorator);
     Some(
         Finding::new(
             Rule::MissingLockModule,
@@ -180,8 +180,7 @@ fn root_module(project: &Project, modules: &[ModuleClass]) -> Option<ModuleClass
         .copied()
 }
 
-fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, decorator: &Decorator) -> Option<Fix> {
-    let _ = class;
+fn build_fix(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
     let source = ctx.project.lock_source_for(ctx.index);
     let plan = ensure_value_import(
         ctx.text(),
