@@ -255,14 +255,24 @@ fn gitignore_is_honoured_inside_a_git_work_tree_and_exclude_always() {
 #[test]
 fn config_flag_names_the_file_to_use() {
     let dir = tree(&[
-        ("settings/strict.toml", "[rules]\nmissing-lock-service = \"off\"\n"),
+        (
+            "settings/strict.toml",
+            "[rules]\nmissing-lock-service = \"off\"\n",
+        ),
         ("src/job.ts", MISSING),
     ]);
     assert_eq!(cronlock(dir.path(), &["check"]).code, 1);
-    assert_eq!(cronlock(dir.path(), &["check", "--config", "settings/strict.toml"]).code, 0);
+    assert_eq!(
+        cronlock(dir.path(), &["check", "--config", "settings/strict.toml"]).code,
+        0
+    );
     let missing = cronlock(dir.path(), &["check", "--config", "nope.toml"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.starts_with("error: nope.toml: "), "{}", missing.stderr);
+    assert!(
+        missing.stderr.starts_with("error: nope.toml: "),
+        "{}",
+        missing.stderr
+    );
 }
 
 #[test]

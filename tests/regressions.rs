@@ -72,8 +72,10 @@ fn a_new_first_import_goes_above_the_class_decorators() {
         common::root().join("tests/regressions/import-before-class-decorator.ts"),
     )
     .expect("reproducer");
-    let mut config = cronlock::config::Config::default();
-    config.import_source = Some("@acme/cluster-lock".to_string());
+    let config = cronlock::config::Config {
+        import_source: Some("@acme/cluster-lock".to_string()),
+        ..Default::default()
+    };
     let mut project =
         cronlock::project::Project::from_texts(vec![("src/jobs.ts".to_string(), text)], config);
     let outcome =

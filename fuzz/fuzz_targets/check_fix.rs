@@ -13,9 +13,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let parses = cronlock::parse::parse_module(text.trim_start_matches('\u{feff}')).is_ok();
-    let mut config = Config::default();
-    config.migrate_cron = data.first().is_some_and(|b| b & 1 == 1);
-    config.import_source = Some("@acme/cluster-lock".to_string());
+    let config = Config {
+        migrate_cron: data.first().is_some_and(|b| b & 1 == 1),
+        import_source: Some("@acme/cluster-lock".to_string()),
+        ..Config::default()
+    };
     let mut project = Project::from_texts(vec![("src/input.ts".to_string(), text.to_string())], config);
     let filter = RuleFilter::default();
     let _ = analyze(&project, &filter);
