@@ -15,6 +15,10 @@ for (const file of fs.readdirSync(stubDir)) {
   for (const block of text.matchAll(/declare module '([^'*]+)' \{([\s\S]*?)\n\}/g)) {
     const names = new Set([...block[2].matchAll(/export (?:declare )?(?:function|class|const|type|interface|enum) (\w+)/g)].map((m) => m[1]));
     known.set(block[1], names);
+    // `export * from 'other'` re-exports a module declared earlier.
+    for (const star of block[2].matchAll(/export \* from '([^']+)'/g)) {
+      for (const name of known.get(star[1]) || []) names.add(name);
+    }
   }
 }
 
