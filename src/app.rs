@@ -215,15 +215,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
         return Ok(status(had_errors, anything));
     }
     let mut written = 0;
-    crate::write::set_writing(true);
     for (file, original) in &changed {
-        if crate::write::interrupted() {
-            report_error(
-                "interrupted",
-                "stopped before writing the remaining files; every file is either wholly old or wholly new",
-            );
-            std::process::exit(130);
-        }
         let Some(source) = project.source(*file) else {
             continue;
         };
@@ -236,7 +228,6 @@ fn fix(args: &FixArgs) -> Result<Status> {
             }
         }
     }
-    crate::write::set_writing(false);
     if !outcome.remaining.findings.is_empty() || args.scan.format != Format::Text {
         print_report(&args.scan, project, &outcome.remaining)?;
     }

@@ -368,3 +368,61 @@ fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGINAL: &str = "import { Injectable } from '@nestjs/common';\n\
+import { ClusterSafeCron } from '@acme/cluster-lock';\n\
+@Injectable()\n\
+export class Jobs {\n  @ClusterSafeCron('* * * * *')\n  run() {}\n}\n";
+
+    fn project() -> Project {
+        Project::from_texts(
+            vec![("jobs.ts".to_string(), ORIGINAL.to_string())],
+            crate::config::Config::default(),
+        )
+    }
+
+    #[test]
+    fn verify_accepts_a_text_that_keeps_everything() {
+        let fixed = ORIGINAL.replace(
+            "export class Jobs {\n",
+            "export class Jobs {\n  constructor(private readonly lockService: DistributedLockService) {}\n",
+        );
+        assert_eq!(verify(&project(), 0, &fixed), Ok(()));
+    }
+
+    #[test]
+    fn verify_rejects_what_does_not_parse_or_loses_something() {
+        let project = project();
+        let cases = [
+            (
+                ORIGINAL.replace("run() {}", "run() {"),
+                "would not parse (8:1",
+            ),
+            (
+                ORIGINAL.replace("class Jobs", "class Renamed"),
+                "lose or rename a class",
+            ),
+            (
+                ORIGINAL.replace("@Injectable()\n", ""),
+                "number of decorators",
+            ),
+            (
+                ORIGINAL
+                    .replace("import { Injectable } from '@nestjs/common';\n", "")
+                    .replace("@Injectable()\n", "@Other()\n"),
+                "lose an import",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = verify(&project, 0, &text).err();
+            assert!(
+                error.as_deref().is_some_and(|e| e.contains(expected)),
+                "{expected:?} for {text:?}: got {error:?}"
+            );
+        }
+    }
+}

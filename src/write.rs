@@ -2,35 +2,29 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use crate::walk::describe_io;
 
-static WRITING: AtomicBool = AtomicBool::new(false);
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Held while one file is being written, and by the interrupt handler from
+/// the moment it runs until the process exits.
+static WRITE_GUARD: Mutex<()> = Mutex::new(());
 
-/// Installs the Ctrl-C / SIGTERM handler: outside the write phase the process
-/// exits at once (nothing has been written); during it, the file being
-/// written is finished (renamed or its temporary removed) and the run stops
-/// before the next one, so no file is half-written and no temporary is left.
+/// Installs the Ctrl-C / SIGTERM handler. It takes the write guard before it
+/// exits: a file being written is finished first (renamed, or its temporary
+/// removed), and no other file is started, so every file is wholly old or
+/// wholly new and no temporary is left behind.
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
-        if WRITING.load(Ordering::SeqCst) {
-            INTERRUPTED.store(true, Ordering::SeqCst);
-        } else {
-            std::process::exit(130);
-        }
+        let _guard = WRITE_GUARD
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: interrupted: stopped; every file is either wholly old or wholly new"
+        );
+        std::process::exit(130);
     });
-}
-
-/// Marks the start or end of the write phase.
-pub fn set_writing(on: bool) {
-    WRITING.store(on, Ordering::SeqCst);
-}
-
-/// Whether Ctrl-C arrived during the write phase.
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Why a fixed file was not written.
@@ -55,6 +49,10 @@ pub enum WriteError {
 /// temporary file in the same directory, is flushed to disk, gets the
 /// original's permissions, then is renamed over the original.
 pub fn write_atomically(path: &Path, original: &str, new: &str) -> Result<(), WriteError> {
+    // Declared first so that it is released last, after the temporary is gone.
+    let _guard = WRITE_GUARD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let io = |e: std::io::Error| WriteError::Io(describe_io(&e));
     let target = match std::fs::canonicalize(path) {
         Ok(target) => target,
