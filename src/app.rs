@@ -80,11 +80,12 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
         select: parse_rules(&args.select, "--select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,
     };
-    if let Some(jobs) = args.jobs {
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global();
-    }
+    // Workers get deep stacks (reserved, not committed) so that most files
+    // are parsed in place rather than on a stack set up for each one.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.map_or(0, |jobs| jobs.max(1)))
+        .stack_size(crate::parse::WORKER_STACK)
+        .build_global();
     let mut globs = config.exclude.clone();
     globs.extend(args.exclude.iter().cloned());
     let excludes = walk::exclude_set(&globs).context("invalid exclude glob")?;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use crate::fix;
-use crate::parse::parse_module;
+use crate::parse::with_module;
 use crate::project::{FileState, Project};
 use crate::rules::{self, Finding, Rule, missing_lock_module::ModuleClass};
 use crate::semantic::FileContext;
@@ -323,14 +323,16 @@ fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> 
         return Err("the original did not parse".to_string());
     };
     let source = crate::source::SourceText::new(new_text.to_string());
-    let module = parse_module(source.code()).map_err(|e| {
+    let new = with_module(source.code(), |module| {
+        crate::model::build(module, source.text(), source.bom_len())
+    })
+    .map_err(|e| {
         let (line, column) = source.line_col(e.offset + source.bom_len());
         format!(
             "the fixed text would not parse ({line}:{column}: {}); file left unchanged",
             e.message
         )
     })?;
-    let new = crate::model::build(&module, source.text(), source.bom_len());
     let names =
         |m: &crate::model::FileModel| m.classes.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     let decorators = |m: &crate::model::FileModel| {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
-use crate::parse::{SyntaxError, parse_module};
+use crate::parse::{SyntaxError, with_module};
 use crate::source::SourceText;
 use crate::walk::{WalkedFile, describe_io};
 
@@ -516,12 +516,10 @@ impl Project {
             .entry(key.to_path_buf())
             .or_insert_with(|| {
                 let source = SourceText::new(std::fs::read_to_string(key).ok()?);
-                let module = parse_module(source.code()).ok()?;
-                Some(Arc::new(model::build(
-                    &module,
-                    source.text(),
-                    source.bom_len(),
-                )))
+                let model = with_module(source.code(), |module| {
+                    model::build(module, source.text(), source.bom_len())
+                });
+                model.ok().map(Arc::new)
             })
             .clone()
     }
@@ -643,14 +641,13 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     {
         return FileState::Skipped;
     }
-    match parse_module(source.code()) {
-        Ok(module) => {
-            let model = model::build(&module, source.text(), source.bom_len());
-            FileState::Parsed {
-                source: Box::new(source),
-                model: Arc::new(model),
-            }
-        }
+    match with_module(source.code(), |module| {
+        model::build(module, source.text(), source.bom_len())
+    }) {
+        Ok(model) => FileState::Parsed {
+            source: Box::new(source),
+            model: Arc::new(model),
+        },
         Err(mut error) => {
             error.offset += source.bom_len();
             FileState::Broken {

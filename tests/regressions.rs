@@ -90,3 +90,85 @@ fn a_new_first_import_goes_above_the_class_decorators() {
         "{fixed}"
     );
 }
+
+/// Deeply nested code, in every shape that makes swc recurse: the fuzzer's
+/// stack-overflow finds and generated ones. A stack overflow aborts the whole
+/// process, so these run in-process, on a thread with a deliberately small
+/// stack: the parser must bring its own.
+#[test]
+fn deep_nesting_never_overflows_the_stack() {
+    let mut inputs: Vec<(String, String)> = (1..=5)
+        .map(|i| {
+            let name = format!("stack-overflow-{i}.bin");
+            let bytes = std::fs::read(common::root().join("tests/regressions").join(&name))
+                .expect("reproducer");
+            (name, String::from_utf8_lossy(&bytes).into_owned())
+        })
+        .collect();
+    for levels in [3_000, 300_000] {
+        let shapes = [
+            (
+                "parens",
+                format!("{}1{}", "(".repeat(levels), ")".repeat(levels)),
+            ),
+            ("unary", format!("{}x", "!".repeat(levels))),
+            ("ternary", format!("{}2", "x ? 1 : ".repeat(levels))),
+            ("arrows", format!("{}1", "a => ".repeat(levels))),
+            (
+                "objects",
+                format!("{}1{}", "{ a: ".repeat(levels), " }".repeat(levels)),
+            ),
+            ("sum", vec!["1"; levels].join(" + ")),
+        ];
+        for (shape, expr) in shapes {
+            let text = format!(
+                "import {{ Module }} from '@nestjs/common';\n@Module({{}})\nexport class A {{\n  x = {expr};\n}}\n"
+            );
+            inputs.push((format!("{shape} x{levels}"), text));
+        }
+    }
+    let worker = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            for (name, text) in inputs {
+                let parsed = cronlock::parse::with_module(&text, |_| ());
+                if name.ends_with("x3000") {
+                    assert!(parsed.is_ok(), "{name} is deep but legitimate: {parsed:?}");
+                }
+                if name.ends_with("x300000") {
+                    let error = parsed.expect_err("too deep to parse");
+                    assert!(error.message.contains("levels deep"), "{name}: {error:?}");
+                }
+                let mut project = cronlock::project::Project::from_texts(
+                    vec![("input.ts".to_string(), text)],
+                    cronlock::config::Config::default(),
+                );
+                let filter = cronlock::engine::RuleFilter::default();
+                let _ = cronlock::engine::analyze(&project, &filter);
+                let _ = cronlock::engine::fix_project(&mut project, &filter);
+            }
+        })
+        .expect("spawn");
+    assert!(worker.join().is_ok(), "a deep input panicked");
+}
+
+/// The binary, on a file nested far too deep: one parse-error finding that
+/// says why, no abort.
+#[test]
+fn the_binary_reports_a_too_deep_file_as_a_parse_error() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let levels = 200_000;
+    let text = format!(
+        "import {{ Module }} from '@nestjs/common';\n@Module({{}})\nexport class A {{\n  x = {}1{};\n}}\n",
+        "(".repeat(levels),
+        ")".repeat(levels)
+    );
+    std::fs::write(work.path().join("deep.ts"), text).expect("write");
+    let run = common::cronlock(work.path(), &["check", "."]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("error[parse-error]") && run.stdout.contains("levels deep"),
+        "{}",
+        run.stdout
+    );
+}

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let parses = cronlock::parse::parse_module(text.trim_start_matches('\u{feff}')).is_ok();
+    let parses = cronlock::parse::with_module(text.trim_start_matches('\u{feff}'), |_| ()).is_ok();
     let config = Config {
         migrate_cron: data.first().is_some_and(|b| b & 1 == 1),
         import_source: Some("@acme/cluster-lock".to_string()),
