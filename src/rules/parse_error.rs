@@ -8,7 +8,9 @@ pub const DOC: RuleDoc = RuleDoc {
     fix_title: "",
     summary: "the file could not be parsed; it is reported, never edited, and scanning goes on",
     why: "cronlock cannot tell what a file it cannot parse declares, so a class in it may crash in \
-cluster mode unseen. It never edits such a file.",
+cluster mode unseen. It never edits such a file. Code nested more than about 1000 levels deep \
+(generated or adversarial input) is reported the same way rather than parsed, so that no file can \
+overflow the parser's stack.",
     before: "export class Broken {\n  @ClusterSafeCron('* * * * *')\n  run() {\n}",
     after: "export class Broken {\n  @ClusterSafeCron('* * * * *')\n  run() {}\n}",
     fix: "Not fixed automatically: correct the syntax, then run cronlock again.",
