@@ -109,6 +109,12 @@ pub const MAX_NESTING: usize = 1000;
 /// within [`MAX_STACK`] are parsed only when [`estimated_nesting`] is under
 /// [`MAX_NESTING`]. The module is dropped on the same stack.
 pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Result<R, SyntaxError> {
+    let run = || parse_module(text).map(|module| use_module(&module));
+    let left = stacker::remaining_stack().unwrap_or(0);
+    // A file has no more tokens than bytes: most need no counting.
+    if text.len().saturating_mul(STACK_PER_TOKEN) < left {
+        return run();
+    }
     let needed = count_tokens(text).saturating_mul(STACK_PER_TOKEN);
     if needed > MAX_STACK
         && let Some((offset, levels)) = estimated_nesting(text).filter(|(_, n)| *n > MAX_NESTING)
@@ -120,8 +126,7 @@ pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Resu
             ),
         });
     }
-    let run = || parse_module(text).map(|module| use_module(&module));
-    if stacker::remaining_stack().is_some_and(|left| left > needed) {
+    if needed < left {
         return run();
     }
     let grown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -133,6 +138,8 @@ pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Resu
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or_default();
+        // stacker panics so when the system refuses the memory; any other
+        // panic is a bug and goes on.
         if !message.contains("mmap failed") {
             std::panic::resume_unwind(payload);
         }
