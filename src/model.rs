@@ -468,7 +468,12 @@ impl Builder<'_> {
                 None => return None,
                 _ => {}
             }
-            pos += 1;
+            // Step over a whole character: an identifier may be non-ASCII.
+            pos += self
+                .text
+                .get(pos..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(1, char::len_utf8);
         }
         None
     }

@@ -63,7 +63,7 @@ pub fn skip_trivia(text: &str, mut pos: usize) -> usize {
             }
             _ => {
                 // Non-ASCII whitespace such as U+FEFF or U+00A0 also separates tokens.
-                match text[pos..].chars().next() {
+                match text.get(pos..).and_then(|rest| rest.chars().next()) {
                     Some(c) if c.is_whitespace() || c == '\u{feff}' => pos += c.len_utf8(),
                     _ => break,
                 }

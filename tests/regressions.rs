@@ -91,20 +91,30 @@ fn a_new_first_import_goes_above_the_class_decorators() {
     );
 }
 
-/// Deeply nested code, in every shape that makes swc recurse: the fuzzer's
-/// stack-overflow finds and generated ones. A stack overflow aborts the whole
+/// Deeply nested code, in every shape that makes swc recurse (generated),
+/// and every fuzz find, in-process as the fuzz target runs them. A stack overflow aborts the whole
 /// process, so these run in-process, on a thread with a deliberately small
 /// stack: the parser must bring its own.
 #[test]
 fn deep_nesting_never_overflows_the_stack() {
-    let mut inputs: Vec<(String, String)> = (1..=5)
-        .map(|i| {
-            let name = format!("stack-overflow-{i}.bin");
-            let bytes = std::fs::read(common::root().join("tests/regressions").join(&name))
-                .expect("reproducer");
-            (name, String::from_utf8_lossy(&bytes).into_owned())
-        })
-        .collect();
+    // Every fuzz find, as the fuzz target saw it (NUL bytes and all).
+    let mut inputs: Vec<(String, String)> =
+        std::fs::read_dir(common::root().join("tests/regressions"))
+            .expect("tests/regressions exists")
+            .filter_map(Result::ok)
+            .map(|entry| {
+                let bytes = std::fs::read(entry.path()).expect("reproducer");
+                let name = entry.file_name().to_string_lossy().into_owned();
+                (name, String::from_utf8_lossy(&bytes).into_owned())
+            })
+            .collect();
+    assert!(
+        inputs
+            .iter()
+            .filter(|(name, _)| name.starts_with("stack-overflow"))
+            .count()
+            >= 5
+    );
     for levels in [3_000, 300_000] {
         let shapes = [
             (
@@ -170,5 +180,25 @@ fn the_binary_reports_a_too_deep_file_as_a_parse_error() {
         run.stdout.contains("error[parse-error]") && run.stdout.contains("levels deep"),
         "{}",
         run.stdout
+    );
+}
+
+/// Fuzz find: a non-ASCII identifier right after an import's `{` made the
+/// brace search slice inside a character.
+#[test]
+fn a_non_ascii_import_name_is_stepped_over() {
+    let text =
+        std::fs::read_to_string(common::root().join("tests/regressions/non-ascii-import-name.ts"))
+            .expect("reproducer");
+    let work = tempfile::tempdir().expect("temp dir");
+    std::fs::write(work.path().join("jobs.ts"), &text).expect("write");
+    let run = common::cronlock(work.path(), &["fix", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fixed = std::fs::read_to_string(work.path().join("jobs.ts")).expect("read");
+    assert!(
+        fixed.contains(
+            "import {ۼ, ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';"
+        ),
+        "{fixed}"
     );
 }
