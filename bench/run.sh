@@ -88,7 +88,7 @@ lines = ['# Benchmark results', '',
          f'Trees from `examples/gen_monorepo` (seed 42); wall time is the median of {runs} runs (jscodeshift: 1 run);',
          'peak RSS is the largest of those runs. "vs floor" is wall time divided by the read+parse floor;',
          '"vs jscodeshift" is how many times faster than jscodeshift doing the same fix.', '',
-         '| files | command | wall (s) | files/s | vs floor | vs jscodeshift | peak RSS (MB) | files changed |',
+         '| files | command | wall (s) | files/s | vs floor | vs jscodeshift | peak RSS (MiB) | files changed |',
          '|---:|---|---:|---:|---:|---:|---:|---:|']
 for n in sorted(by):
     floor = by[n].get('floor', {}).get('t')

@@ -293,12 +293,6 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         for (file, result) in results {
             match result {
                 Ok((text, applied)) => {
-                    if let Some(source) = project.source(file) {
-                        outcome
-                            .originals
-                            .entry(file)
-                            .or_insert_with(|| source.text().to_string());
-                    }
                     outcome.fixed += applied;
                     changed.push((file, text));
                 }
@@ -311,7 +305,10 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         if changed.is_empty() {
             break;
         }
-        project.replace_texts(changed);
+        for (file, text) in project.replace_texts(changed) {
+            // The first text a file had is its original.
+            outcome.originals.entry(file).or_insert(text);
+        }
     }
     outcome.remaining = analyze(project, filter);
     outcome

@@ -192,9 +192,11 @@ impl Project {
         packages: Vec<Package>,
         prefilter: Option<AhoCorasick>,
     ) -> Project {
+        // Only parsed files are looked up by path (see `model_at`).
         let by_key = files
             .iter()
             .enumerate()
+            .filter(|(_, f)| matches!(f.state, FileState::Parsed { .. }))
             .map(|(i, f)| (f.key.clone(), i))
             .collect();
         let mut project = Project {
@@ -233,8 +235,22 @@ impl Project {
         Project::assemble(config, files, packages.packages, prefilter)
     }
 
-    /// Replaces files' texts (after fixes) and re-derives what depends on them.
-    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) {
+    /// Replaces files' texts (after fixes), re-derives what depends on them,
+    /// and gives back the texts they replaced (moved out, not copied: a fix
+    /// of a large tree would otherwise hold every changed file three times).
+    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+        // The old models go before the new ones are built.
+        let mut replaced = Vec::with_capacity(texts.len());
+        for (index, _) in &texts {
+            if let Some(file) = self.files.get_mut(*index) {
+                match std::mem::replace(&mut file.state, FileState::Skipped) {
+                    FileState::Parsed { source, .. } | FileState::Broken { source, .. } => {
+                        replaced.push((*index, source.into_text()));
+                    }
+                    FileState::Skipped => {}
+                }
+            }
+        }
         let prefilter = self.prefilter.as_ref();
         let states: Vec<(usize, FileState)> = texts
             .into_par_iter()
@@ -249,6 +265,7 @@ impl Project {
             cache.clear();
         }
         self.collect_lock_sources();
+        replaced
     }
 
     /// The model of file `index`, when it parsed.

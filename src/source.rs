@@ -1,6 +1,7 @@
 //! A file's text as read from disk, with its BOM and line table.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 const BOM: &str = "\u{feff}";
 
@@ -9,25 +10,31 @@ const BOM: &str = "\u{feff}";
 pub struct SourceText {
     text: String,
     bom_len: usize,
-    /// Offsets where lines start (u32: files over 4 GiB are not source code).
-    line_starts: Vec<u32>,
+    /// Offsets where lines start (u32: files over 4 GiB are not source code),
+    /// computed on first use: only files with something to report need it.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceText {
     /// Wraps the text of a file.
     pub fn new(text: String) -> Self {
         let bom_len = if text.starts_with(BOM) { BOM.len() } else { 0 };
-        let line_starts = std::iter::once(0)
-            .chain(
-                memchr::memchr_iter(b'\n', text.as_bytes())
-                    .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            )
-            .collect();
         SourceText {
             text,
             bom_len,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    memchr::memchr_iter(b'\n', self.text.as_bytes())
+                        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
+        })
     }
 
     /// The whole file, BOM included.
@@ -53,14 +60,12 @@ impl SourceText {
     /// 1-based line and column (in characters, BOM not counted) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self
-            .line_starts
-            .partition_point(|&start| start as usize <= offset)
-            - 1;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&start| start as usize <= offset) - 1;
         let start = if line == 0 {
             self.bom_len
         } else {
-            self.line_starts[line] as usize
+            line_starts[line] as usize
         };
         let column = self
             .text
@@ -71,14 +76,14 @@ impl SourceText {
 
     /// The byte range of 1-based `line`, without its line break.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let index = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        let line_starts = self.line_starts();
+        let index = line.saturating_sub(1).min(line_starts.len() - 1);
         let start = if index == 0 {
             self.bom_len
         } else {
-            self.line_starts[index] as usize
+            line_starts[index] as usize
         };
-        let end = self
-            .line_starts
+        let end = line_starts
             .get(index + 1)
             .map_or(self.text.len(), |&next| next as usize - 1);
         let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
@@ -91,7 +96,7 @@ impl SourceText {
 
     /// Number of lines.
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 
