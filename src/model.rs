@@ -227,7 +227,7 @@ pub struct Method {
     /// Method decorators.
     pub decorators: Vec<Decorator>,
     /// Property names read as `this.<name>` in the body.
-    pub this_members: Vec<String>,
+    pub this_members: Vec<swc_atoms::Atom>,
 }
 
 /// Builds the model of a parsed module. `base` is added to every span offset
@@ -757,17 +757,15 @@ fn type_name(annotation: &ast::TsTypeAnn) -> Option<String> {
 }
 
 /// Names read as `this.<name>` anywhere in a function body.
-fn this_members(function: &ast::Function) -> Vec<String> {
+fn this_members(function: &ast::Function) -> Vec<swc_atoms::Atom> {
     #[derive(Default)]
-    struct Collector(Vec<String>);
+    struct Collector(Vec<swc_atoms::Atom>);
     impl Visit for Collector {
         fn visit_member_expr(&mut self, member: &ast::MemberExpr) {
             if let (ast::Expr::This(_), ast::MemberProp::Ident(prop)) = (&*member.obj, &member.prop)
+                && !self.0.contains(&prop.sym)
             {
-                let name = prop.sym.to_string();
-                if !self.0.contains(&name) {
-                    self.0.push(name);
-                }
+                self.0.push(prop.sym.clone());
             }
             member.visit_children_with(self);
         }
@@ -776,5 +774,6 @@ fn this_members(function: &ast::Function) -> Vec<String> {
     if let Some(body) = &function.body {
         body.visit_with(&mut collector);
     }
+    collector.0.shrink_to_fit();
     collector.0
 }

@@ -163,7 +163,7 @@ impl Project {
             .collect();
         let mut errors = Vec::new();
         let mut packages = PackageFinder::default();
-        let mut scanned = Vec::new();
+        let mut scanned = Vec::with_capacity(loaded.len());
         for item in loaded {
             match item {
                 Ok((walked, state)) => {

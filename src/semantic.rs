@@ -207,7 +207,7 @@ fn class_facts(
         let reads_member = method
             .this_members
             .iter()
-            .any(|m| m == &config.lock_service_member);
+            .any(|m| m.as_str() == config.lock_service_member);
         for d in &method.decorators {
             if let Some((import, name)) = schedule_use(model, d) {
                 schedule_uses.push(ScheduleUse {
