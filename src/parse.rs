@@ -24,7 +24,9 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Parses `text` as a TypeScript module with decorators enabled.
+/// Parses `text` as a TypeScript module with decorators enabled, on the
+/// caller's stack: for any file from the user, use [`with_module`], which
+/// brings a stack deep enough for the file.
 ///
 /// Recoverable errors count as failures too: cronlock never edits a file that
 /// swc only half understood.
@@ -157,7 +159,7 @@ fn is_word_byte(b: u8) -> bool {
 /// An upper bound on the number of tokens: every punctuation byte, and every
 /// run of word bytes (comments and strings are counted too, which only
 /// raises the bound).
-pub fn count_tokens(text: &str) -> usize {
+fn count_tokens(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;
     for &b in text.as_bytes() {
@@ -174,7 +176,7 @@ pub fn count_tokens(text: &str) -> usize {
 /// of tokens with no `;`, `,` or line break (chains such as `a + b + ...` or
 /// `!!!x` nest without brackets). Skips comments and quoted strings. Returns
 /// the deepest point's byte offset and its estimate.
-pub fn estimated_nesting(text: &str) -> Option<(usize, usize)> {
+fn estimated_nesting(text: &str) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let (mut depth, mut run, mut best) = (0usize, 0usize, None::<(usize, usize)>);
     let mut i = 0;
