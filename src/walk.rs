@@ -66,7 +66,10 @@ pub fn exclude_set(globs: &[String]) -> Result<GlobSet, globset::Error> {
 
 /// Walks every PATH (directories on all cores; the result is sorted, so it is
 /// the same whatever the thread count). A file named explicitly is scanned
-/// even when the walk would skip it.
+/// even when the walk would skip it. Symlinks are followed; only what would
+/// be scanned can cause an error, so a symlink loop or a dangling link that is
+/// not named like a scanned file (`.env -> ../.env`) is skipped silently,
+/// while a dangling `*.ts` link is reported.
 pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
     let mut out = Walk::default();
     for (root, path) in paths.iter().enumerate() {
@@ -91,6 +94,7 @@ pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
 
 fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
     let root_dir = dir.to_path_buf();
+    let root_for_filter = root_dir.clone();
     let excludes_for_filter = excludes.clone();
     let walker = WalkBuilder::new(dir)
         .hidden(false)
@@ -110,7 +114,10 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
             if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
                 return false;
             }
-            let relative = entry.path().strip_prefix(&root_dir).unwrap_or(entry.path());
+            let relative = entry
+                .path()
+                .strip_prefix(&root_for_filter)
+                .unwrap_or(entry.path());
             !excludes_for_filter.is_match(relative)
         })
         .threads(rayon::current_num_threads())
@@ -118,6 +125,7 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
     let found = std::sync::Mutex::new(Walk::default());
     walker.run(|| {
         let found = &found;
+        let root_dir = &root_dir;
         Box::new(move |entry| {
             let item = match entry {
                 Ok(entry) => {
@@ -130,6 +138,9 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
                         path: entry.path().to_path_buf(),
                         root,
                     })
+                }
+                Err(error) if is_unscanned_link(&error, root_dir, excludes) => {
+                    return ignore::WalkState::Continue;
                 }
                 Err(error) => Err(walk_error(&error)),
             };
@@ -149,6 +160,40 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
     out.errors.extend(errors);
 }
 
+/// Whether `error` is about a symlink that could never be a file to scan, and
+/// so is skipped silently: a symlink loop (a link to a directory that contains
+/// it, not a file), or a link whose target cannot be reached (dangling, or a
+/// chain of links that loops) when the link's own name is not a scanned name
+/// (`.env -> ../.env`) or `--exclude` matches it. `ignore` follows links before
+/// `filter_entry` sees them, so the exclude globs are applied here as well.
+/// A dangling `*.ts` link is not skipped: it is reported, naming the link.
+fn is_unscanned_link(error: &ignore::Error, root_dir: &Path, excludes: &GlobSet) -> bool {
+    let mut path = None;
+    let mut current = error;
+    loop {
+        match current {
+            ignore::Error::Loop { .. } => return true,
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert(p.as_path());
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            _ => break,
+        }
+    }
+    let Some(path) = path else {
+        return false;
+    };
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link || std::fs::metadata(path).is_ok() {
+        return false;
+    }
+    let relative = path.strip_prefix(root_dir).unwrap_or(path);
+    !is_scanned_name(path) || excludes.is_match(relative)
+}
+
 fn walk_error(error: &ignore::Error) -> WalkError {
     let mut path = None;
     let mut current = error;
@@ -160,12 +205,6 @@ fn walk_error(error: &ignore::Error) -> WalkError {
             }
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
                 current = err;
-            }
-            ignore::Error::Loop { child, .. } => {
-                return WalkError {
-                    path: display_path(child),
-                    reason: "symbolic link loop; not followed".to_string(),
-                };
             }
             ignore::Error::Io(io) => {
                 return WalkError {

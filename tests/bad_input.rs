@@ -209,10 +209,102 @@ fn symlink_to_a_file_is_fixed_through_the_link() {
 fn symlink_loop_does_not_hang() {
     let dir = tree_with_good_file();
     std::os::unix::fs::symlink("..", dir.path().join("src/loop")).expect("symlink");
+    std::os::unix::fs::symlink(".", dir.path().join("src/self")).expect("symlink");
+    for args in [&["check"][..], &["check", "src"], &["check", "."]] {
+        let run = cronlock(dir.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.is_empty(), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.contains("src/good.ts"), "{}", run.stdout);
+    }
+}
+
+/// Links that could never be scanned files: named like something else
+/// (dangling or not), or chasing their own tail.
+#[cfg(unix)]
+fn link_unscanned_names(dir: &Path) {
+    use std::os::unix::fs::symlink;
+    std::fs::create_dir_all(dir.join("backend")).expect("mkdir");
+    symlink("../.env", dir.join("backend/.env")).expect("symlink");
+    symlink("../missing/.env.local", dir.join("backend/.env.local")).expect("symlink");
+    symlink("missing.json", dir.join("src/x.json")).expect("symlink");
+    symlink("missing.d.ts", dir.join("src/types.d.ts")).expect("symlink");
+    symlink("../missing-dir", dir.join("src/lib")).expect("symlink");
+    symlink(".rc", dir.join("src/.rc")).expect("symlink");
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_link_with_an_unscanned_name_is_skipped_silently() {
+    let dir = tree_with_good_file();
+    link_unscanned_names(dir.path());
     let run = cronlock(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(run.stdout.contains("src/good.ts"), "{}", run.stdout);
+    let run = cronlock(dir.path(), &["fix"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("error"), "{}", run.stderr);
+    assert_good_file_fixed(dir.path());
+}
+
+#[cfg(unix)]
+#[test]
+fn link_to_an_existing_unscanned_file_is_skipped_silently() {
+    let dir = tree_with_good_file();
+    std::fs::write(dir.path().join(".env"), "SECRET=1\n").expect("write");
+    link_unscanned_names(dir.path());
+    let run = cronlock(dir.path(), &["check", "backend", "src"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(!run.stdout.contains(".env"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_ts_link_is_reported() {
+    let dir = tree_with_good_file();
+    std::os::unix::fs::symlink("missing.ts", dir.path().join("src/foo.ts")).expect("symlink");
+    std::os::unix::fs::symlink("missing.mts", dir.path().join("src/bar.mts")).expect("symlink");
+    let run = cronlock(dir.path(), &["fix"]);
     assert_eq!(run.code, 2);
-    assert!(error_line(&run.stderr, "src/loop").contains("loop"));
-    assert!(run.stdout.contains("src/good.ts"));
+    assert!(error_line(&run.stderr, "src/foo.ts").ends_with("no such file or directory"));
+    assert!(error_line(&run.stderr, "src/bar.mts").ends_with("no such file or directory"));
+    assert_good_file_fixed(dir.path());
+}
+
+#[cfg(unix)]
+#[test]
+fn excluded_dangling_ts_link_is_skipped_silently() {
+    let dir = tree_with_good_file();
+    std::fs::create_dir_all(dir.path().join("src/legacy")).expect("mkdir");
+    std::os::unix::fs::symlink("missing.ts", dir.path().join("src/legacy/old.ts"))
+        .expect("symlink");
+    std::os::unix::fs::symlink("missing.ts", dir.path().join("src/foo.ts")).expect("symlink");
+    let run = cronlock(
+        dir.path(),
+        &["check", "--exclude", "legacy/**", "--exclude", "foo.ts"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(run.stdout.contains("src/good.ts"), "{}", run.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_to_ts_files_and_directories_are_scanned() {
+    let dir = tree_with_good_file();
+    std::fs::create_dir_all(dir.path().join("shared/deep")).expect("mkdir");
+    std::fs::write(dir.path().join("shared/deep/real.ts"), MISSING).expect("write");
+    std::os::unix::fs::symlink("../shared/deep/real.ts", dir.path().join("src/linked.ts"))
+        .expect("symlink");
+    std::os::unix::fs::symlink("../shared/deep", dir.path().join("src/deep")).expect("symlink");
+    link_unscanned_names(dir.path());
+    let run = cronlock(dir.path(), &["check", "src"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    for path in ["src/good.ts", "src/linked.ts", "src/deep/real.ts"] {
+        assert!(run.stdout.contains(path), "{path}: {}", run.stdout);
+    }
 }
 
 #[test]
