@@ -243,6 +243,7 @@ impl Config {
             "Interval".to_string(),
             "Timeout".to_string(),
             "Module".to_string(),
+            "NestFactory".to_string(),
         ]);
         names
     }

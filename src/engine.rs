@@ -1,14 +1,15 @@
 //! The pipeline: judge every file (in parallel), then every package, then
 //! filter by configuration and suppressions and sort; and the fix loop.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use crate::fix;
+use crate::modules::{self, Application, ClassKey, ModuleClass, Registration, imports_lock_module};
 use crate::parse::with_module;
 use crate::project::{FileState, Project};
-use crate::rules::{self, Finding, Rule, missing_lock_module::ModuleClass};
+use crate::rules::{self, Finding, Rule};
 use crate::semantic::FileContext;
 
 /// Which rules the command line asked for.
@@ -26,14 +27,31 @@ impl RuleFilter {
     }
 }
 
-/// Readiness of one package.
+/// How a project stands on registering the lock module.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Judgement {
+    /// Nothing in the project needs the lock module.
+    #[default]
+    NotApplicable,
+    /// The project uses lock decorators but has no `@Module` and no
+    /// application in the scan: there is nothing to judge it by.
+    NoModule,
+    /// Judged through its own applications, or those that import it.
+    Judged(Registration),
+    /// It uses lock decorators but no application in the scan reaches them.
+    NoApplication,
+}
+
+/// Readiness of one project.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageSummary {
     /// Index into [`Project::packages`].
     pub package: usize,
-    /// Some `@Module` imports the lock module (`None`: cannot tell).
+    /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
     pub lock_module_registered: Option<bool>,
-    /// The package has at least one `@Module`.
+    /// How that answer was reached.
+    pub judgement: Judgement,
+    /// The project has at least one `@Module`.
     pub has_modules: bool,
     /// Classes with lock-decorated methods.
     pub classes_needing_lock: usize,
@@ -41,6 +59,8 @@ pub struct PackageSummary {
     pub classes_complete: usize,
     /// `@Cron` jobs without a lock.
     pub unlocked_cron: usize,
+    /// `@Interval`/`@Timeout` jobs (they run on every replica).
+    pub unlocked_interval: usize,
 }
 
 /// Everything one check found.
@@ -48,18 +68,64 @@ pub struct PackageSummary {
 pub struct Analysis {
     /// Findings after configuration, selection and suppressions, sorted.
     pub findings: Vec<Finding>,
-    /// One entry per package that has anything to do with scheduling or locks.
+    /// One entry per project that has anything to do with scheduling or
+    /// locks, sorted by name.
     pub packages: Vec<PackageSummary>,
+}
+
+impl Analysis {
+    /// What could not be verified, in words (empty when everything could).
+    pub fn unknowns(&self, project: &Project) -> Vec<String> {
+        let lock_module = &project.config.lock_module;
+        self.packages
+            .iter()
+            .filter_map(|s| {
+                let name = &project.packages.get(s.package)?.name;
+                match s.judgement {
+                    Judgement::Judged(Registration::Unknown) => Some(format!(
+                        "whether `{name}` registers `{lock_module}` (an `imports` list cannot be read)"
+                    )),
+                    Judgement::NoApplication => Some(format!(
+                        "whether `{name}` is registered: no application in the scan imports its lock-using classes"
+                    )),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The contract's `ready`: no findings, and registration verified for
+    /// every project that needs it.
+    pub fn is_ready(&self) -> bool {
+        self.findings.is_empty()
+            && self.packages.iter().all(|s| {
+                !matches!(
+                    s.judgement,
+                    Judgement::Judged(Registration::No | Registration::Unknown)
+                        | Judgement::NoApplication
+                )
+            })
+    }
 }
 
 #[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
     modules: Vec<ModuleClass>,
-    uses_lock: bool,
+    /// Classes that use a lock decorator or inject the lock service.
+    lock_users: Vec<usize>,
     needing: usize,
     complete: usize,
     unlocked_cron: usize,
+    unlocked_interval: usize,
+}
+
+/// What the files of one project add up to.
+#[derive(Default)]
+struct Tally {
+    summary: PackageSummary,
+    modules: Vec<ModuleClass>,
+    uses_lock: bool,
 }
 
 /// Runs every rule on the project.
@@ -68,46 +134,69 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .into_par_iter()
         .map(|index| check_file(project, index))
         .collect();
-    let mut per_package: BTreeMap<usize, (PackageSummary, Vec<ModuleClass>, bool)> =
-        BTreeMap::new();
+    let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
+    let mut lock_users: HashSet<ClassKey> = HashSet::new();
+    let mut all_modules = Vec::new();
     let mut findings = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
-        let package = project.files[index].package;
-        let entry = per_package.entry(package).or_insert_with(|| {
-            (
-                PackageSummary {
-                    package,
-                    ..PackageSummary::default()
-                },
-                Vec::new(),
-                false,
-            )
-        });
-        entry.0.classes_needing_lock += result.needing;
-        entry.0.classes_complete += result.complete;
-        entry.0.unlocked_cron += result.unlocked_cron;
-        entry.1.extend(result.modules);
-        entry.2 |= result.uses_lock;
+        let file = &project.files[index];
+        let tally = tallies.entry(file.package).or_default();
+        tally.summary.package = file.package;
+        tally.summary.classes_needing_lock += result.needing;
+        tally.summary.classes_complete += result.complete;
+        tally.summary.unlocked_cron += result.unlocked_cron;
+        tally.summary.unlocked_interval += result.unlocked_interval;
+        tally.uses_lock |= !result.lock_users.is_empty();
+        tally.modules.extend(result.modules.iter().copied());
+        all_modules.extend(result.modules);
+        lock_users.extend(
+            result
+                .lock_users
+                .into_iter()
+                .map(|class| (file.key().to_path_buf(), class)),
+        );
         findings.extend(result.findings);
     }
-    let mut packages = Vec::new();
-    for (package, (mut summary, modules, uses_lock)) in per_package {
-        summary.has_modules = !modules.is_empty();
-        summary.lock_module_registered = if modules.is_empty() {
-            Some(false)
-        } else {
-            rules::missing_lock_module::is_registered(project, &modules)
-        };
-        if uses_lock
-            && let Some(finding) =
-                rules::missing_lock_module::check_package(project, package, &modules)
-        {
+    let apps = applications(project, &tallies, &lock_users);
+    let mut given_lock_module = Vec::new();
+    for app in &apps {
+        if let Some(finding) = rules::missing_lock_module::check_application(project, app) {
+            given_lock_module.push(app.root);
             findings.push(finding);
         }
+        findings.extend(rules::lock_module_unknown::check(project, app));
+    }
+    findings.extend(rules::lock_module_not_imported::check(
+        project,
+        &all_modules,
+        &lock_users,
+        &given_lock_module,
+    ));
+    let any_application = !apps.is_empty();
+    let mut packages = Vec::new();
+    for (package, tally) in tallies {
+        let Tally {
+            mut summary,
+            modules,
+            uses_lock,
+        } = tally;
+        summary.has_modules = !modules.is_empty();
+        summary.judgement = judge(project, package, &summary, &apps, any_application);
+        summary.lock_module_registered = match &summary.judgement {
+            Judgement::Judged(registration) => registration.as_option(),
+            Judgement::NoApplication => None,
+            Judgement::NoModule => Some(false),
+            Judgement::NotApplicable => Some(
+                modules
+                    .iter()
+                    .any(|m| imports_lock_module(project, m) == Some(true)),
+            ),
+        };
         let relevant = uses_lock
-            || summary.has_modules
             || summary.unlocked_cron > 0
-            || summary.classes_needing_lock > 0;
+            || summary.unlocked_interval > 0
+            || summary.classes_needing_lock > 0
+            || summary.judgement != Judgement::NotApplicable;
         if relevant {
             packages.push(summary);
         }
@@ -115,11 +204,70 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
     let mut findings = settle(project, filter, findings);
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {
-        project.packages[a.package]
-            .display
-            .cmp(&project.packages[b.package].display)
+        let key = |s: &PackageSummary| {
+            let p = &project.packages[s.package];
+            (p.name.clone(), p.display.clone())
+        };
+        key(a).cmp(&key(b))
     });
     Analysis { findings, packages }
+}
+
+/// The applications of the scan that have something to do with the lock:
+/// their graph provides a lock-using class, or their project holds one.
+fn applications(
+    project: &Project,
+    tallies: &BTreeMap<usize, Tally>,
+    lock_users: &HashSet<ClassKey>,
+) -> Vec<Application> {
+    let roots: Vec<(usize, ModuleClass)> = tallies
+        .iter()
+        .flat_map(|(&package, tally)| {
+            modules::root_modules(project, package, &tally.modules)
+                .into_iter()
+                .map(move |root| (package, root))
+        })
+        .collect();
+    roots
+        .into_par_iter()
+        .map(|(package, root)| modules::application(project, package, root, lock_users))
+        .filter(|app| {
+            !app.reached.is_empty() || tallies.get(&app.package).is_some_and(|t| t.uses_lock)
+        })
+        .collect()
+}
+
+/// How project `package` stands on registration.
+fn judge(
+    project: &Project,
+    package: usize,
+    summary: &PackageSummary,
+    apps: &[Application],
+    any_application: bool,
+) -> Judgement {
+    let own = apps.iter().filter(|a| a.package == package);
+    if let Some(registration) = Registration::combine(own.map(|a| a.registration)) {
+        return Judgement::Judged(registration);
+    }
+    let in_package = |key: &ClassKey| {
+        project
+            .index_of(&key.0)
+            .is_some_and(|i| project.files[i].package == package)
+    };
+    let importers = apps
+        .iter()
+        .filter(|a| a.reached.iter().any(in_package))
+        .map(|a| a.registration);
+    if let Some(registration) = Registration::combine(importers) {
+        return Judgement::Judged(registration);
+    }
+    if summary.classes_needing_lock == 0 {
+        return Judgement::NotApplicable;
+    }
+    if !summary.has_modules && !any_application {
+        return Judgement::NoModule;
+    }
+    Judgement::NoApplication
 }
 
 fn check_file(project: &Project, index: usize) -> FileResult {
@@ -152,8 +300,15 @@ fn check_file(project: &Project, index: usize) -> FileResult {
         check(&ctx, &mut result.findings);
     }
     result.modules = rules::missing_lock_module::module_classes(&ctx);
-    for facts in &ctx.classes {
-        result.uses_lock |= !facts.lock_uses.is_empty() || facts.injects_member;
+    for (class, facts) in ctx.classes.iter().enumerate() {
+        if !facts.lock_uses.is_empty() || facts.injects_member {
+            result.lock_users.push(class);
+        }
+        result.unlocked_interval += facts
+            .schedule_uses
+            .iter()
+            .filter(|s| s.name != "Cron" && !s.locked)
+            .count();
         if !facts.lock_uses.is_empty() {
             result.needing += 1;
             result.complete += usize::from(facts.is_complete());

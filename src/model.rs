@@ -33,6 +33,9 @@ pub struct FileModel {
     /// How often each imported name is referenced outside the imports
     /// (comments and strings never count).
     pub import_uses: std::collections::HashMap<String, usize>,
+    /// `Factory.create*(Module, ...)` calls: the object's name and the
+    /// module's (`NestFactory`, `AppModule`), for finding root modules.
+    pub bootstraps: Vec<(String, String)>,
 }
 
 /// One `import` declaration.
@@ -126,21 +129,28 @@ pub struct ObjectArg {
     /// Each property of the literal.
     pub props: Vec<Range<usize>>,
     /// The `imports` property, when present.
-    pub imports: Option<ModuleImports>,
+    pub imports: Option<ModuleList>,
+    /// The `providers` property, when present.
+    pub providers: Option<ModuleList>,
+    /// The `controllers` property, when present.
+    pub controllers: Option<ModuleList>,
+    /// The `exports` property, when present.
+    pub exports: Option<ModuleList>,
 }
 
-/// The `imports` property of `@Module({...})`.
+/// A list property of `@Module({...})` (`imports`, `providers`, ...).
 #[derive(Debug, Clone)]
-pub enum ModuleImports {
-    /// `imports: [ ... ]`.
-    Array {
-        /// Offsets of `[` and `]`.
-        brackets: (usize, usize),
-        /// Each element and the identifier it starts with (`X`, `X.forRoot()`).
-        elements: Vec<(Range<usize>, Option<String>)>,
-    },
-    /// `imports: SOME_CONSTANT` or an array with spread elements: cannot be read.
-    Opaque,
+pub struct ModuleList {
+    /// The property's value.
+    pub range: Range<usize>,
+    /// Offsets of `[` and `]` when the value is an array literal.
+    pub brackets: Option<(usize, usize)>,
+    /// Each element that is not a spread, and the identifier it starts with
+    /// (`X`, `X.forRoot()`, `forwardRef(() => X)`, `{ provide: X }` gives none).
+    pub elements: Vec<(Range<usize>, Option<String>)>,
+    /// The value is not an array literal, or holds spread elements
+    /// (`...(flag ? [X] : [])`): what it lists cannot be read in full.
+    pub unreadable: bool,
 }
 
 /// A class declaration or expression.
@@ -166,6 +176,9 @@ pub struct ClassModel {
     pub first_member_start: Option<usize>,
     /// `declare class`: an ambient declaration with no code behind it.
     pub is_declare: bool,
+    /// The body holds an object literal with `global: true` (a dynamic
+    /// module made global by `forRoot`).
+    pub sets_global: bool,
 }
 
 /// A constructor and where its parameter list is.
@@ -245,7 +258,65 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
         builder.module_item(item, &mut model);
     }
     model.import_uses = import_uses(module, &model.imports);
+    model.bootstraps = bootstraps(module, &model.imports);
     model
+}
+
+/// `NestFactory.create(AppModule)`, `.createMicroservice(...)`,
+/// `.createApplicationContext(...)`: calls on an imported name whose first
+/// argument is a plain identifier. Files that import no `NestFactory`-like
+/// name are not visited.
+fn bootstraps(module: &ast::Module, imports: &[Import]) -> Vec<(String, String)> {
+    struct Finder(Vec<(String, String)>, Vec<String>);
+    impl Visit for Finder {
+        fn visit_call_expr(&mut self, call: &ast::CallExpr) {
+            if let ast::Callee::Expr(callee) = &call.callee
+                && let ast::Expr::Member(member) = &**callee
+                && let (ast::Expr::Ident(object), ast::MemberProp::Ident(method)) =
+                    (&*member.obj, &member.prop)
+                && method.sym.starts_with("create")
+                && self.1.iter().any(|n| n == object.sym.as_str())
+                && let Some(first) = call.args.first()
+                && first.spread.is_none()
+                && let ast::Expr::Ident(module) = &*first.expr
+            {
+                self.0
+                    .push((object.sym.to_string(), module.sym.to_string()));
+            }
+            call.visit_children_with(self);
+        }
+    }
+    let factories: Vec<String> = imports
+        .iter()
+        .filter(|i| i.source == "@nestjs/core")
+        .flat_map(|i| &i.named)
+        .filter(|n| n.imported == "NestFactory")
+        .map(|n| n.local.clone())
+        .collect();
+    if factories.is_empty() {
+        return Vec::new();
+    }
+    let mut finder = Finder(Vec::new(), factories);
+    module.visit_with(&mut finder);
+    finder.0
+}
+
+/// Whether a class body holds `global: true` in an object literal.
+fn sets_global(class: &ast::Class) -> bool {
+    struct Finder(bool);
+    impl Visit for Finder {
+        fn visit_key_value_prop(&mut self, prop: &ast::KeyValueProp) {
+            if prop_name(&prop.key).as_deref() == Some("global")
+                && matches!(&*prop.value, ast::Expr::Lit(ast::Lit::Bool(b)) if b.value)
+            {
+                self.0 = true;
+            }
+            prop.visit_children_with(self);
+        }
+    }
+    let mut finder = Finder(false);
+    class.body.visit_with(&mut finder);
+    finder.0
 }
 
 /// A module item's span, widened to the decorators of a class it declares:
@@ -325,7 +396,7 @@ impl Builder<'_> {
                 model.imports.push(self.import(import));
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
-                if let Some(name) = decl_name(&export.decl) {
+                for name in exported_names(&export.decl) {
                     model.exports.push(Export {
                         local: name.clone(),
                         exported: name,
@@ -506,6 +577,7 @@ impl Builder<'_> {
             methods: Vec::new(),
             first_member_start: class.body.first().map(|m| self.range(m.span()).start),
             is_declare: false,
+            sets_global: !class.decorators.is_empty() && sets_global(class),
         };
         for member in &class.body {
             self.member(member, &mut model);
@@ -649,7 +721,14 @@ impl Builder<'_> {
     }
 
     fn object_arg(&self, object: &ast::ObjectLit) -> ObjectArg {
-        let mut imports = None;
+        let mut out = ObjectArg {
+            range: self.range(object.span),
+            props: object.props.iter().map(|p| self.range(p.span())).collect(),
+            imports: None,
+            providers: None,
+            controllers: None,
+            exports: None,
+        };
         for prop in &object.props {
             let ast::PropOrSpread::Prop(prop) = prop else {
                 continue;
@@ -657,48 +736,73 @@ impl Builder<'_> {
             let ast::Prop::KeyValue(kv) = &**prop else {
                 continue;
             };
-            if prop_name(&kv.key).as_deref() == Some("imports") {
-                imports = Some(self.module_imports(&kv.value));
-            }
+            let slot = match prop_name(&kv.key).as_deref() {
+                Some("imports") => &mut out.imports,
+                Some("providers") => &mut out.providers,
+                Some("controllers") => &mut out.controllers,
+                Some("exports") => &mut out.exports,
+                _ => continue,
+            };
+            *slot = Some(self.module_list(&kv.value));
         }
-        ObjectArg {
-            range: self.range(object.span),
-            props: object.props.iter().map(|p| self.range(p.span())).collect(),
-            imports,
-        }
+        out
     }
 
-    fn module_imports(&self, value: &ast::Expr) -> ModuleImports {
+    fn module_list(&self, value: &ast::Expr) -> ModuleList {
+        let range = self.range(value.span());
         let ast::Expr::Array(array) = value else {
-            return ModuleImports::Opaque;
+            return ModuleList {
+                range,
+                brackets: None,
+                elements: Vec::new(),
+                unreadable: true,
+            };
         };
         let mut elements = Vec::new();
+        let mut unreadable = false;
         for element in array.elems.iter().flatten() {
             if element.spread.is_some() {
-                return ModuleImports::Opaque;
+                unreadable = true;
+                continue;
             }
             elements.push((self.range(element.expr.span()), head_ident(&element.expr)));
         }
-        let range = self.range(array.span);
-        ModuleImports::Array {
-            brackets: (range.start, range.end.saturating_sub(1)),
+        ModuleList {
+            brackets: Some((range.start, range.end.saturating_sub(1))),
+            range,
             elements,
+            unreadable,
         }
     }
 }
 
-/// The identifier an `imports` element starts with: `X`, `X.forRoot(...)`, `X.register()`.
+/// The identifier an `imports` element starts with: `X`, `X.forRoot(...)`,
+/// `X.register()`, and `X` of `forwardRef(() => X)`.
 fn head_ident(expr: &ast::Expr) -> Option<String> {
     match expr {
         ast::Expr::Ident(ident) => Some(ident.sym.to_string()),
         ast::Expr::Member(member) => head_ident(&member.obj),
         ast::Expr::Call(call) => match &call.callee {
+            ast::Callee::Expr(callee) if is_forward_ref(callee) => {
+                let arrow = call.args.first()?;
+                let ast::Expr::Arrow(arrow) = &*arrow.expr else {
+                    return None;
+                };
+                match &*arrow.body {
+                    ast::ArrowFunctionBody::Expr(body) => head_ident(body),
+                    _ => None,
+                }
+            }
             ast::Callee::Expr(callee) => head_ident(callee),
             _ => None,
         },
         ast::Expr::Paren(paren) => head_ident(&paren.expr),
         _ => None,
     }
+}
+
+fn is_forward_ref(callee: &ast::Expr) -> bool {
+    matches!(callee, ast::Expr::Ident(ident) if ident.sym == "forwardRef")
 }
 
 fn expr_callee(expr: &ast::Expr) -> Callee {
@@ -713,6 +817,23 @@ fn expr_callee(expr: &ast::Expr) -> Callee {
         },
         ast::Expr::Paren(paren) => expr_callee(&paren.expr),
         _ => Callee::Other,
+    }
+}
+
+/// The names an `export` declaration exports (types, classes, functions,
+/// and the plain identifiers of `export const a = ..., b = ...`).
+fn exported_names(decl: &ast::Decl) -> Vec<String> {
+    match decl {
+        ast::Decl::Fn(f) => vec![f.ident.sym.to_string()],
+        ast::Decl::Var(var) => var
+            .decls
+            .iter()
+            .filter_map(|d| match &d.name {
+                ast::Pat::Ident(binding) => Some(binding.id.sym.to_string()),
+                _ => None,
+            })
+            .collect(),
+        other => decl_name(other).into_iter().collect(),
     }
 }
 

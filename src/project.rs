@@ -1,10 +1,10 @@
-//! The scanned files, their packages, and the questions that cross files:
-//! which modules a package imports its lock names from, and what a base class
-//! imported from another file declares.
+//! The scanned files of one run: loading them (read, prefilter, parse in
+//! parallel), the project each belongs to, and each project's lock source.
+//! Questions that cross files are answered in `links`.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
@@ -12,8 +12,11 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
 use crate::parse::{SyntaxError, with_module};
+use crate::resolve::Resolver;
 use crate::source::SourceText;
 use crate::walk::{WalkedFile, describe_io};
+pub use crate::workspace::Package;
+use crate::workspace::ProjectFinder;
 
 /// One file of the scan.
 #[derive(Debug)]
@@ -28,6 +31,13 @@ pub struct ScannedFile {
     pub state: FileState,
     /// Absolute, normalised path, for lookups across files.
     key: PathBuf,
+}
+
+impl ScannedFile {
+    /// The absolute, normalised path.
+    pub fn key(&self) -> &Path {
+        &self.key
+    }
 }
 
 /// What cronlock holds of a file.
@@ -61,19 +71,6 @@ pub struct LoadError {
     pub reason: String,
 }
 
-/// A package: the nearest directory with a `package.json`.
-#[derive(Debug, Clone)]
-pub struct Package {
-    /// The directory's name.
-    pub name: String,
-    /// The directory as shown.
-    pub display: String,
-    /// Absolute directory.
-    pub dir: PathBuf,
-    /// Modules the package imports lock names from, most used first.
-    pub lock_sources: Vec<SourceKey>,
-}
-
 /// A module specifier made comparable across files: bare specifiers as
 /// written, relative ones as the absolute path they point to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,6 +101,10 @@ impl SourceKey {
     }
 }
 
+/// A file read on demand: parsed by the first thread that asks (`None`:
+/// unreadable or not parseable).
+type OnDemand = OnceLock<Option<Arc<FileModel>>>;
+
 /// All files of one run and what is known about them.
 pub struct Project {
     /// The configuration in force.
@@ -112,30 +113,13 @@ pub struct Project {
     pub files: Vec<ScannedFile>,
     /// Every package a file belongs to.
     pub packages: Vec<Package>,
+    /// Resolves import specifiers to files.
+    pub resolver: Resolver,
     by_key: HashMap<PathBuf, usize>,
-    outside: Mutex<HashMap<PathBuf, Option<Arc<FileModel>>>>,
+    /// Files read on demand (outside the scan, or skipped by the prefilter);
+    /// each is parsed once, outside the map's lock.
+    outside: Mutex<HashMap<PathBuf, Arc<OnDemand>>>,
     prefilter: Option<AhoCorasick>,
-}
-
-/// What is known about a class's base.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inheritance {
-    /// The class extends nothing.
-    NoBase,
-    /// A base (or its base) has the member.
-    Has,
-    /// The base was read and has no such member.
-    Lacks {
-        /// The base's name.
-        base: String,
-    },
-    /// The base could not be read.
-    Unknown {
-        /// The base's name as written.
-        base: String,
-        /// Why it could not be read.
-        reason: String,
-    },
 }
 
 impl Project {
@@ -162,14 +146,14 @@ impl Project {
             })
             .collect();
         let mut errors = Vec::new();
-        let mut packages = PackageFinder::default();
+        let mut packages = ProjectFinder::default();
         let mut scanned = Vec::with_capacity(loaded.len());
         for item in loaded {
             match item {
                 Ok((walked, state)) => {
                     let key = normalize(&absolute(&walked.path));
                     let root = roots.get(walked.root).cloned().unwrap_or_default();
-                    let package = packages.package_of(&key, &walked.display, &root);
+                    let package = packages.package_of(&key, &root);
                     scanned.push(ScannedFile {
                         path: walked.path,
                         display: walked.display,
@@ -181,8 +165,74 @@ impl Project {
                 Err(error) => errors.push(error),
             }
         }
-        let project = Project::assemble(config, scanned, packages.packages, prefilter);
+        let resolver = Resolver::new(packages.workspace);
+        let mut project =
+            Project::assemble(config, scanned, packages.packages, prefilter, resolver);
+        project.parse_alias_users();
         (project, errors)
+    }
+
+    /// A lock decorator re-exported under another name (`export {
+    /// ClusterSafeCron as ScheduledJob } from ...`) makes files that use only
+    /// the new name worth parsing: the prefilter skipped them, so they are
+    /// read again and parsed when they mention one of those names.
+    fn parse_alias_users(&mut self) {
+        let aliases = self.lock_decorator_aliases();
+        if aliases.is_empty() || self.prefilter.is_none() {
+            return;
+        }
+        let Ok(matcher) = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&aliases)
+        else {
+            return;
+        };
+        let skipped: Vec<usize> = (0..self.files.len())
+            .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+            .collect();
+        let states: Vec<(usize, FileState)> = skipped
+            .into_par_iter()
+            .filter_map(|index| {
+                let text = std::fs::read_to_string(&self.files[index].path).ok()?;
+                mentions_any(&matcher, &text)
+                    .then(|| (index, state_of(SourceText::new(text), None)))
+            })
+            .collect();
+        if states.is_empty() {
+            return;
+        }
+        for (index, state) in states {
+            if matches!(state, FileState::Parsed { .. }) {
+                self.by_key.insert(self.files[index].key.clone(), index);
+            }
+            self.files[index].state = state;
+        }
+        self.collect_lock_sources();
+    }
+
+    /// Names lock decorators are re-exported under in the parsed files.
+    fn lock_decorator_aliases(&self) -> Vec<String> {
+        let mut aliases: Vec<String> = Vec::new();
+        for index in 0..self.files.len() {
+            let Some(model) = self.model(index) else {
+                continue;
+            };
+            let renamed = model
+                .reexports
+                .iter()
+                .flat_map(|r| r.names.iter().flatten())
+                .map(|(exported, original)| (exported, original))
+                .chain(model.exports.iter().map(|e| (&e.exported, &e.local)));
+            for (exported, original) in renamed {
+                if exported != original
+                    && self.config.is_lock_decorator(original)
+                    && !aliases.contains(exported)
+                {
+                    aliases.push(exported.clone());
+                }
+            }
+        }
+        aliases
     }
 
     /// Indexes the files and works out each package's lock sources.
@@ -191,6 +241,7 @@ impl Project {
         files: Vec<ScannedFile>,
         packages: Vec<Package>,
         prefilter: Option<AhoCorasick>,
+        resolver: Resolver,
     ) -> Project {
         // Only parsed files are looked up by path (see `model_at`).
         let by_key = files
@@ -203,6 +254,7 @@ impl Project {
             config,
             files,
             packages,
+            resolver,
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
@@ -217,12 +269,12 @@ impl Project {
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
         let root = PathBuf::from("/cronlock-in-memory");
-        let mut packages = PackageFinder::default();
+        let mut packages = ProjectFinder::default();
         let files: Vec<ScannedFile> = texts
             .into_iter()
             .map(|(display, text)| {
                 let key = normalize(&root.join(&display));
-                let package = packages.package_of(&key, &display, &root);
+                let package = packages.package_of(&key, &root);
                 ScannedFile {
                     path: key.clone(),
                     display,
@@ -232,7 +284,8 @@ impl Project {
                 }
             })
             .collect();
-        Project::assemble(config, files, packages.packages, prefilter)
+        let resolver = Resolver::new(Vec::new());
+        Project::assemble(config, files, packages.packages, prefilter, resolver)
     }
 
     /// Replaces files' texts (after fixes), re-derives what depends on them,
@@ -373,175 +426,42 @@ impl Project {
             .is_some_and(|best| best == &key)
     }
 
-    /// Whether `class` of file `index` inherits a member named one of `names`.
-    pub fn inheritance(&self, index: usize, class: &ClassModel, names: &[&str]) -> Inheritance {
-        let Some(file) = self.files.get(index) else {
-            return Inheritance::NoBase;
-        };
-        let Some(model) = self.model_at(&file.key) else {
-            return Inheritance::NoBase;
-        };
-        self.inheritance_in(&file.key, &model, class, names, 0)
-    }
-
-    fn inheritance_in(
-        &self,
-        path: &Path,
-        model: &Arc<FileModel>,
-        class: &ClassModel,
-        names: &[&str],
-        depth: usize,
-    ) -> Inheritance {
-        let Some(base) = &class.super_class else {
-            return Inheritance::NoBase;
-        };
-        let written = match base {
-            Callee::Ident(name) => name.clone(),
-            Callee::Member { object, property } => format!("{object}.{property}"),
-            Callee::Other => "(expression)".to_string(),
-        };
-        if depth > 16 {
-            return Inheritance::Unknown {
-                base: written,
-                reason: "the chain of base classes is too deep to follow".to_string(),
-            };
-        }
-        match self.find_base(path, model, base, 0) {
-            Ok((base_path, base_model, class_index)) => {
-                let base_class = &base_model.classes[class_index];
-                if declares_member(base_class, names) {
-                    return Inheritance::Has;
-                }
-                match self.inheritance_in(&base_path, &base_model, base_class, names, depth + 1) {
-                    Inheritance::NoBase => Inheritance::Lacks { base: written },
-                    Inheritance::Lacks { .. } => Inheritance::Lacks { base: written },
-                    other => other,
-                }
-            }
-            Err(reason) => Inheritance::Unknown {
-                base: written,
-                reason,
-            },
-        }
-    }
-
-    /// Finds the class a base-class reference points to.
-    fn find_base(
-        &self,
-        path: &Path,
-        model: &Arc<FileModel>,
-        base: &Callee,
-        depth: usize,
-    ) -> Result<(PathBuf, Arc<FileModel>, usize), String> {
-        let (import, exported) = match base {
-            Callee::Ident(name) => {
-                if let Some(i) = model
-                    .classes
-                    .iter()
-                    .position(|c| c.name.as_deref() == Some(name))
-                {
-                    return Ok((path.to_path_buf(), model.clone(), i));
-                }
-                let found = model.imports.iter().find_map(|import| {
-                    if import.default.as_deref() == Some(name) {
-                        return Some((import, "default".to_string()));
-                    }
-                    import
-                        .named
-                        .iter()
-                        .find(|n| &n.local == name)
-                        .map(|n| (import, n.imported.clone()))
-                });
-                found.ok_or_else(|| {
-                    format!("`{name}` is neither declared nor imported in this file")
-                })?
-            }
-            Callee::Member { object, property } => model
-                .imports
-                .iter()
-                .find(|i| i.namespace.as_deref() == Some(object))
-                .map(|i| (i, property.clone()))
-                .ok_or_else(|| format!("`{object}` is not a namespace import"))?,
-            Callee::Other => return Err("the base class is not a plain name".to_string()),
-        };
-        if !import.source.starts_with('.') {
-            return Err(format!(
-                "it is imported from `{}`, which cronlock does not read",
-                import.source
-            ));
-        }
-        let dir = path.parent().unwrap_or(Path::new(""));
-        let target = resolve_module(dir, &import.source)
-            .ok_or_else(|| format!("`{}` does not resolve to a file", import.source))?;
-        self.find_export(&target, &exported, depth)
-    }
-
-    fn find_export(
-        &self,
-        path: &Path,
-        exported: &str,
-        depth: usize,
-    ) -> Result<(PathBuf, Arc<FileModel>, usize), String> {
-        let model = self
-            .model_at(path)
-            .ok_or_else(|| format!("{} could not be read or parsed", path.display()))?;
-        let local = model
-            .exports
-            .iter()
-            .find(|e| e.exported == exported)
-            .map(|e| e.local.clone());
-        if let Some(local) = local {
-            let class_index = model.classes.iter().position(|c| {
-                c.name.as_deref() == Some(local.as_str())
-                    || (local == "default" && c.name.is_none())
-            });
-            if let Some(i) = class_index {
-                return Ok((path.to_path_buf(), model, i));
-            }
-            return self.find_base(path, &model, &Callee::Ident(local), depth + 1);
-        }
-        if depth < 8 {
-            let dir = path.parent().unwrap_or(Path::new(""));
-            for reexport in &model.reexports {
-                let original = match &reexport.names {
-                    None => Some(exported.to_string()),
-                    Some(pairs) => pairs
-                        .iter()
-                        .find(|(e, _)| e == exported)
-                        .map(|(_, o)| o.clone()),
-                };
-                let (Some(original), Some(target)) =
-                    (original, resolve_module(dir, &reexport.source))
-                else {
-                    continue;
-                };
-                if let Ok(found) = self.find_export(&target, &original, depth + 1) {
-                    return Ok(found);
-                }
-            }
-        }
-        Err(format!("{} exports no class `{exported}`", path.display()))
-    }
-
     /// The model of any file by absolute path: a scanned one, or one read on
-    /// demand (a base class outside the scan, or in a file the prefilter skipped).
-    fn model_at(&self, key: &Path) -> Option<Arc<FileModel>> {
+    /// demand (a base class outside the scan, or in a file the prefilter
+    /// skipped). Each on-demand file is read and parsed once, by whichever
+    /// thread asks first; the map's lock is held only to find its slot.
+    pub fn model_at(&self, key: &Path) -> Option<Arc<FileModel>> {
         if let Some(&index) = self.by_key.get(key)
             && let FileState::Parsed { model, .. } = &self.files[index].state
         {
             return Some(Arc::clone(model));
         }
-        let mut cache = self.outside.lock().ok()?;
-        cache
-            .entry(key.to_path_buf())
-            .or_insert_with(|| {
-                let source = SourceText::new(std::fs::read_to_string(key).ok()?);
-                let model = with_module(source.code(), |module| {
-                    model::build(module, source.text(), source.bom_len())
-                });
-                model.ok().map(Arc::new)
-            })
-            .clone()
+        let slot = {
+            let mut cache = self.outside.lock().ok()?;
+            Arc::clone(cache.entry(key.to_path_buf()).or_default())
+        };
+        slot.get_or_init(|| {
+            let source = SourceText::new(std::fs::read_to_string(key).ok()?);
+            let model = with_module(source.code(), |module| {
+                model::build(module, source.text(), source.bom_len())
+            });
+            model.ok().map(Arc::new)
+        })
+        .clone()
+    }
+
+    /// The absolute path and shared model of scanned file `index`.
+    pub fn file_model(&self, index: usize) -> Option<(PathBuf, Arc<FileModel>)> {
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { model, .. } => Some((file.key.clone(), Arc::clone(model))),
+            _ => None,
+        }
+    }
+
+    /// The scanned, parsed file at an absolute path.
+    pub fn index_of(&self, key: &Path) -> Option<usize> {
+        self.by_key.get(key).copied()
     }
 }
 
@@ -642,13 +562,12 @@ fn read_state(path: &Path, prefilter: Option<&AhoCorasick>) -> Result<FileState,
     if meta.is_dir() {
         return Err("is a directory".to_string());
     }
+    // Binary means not UTF-8: NUL and other control characters inside
+    // valid UTF-8 text are parsed like any other character, as tsc does.
     let bytes = std::fs::read(path).map_err(|e| describe_io(&e))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err("binary file (contains NUL bytes); not scanned".to_string());
-    }
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
-            "not valid UTF-8 (invalid byte at offset {}); not scanned",
+            "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
             e.utf8_error().valid_up_to()
         )
     })?;
@@ -678,67 +597,6 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     }
 }
 
-#[derive(Default)]
-struct PackageFinder {
-    packages: Vec<Package>,
-    by_dir: HashMap<PathBuf, usize>,
-}
-
-impl PackageFinder {
-    /// The package of a file: the nearest ancestor with `package.json`, else
-    /// the scan root.
-    fn package_of(&mut self, file_key: &Path, display: &str, root: &Path) -> usize {
-        let mut dir = file_key.parent();
-        while let Some(current) = dir {
-            if let Some(&index) = self.by_dir.get(current) {
-                return index;
-            }
-            if current.join("package.json").is_file() {
-                return self.add(current, file_key, display);
-            }
-            dir = current.parent();
-        }
-        let root_key = normalize(&absolute(root));
-        let root_dir = if root_key.is_file() {
-            root_key.parent().map(Path::to_path_buf).unwrap_or_default()
-        } else {
-            root_key
-        };
-        if let Some(&index) = self.by_dir.get(&root_dir) {
-            return index;
-        }
-        self.add(&root_dir, file_key, display)
-    }
-
-    fn add(&mut self, dir: &Path, file_key: &Path, display: &str) -> usize {
-        let shown = match file_key.strip_prefix(dir) {
-            Ok(tail) => {
-                let tail = tail.to_string_lossy().replace('\\', "/");
-                let head = display.strip_suffix(tail.as_str()).unwrap_or("");
-                let head = head.trim_end_matches('/');
-                if head.is_empty() {
-                    ".".to_string()
-                } else {
-                    head.to_string()
-                }
-            }
-            Err(_) => dir.to_string_lossy().replace('\\', "/"),
-        };
-        let name = dir
-            .file_name()
-            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-        self.packages.push(Package {
-            name,
-            display: shown,
-            dir: dir.to_path_buf(),
-            lock_sources: Vec::new(),
-        });
-        let index = self.packages.len() - 1;
-        self.by_dir.insert(dir.to_path_buf(), index);
-        index
-    }
-}
-
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -765,25 +623,6 @@ fn strip_script_extension(specifier: &str) -> &str {
         }
     }
     specifier
-}
-
-/// Resolves a relative import the way TypeScript does for these layouts:
-/// `./x` and `./x.js` to x.ts/.mts/.cts, `./dir` to dir/index.ts.
-pub fn resolve_module(dir: &Path, specifier: &str) -> Option<PathBuf> {
-    let base = normalize(&dir.join(specifier));
-    let stem = normalize(&dir.join(strip_script_extension(specifier)));
-    let mut candidates = vec![base.clone()];
-    for ext in ["ts", "mts", "cts"] {
-        let mut name = stem.clone().into_os_string();
-        name.push(format!(".{ext}"));
-        candidates.push(PathBuf::from(name));
-    }
-    for index in ["index.ts", "index.mts", "index.cts"] {
-        candidates.push(base.join(index));
-    }
-    candidates
-        .into_iter()
-        .find(|c| c.is_file() && crate::walk::is_scanned_name(c))
 }
 
 fn relative_specifier(from_dir: &Path, target: &Path) -> String {

@@ -5,8 +5,9 @@
 use std::ops::Range;
 
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
+use crate::links::{Inheritance, Symbol};
 use crate::model::{Callee, ClassModel, Decorator, FileModel};
-use crate::project::{Inheritance, Project, declares_member, has_decorator};
+use crate::project::{Project, declares_member, has_decorator};
 use crate::source::SourceText;
 use crate::style::FileStyle;
 
@@ -48,8 +49,10 @@ pub enum Member {
     Present,
     /// Inherited from a base class.
     Inherited,
-    /// A constructor parameter without modifiers (index into the params).
-    PlainParam(usize),
+    /// A constructor parameter without modifiers (index into the params), and
+    /// what is known of the base (a base that could not be read may own the
+    /// property, so no modifier may be added then).
+    PlainParam(usize, Inheritance),
     /// A property that nothing injects (index into the properties).
     UninjectedProperty(usize),
     /// No such member; what is known about the base.
@@ -161,12 +164,35 @@ fn lock_use(
 ) -> Option<(usize, String)> {
     let (import, name) = resolve_callee(model, &decorator.callee)?;
     if !project.config.is_lock_decorator(name) {
-        return None;
+        let original = reexported_name(project, index, &model.imports[import], &decorator.callee)?;
+        return (project.config.is_lock_decorator(&original)
+            && original != AMBIGUOUS_LOCK_DECORATOR)
+            .then_some((import, original));
     }
     if name == AMBIGUOUS_LOCK_DECORATOR && !project.is_lock_source(index, &model.imports[import]) {
         return None;
     }
     Some((import, name.to_string()))
+}
+
+/// The name a decorator has where it is declared, when its import leads into
+/// the project and the name was changed on the way (`export { ClusterSafeCron
+/// as ScheduledJob } from './cluster-safe-cron'`).
+fn reexported_name(
+    project: &Project,
+    index: usize,
+    import: &crate::model::Import,
+    callee: &Callee,
+) -> Option<String> {
+    // Framework packages never re-export a lock decorator: skip the lookup.
+    if import.source.starts_with("@nestjs/") {
+        return None;
+    }
+    let (path, model) = project.file_model(index)?;
+    match project.symbol(&path, &model, callee) {
+        Symbol::Value { name } | Symbol::External { name, .. } => Some(name),
+        _ => None,
+    }
 }
 
 fn schedule_use(model: &FileModel, decorator: &Decorator) -> Option<(usize, String)> {
@@ -228,7 +254,7 @@ fn class_facts(
         names.push(LOCK_ALT_MEMBER);
     }
     let member = member_state(project, index, class, &names);
-    let injects_member = matches!(member, Member::Present | Member::PlainParam(_))
+    let injects_member = matches!(member, Member::Present | Member::PlainParam(..))
         || class
             .constructor
             .iter()
@@ -257,7 +283,7 @@ fn member_state(project: &Project, index: usize, class: &ClassModel, names: &[&s
     let named = |name: Option<&String>| name.is_some_and(|n| names.contains(&n.as_str()));
     let mut params = class.constructor.iter().flat_map(|c| &c.params);
     if let Some(i) = params.position(|p| named(p.name.as_ref())) {
-        return Member::PlainParam(i);
+        return Member::PlainParam(i, inheritance);
     }
     if let Some(i) = class.properties.iter().position(|p| named(p.name.as_ref())) {
         return Member::UninjectedProperty(i);

@@ -94,12 +94,13 @@ fn json_has_the_contract_shape() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
     assert_eq!(doc["version"], 1);
     let finding = &doc["findings"][0];
-    let keys: Vec<&str> = finding
+    let mut keys: Vec<&str> = finding
         .as_object()
         .expect("object")
         .keys()
         .map(String::as_str)
         .collect();
+    keys.sort_unstable();
     let mut expected = vec![
         "class", "column", "file", "fixable", "line", "message", "method", "package", "rule",
         "severity",

@@ -85,7 +85,7 @@ impl<'a> Report<'a> {
             files_with_findings: files.len(),
             findings: findings.len(),
             fixable: findings.iter().filter(|f| f.is_fixable()).count(),
-            ready: findings.is_empty(),
+            ready: self.analysis.is_ready(),
         }
     }
 
@@ -112,7 +112,7 @@ pub struct Summary {
     pub findings: usize,
     /// Findings `cronlock fix` repairs.
     pub fixable: usize,
-    /// No findings at all.
+    /// No findings, and registration verified wherever it is needed.
     pub ready: bool,
 }
 

@@ -1,7 +1,7 @@
 //! derived-class-without-constructor: a derived class that cannot be given the member automatically.
 
 use super::{Finding, Rule, RuleDoc};
-use crate::project::Inheritance;
+use crate::links::Inheritance;
 use crate::rules::missing_lock_service::{class_label, class_label_len, describe_uses};
 use crate::semantic::{FileContext, Member};
 

@@ -2,6 +2,7 @@
 
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::{Edit, Fix};
+use crate::links::Inheritance;
 use crate::rules::missing_lock_service::class_label;
 use crate::semantic::{FileContext, Member};
 
@@ -20,21 +21,38 @@ undefined when the lock decorator runs, so the job throws in cluster mode.",
 /// Reports a plain `lockService` parameter in a class that needs the member.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
-        let Member::PlainParam(index) = facts.member else {
+        let Member::PlainParam(index, inheritance) = &facts.member else {
             continue;
         };
         if facts.lock_uses.is_empty() {
             continue;
         }
-        let Some(param) = class.constructor.as_ref().and_then(|c| c.params.get(index)) else {
+        let Some(param) = class
+            .constructor
+            .as_ref()
+            .and_then(|c| c.params.get(*index))
+        else {
             continue;
         };
         let name = param.name.as_deref().unwrap_or_default();
-        let message = format!(
+        let mut message = format!(
             "`{name}` in the constructor of {} has no `private`/`readonly` modifier, so it never becomes `this.{name}`",
             class_label(class)
         );
-        let fix = Fix::new(vec![Edit::insert(param.binding_start, "private readonly ")]);
+        // The base may already own the property: adding a modifier would then
+        // redeclare it (TS2415), so an unreadable base gets no fix.
+        let fix = match inheritance {
+            Inheritance::Unknown { base, reason } => {
+                message.push_str(&format!(
+                    " (unless base class `{base}` declares it: it could not be read, {reason}; no fix)"
+                ));
+                None
+            }
+            _ => Some(Fix::new(vec![Edit::insert(
+                param.binding_start,
+                "private readonly ",
+            )])),
+        };
         out.push(
             Finding::new(
                 Rule::LockNotProperty,
@@ -43,7 +61,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 message,
             )
             .in_class(class.name.as_deref())
-            .with_fix(Some(fix)),
+            .with_fix(fix),
         );
     }
 }

@@ -5,8 +5,8 @@ use crate::config::AMBIGUOUS_LOCK_DECORATOR;
 use crate::fix::Fix;
 use crate::fix::constructor::add_param;
 use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::links::Inheritance;
 use crate::model::ClassModel;
-use crate::project::Inheritance;
 use crate::semantic::{ClassFacts, FileContext, LockUse, Member};
 
 /// Documentation.

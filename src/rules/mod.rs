@@ -6,6 +6,8 @@
 //! and its check function.
 
 pub mod derived_class_without_constructor;
+pub mod lock_module_not_imported;
+pub mod lock_module_unknown;
 pub mod lock_not_property;
 pub mod lock_wrong_name;
 pub mod missing_lock_import;
@@ -119,6 +121,8 @@ rules! {
     UnlockedCron => "unlocked-cron", unlocked_cron, Warning, WithMigrateCron;
     UnlockedInterval => "unlocked-interval", unlocked_interval, Warning, Manual;
     ParseError => "parse-error", parse_error, Error, Manual;
+    LockModuleNotImported => "lock-module-not-imported", lock_module_not_imported, Error, Always;
+    LockModuleUnknown => "lock-module-unknown", lock_module_unknown, Warning, Manual;
 }
 
 impl Rule {

@@ -1,0 +1,256 @@
+//! How files refer to each other: a name used in one file followed, through
+//! its import (relative, tsconfig alias, workspace package) and any barrels
+//! on the way, to the declaration behind it; and what a class inherits.
+//! Whatever cannot be followed is `Unknown`, and callers never guess past it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{Callee, ClassModel, FileModel};
+use crate::project::{Project, declares_member};
+use crate::resolve::Resolved;
+
+/// What a name refers to.
+#[derive(Debug, Clone)]
+pub enum Symbol {
+    /// A class declared in a readable file.
+    Class {
+        /// The file (absolute, normalised).
+        path: PathBuf,
+        /// Its model.
+        model: Arc<FileModel>,
+        /// Index into `model.classes`.
+        class: usize,
+    },
+    /// Something else declared in a readable file (a function, a constant).
+    Value {
+        /// Its name where it is declared.
+        name: String,
+    },
+    /// A name exported by a package outside the project.
+    External {
+        /// The module specifier.
+        source: String,
+        /// The name it exports.
+        name: String,
+    },
+    /// Could not be followed; why.
+    Unknown(String),
+}
+
+/// What is known about a class's base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inheritance {
+    /// The class extends nothing.
+    NoBase,
+    /// A base (or its base) has the member.
+    Has,
+    /// The base was read and has no such member.
+    Lacks {
+        /// The base's name.
+        base: String,
+    },
+    /// The base could not be read.
+    Unknown {
+        /// The base's name as written.
+        base: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+}
+
+/// How many files a chain of re-exports or base classes may cross.
+const MAX_HOPS: usize = 16;
+
+impl Project {
+    /// What `name` (as used in the file at `path`) refers to.
+    pub fn symbol(&self, path: &Path, model: &Arc<FileModel>, name: &Callee) -> Symbol {
+        self.symbol_in(path, model, name, 0)
+    }
+
+    fn symbol_in(&self, path: &Path, model: &Arc<FileModel>, name: &Callee, hops: usize) -> Symbol {
+        if hops > MAX_HOPS {
+            return Symbol::Unknown("the chain of imports is too long to follow".to_string());
+        }
+        let (import, exported) = match name {
+            Callee::Ident(local) => {
+                if let Some(class) = model
+                    .classes
+                    .iter()
+                    .position(|c| c.name.as_deref() == Some(local))
+                {
+                    return Symbol::Class {
+                        path: path.to_path_buf(),
+                        model: Arc::clone(model),
+                        class,
+                    };
+                }
+                let found = model.imports.iter().find_map(|import| {
+                    if import.default.as_deref() == Some(local) {
+                        return Some((import, "default".to_string()));
+                    }
+                    import
+                        .named
+                        .iter()
+                        .find(|n| &n.local == local)
+                        .map(|n| (import, n.imported.clone()))
+                });
+                match found {
+                    Some(found) => found,
+                    None if model.exports.iter().any(|e| &e.local == local) => {
+                        return Symbol::Value {
+                            name: local.clone(),
+                        };
+                    }
+                    None => {
+                        return Symbol::Unknown(format!(
+                            "`{local}` is neither a class declared nor a name imported in this file"
+                        ));
+                    }
+                }
+            }
+            Callee::Member { object, property } => {
+                match model
+                    .imports
+                    .iter()
+                    .find(|i| i.namespace.as_deref() == Some(object))
+                {
+                    Some(import) => (import, property.clone()),
+                    None => {
+                        return Symbol::Unknown(format!("`{object}` is not a namespace import"));
+                    }
+                }
+            }
+            Callee::Other => return Symbol::Unknown("it is not a plain name".to_string()),
+        };
+        match self.resolver.resolve(path, &import.source) {
+            Resolved::File(target) => self.export_of(&target, &exported, hops + 1),
+            Resolved::External => Symbol::External {
+                source: import.source.clone(),
+                name: exported,
+            },
+            Resolved::Unresolved => Symbol::Unknown(format!(
+                "`{}` does not resolve to a file cronlock can read",
+                import.source
+            )),
+        }
+    }
+
+    /// What the file at `path` exports as `exported`.
+    fn export_of(&self, path: &Path, exported: &str, hops: usize) -> Symbol {
+        let Some(model) = self.model_at(path) else {
+            return Symbol::Unknown(format!("{} could not be read or parsed", path.display()));
+        };
+        if let Some(export) = model.exports.iter().find(|e| e.exported == exported) {
+            let local = export.local.clone();
+            if local == "default"
+                && let Some(class) = model.classes.iter().position(|c| c.name.is_none())
+            {
+                return Symbol::Class {
+                    path: path.to_path_buf(),
+                    model,
+                    class,
+                };
+            }
+            let declared_here = model
+                .classes
+                .iter()
+                .any(|c| c.name.as_deref() == Some(&local))
+                || model.imports.iter().any(|i| {
+                    i.default.as_deref() == Some(&local) || i.named.iter().any(|n| n.local == local)
+                });
+            if declared_here {
+                return self.symbol_in(path, &model, &Callee::Ident(local), hops + 1);
+            }
+            return Symbol::Value { name: local };
+        }
+        for reexport in &model.reexports {
+            let original = match &reexport.names {
+                None => exported.to_string(),
+                Some(pairs) => match pairs.iter().find(|(e, _)| e == exported) {
+                    Some((_, original)) => original.clone(),
+                    None => continue,
+                },
+            };
+            let found = match self.resolver.resolve(path, &reexport.source) {
+                Resolved::File(target) => self.export_of(&target, &original, hops + 1),
+                Resolved::External => Symbol::External {
+                    source: reexport.source.clone(),
+                    name: original,
+                },
+                Resolved::Unresolved => Symbol::Unknown(format!(
+                    "`{}` does not resolve to a file cronlock can read",
+                    reexport.source
+                )),
+            };
+            // `export *` from a module that lacks the name: try the next one.
+            if reexport.names.is_none() && matches!(found, Symbol::Unknown(_)) {
+                continue;
+            }
+            return found;
+        }
+        Symbol::Unknown(format!("{} exports no `{exported}`", path.display()))
+    }
+
+    /// Whether `class` of file `index` inherits a member named one of `names`.
+    pub fn inheritance(&self, index: usize, class: &ClassModel, names: &[&str]) -> Inheritance {
+        let Some((path, model)) = self.file_model(index) else {
+            return Inheritance::NoBase;
+        };
+        self.inheritance_in(&path, &model, class, names, 0)
+    }
+
+    fn inheritance_in(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        class: &ClassModel,
+        names: &[&str],
+        depth: usize,
+    ) -> Inheritance {
+        let Some(base) = &class.super_class else {
+            return Inheritance::NoBase;
+        };
+        let written = match base {
+            Callee::Ident(name) => name.clone(),
+            Callee::Member { object, property } => format!("{object}.{property}"),
+            Callee::Other => "(expression)".to_string(),
+        };
+        if depth > MAX_HOPS {
+            return Inheritance::Unknown {
+                base: written,
+                reason: "the chain of base classes is too deep to follow".to_string(),
+            };
+        }
+        match self.symbol(path, model, base) {
+            Symbol::Class {
+                path: base_path,
+                model: base_model,
+                class: class_index,
+            } => {
+                let base_class = &base_model.classes[class_index];
+                if declares_member(base_class, names) {
+                    return Inheritance::Has;
+                }
+                match self.inheritance_in(&base_path, &base_model, base_class, names, depth + 1) {
+                    Inheritance::NoBase | Inheritance::Lacks { .. } => {
+                        Inheritance::Lacks { base: written }
+                    }
+                    other => other,
+                }
+            }
+            Symbol::External { source, .. } => Inheritance::Unknown {
+                base: written,
+                reason: format!("it is imported from `{source}`, which cronlock does not read"),
+            },
+            Symbol::Value { name } => Inheritance::Unknown {
+                base: written,
+                reason: format!("`{name}` is not a class declaration"),
+            },
+            Symbol::Unknown(reason) => Inheritance::Unknown {
+                base: written,
+                reason,
+            },
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Module resolution, the way TypeScript does it for NestJS layouts: relative
+//! paths, the governing tsconfig's `paths` and `baseUrl` (following
+//! `extends`), packages installed in node_modules, and workspace packages
+//! found in the scanned tree (by their package.json `name`). The work is
+//! `oxc_resolver`'s; this module only decides what counts as readable source.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use oxc_resolver::{ResolveOptions, Resolver as Oxc, TsconfigDiscovery};
+
+use crate::walk::is_scanned_name;
+use crate::workspace::WorkspacePackage;
+
+/// Where an import specifier leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A TypeScript source file cronlock can read (absolute, normalised).
+    File(PathBuf),
+    /// A package outside the project (`@nestjs/common`, a `.d.ts`, a `.js`):
+    /// what it exports is only known by name.
+    External,
+    /// A relative import or alias that leads nowhere: what it names is unknown.
+    Unresolved,
+}
+
+/// Resolves specifiers; cheap to share between threads.
+pub struct Resolver {
+    oxc: Oxc,
+    workspace: Vec<WorkspacePackage>,
+    cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
+}
+
+impl Resolver {
+    /// A resolver that also knows the workspace packages of the scanned tree.
+    pub fn new(workspace: Vec<WorkspacePackage>) -> Resolver {
+        let strings = |items: &[&str]| items.iter().map(|s| (*s).to_string()).collect();
+        let options = ResolveOptions {
+            tsconfig: Some(TsconfigDiscovery::Auto),
+            extensions: strings(&[
+                ".ts", ".mts", ".cts", ".d.ts", ".js", ".mjs", ".cjs", ".json",
+            ]),
+            extension_alias: vec![
+                (".js".to_string(), strings(&[".ts", ".js"])),
+                (".mjs".to_string(), strings(&[".mts", ".mjs"])),
+                (".cjs".to_string(), strings(&[".cts", ".cjs"])),
+            ],
+            main_fields: strings(&["types", "typings", "main"]),
+            condition_names: strings(&["types", "import", "require", "node", "default"]),
+            ..ResolveOptions::default()
+        };
+        Resolver {
+            oxc: Oxc::new(options),
+            workspace,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Where `specifier`, imported by the file at `from` (absolute), leads.
+    pub fn resolve(&self, from: &Path, specifier: &str) -> Resolved {
+        let dir = from.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let key = (dir, specifier.to_string());
+        if let Some(known) = self.cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return known;
+        }
+        let resolved = self.resolve_uncached(from, specifier);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, resolved.clone());
+        }
+        resolved
+    }
+
+    fn resolve_uncached(&self, from: &Path, specifier: &str) -> Resolved {
+        let relative = specifier.starts_with('.') || specifier.starts_with('/');
+        let found = self
+            .oxc
+            .resolve_file(from, specifier)
+            .ok()
+            .map(|r| r.path().to_path_buf());
+        if let Some(path) = &found
+            && is_source(path)
+        {
+            return Resolved::File(crate::project::normalize(path));
+        }
+        if relative {
+            return if found.is_some() {
+                Resolved::External
+            } else {
+                Resolved::Unresolved
+            };
+        }
+        if let Some(resolved) = self.workspace_package(specifier) {
+            return resolved;
+        }
+        Resolved::External
+    }
+
+    /// A bare specifier naming a workspace package (or a path inside one).
+    fn workspace_package(&self, specifier: &str) -> Option<Resolved> {
+        let package = self.workspace.iter().find(|p| {
+            specifier == p.name
+                || specifier
+                    .strip_prefix(p.name.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })?;
+        let rest = &specifier[package.name.len()..];
+        if rest.is_empty() {
+            return Some(
+                package
+                    .entry
+                    .clone()
+                    .map_or(Resolved::Unresolved, Resolved::File),
+            );
+        }
+        let inside = format!(".{rest}");
+        let anchor = package.dir.join("package.json");
+        let found = self.oxc.resolve_file(&anchor, &inside).ok();
+        Some(match found {
+            Some(r) if is_source(r.path()) => Resolved::File(crate::project::normalize(r.path())),
+            _ => Resolved::Unresolved,
+        })
+    }
+}
+
+/// A file cronlock can read: a scanned name outside node_modules.
+fn is_source(path: &Path) -> bool {
+    is_scanned_name(path) && !path.components().any(|c| c.as_os_str() == "node_modules")
+}

@@ -1,0 +1,96 @@
+//! lock-module-not-imported: the lock module is declared in the scanned tree
+//! and is not global, and a `@Module` that provides a lock-using class does
+//! not import it.
+
+use std::collections::HashSet;
+
+use super::missing_lock_module::add_lock_module;
+use super::{Finding, Rule, RuleDoc};
+use crate::modules::{ClassKey, ModuleClass, imports_lock_module, provided_lock_users};
+use crate::project::Project;
+use crate::semantic::FileContext;
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "add `DistributedLockModule` to this module's `imports`",
+    summary: "the lock module is not global and a `@Module` providing a lock-using class does not import it",
+    why: "A Nest module sees only the providers of the modules it imports, unless they are global. When \
+`DistributedLockModule` is neither `@Global()` nor registered with `global: true`, a module that \
+provides a class needing `DistributedLockService` must import it itself (or import a module that \
+re-exports it); otherwise Nest fails at boot with \"Nest can't resolve dependencies\".",
+    before: "@Module({
+  providers: [ReportJob],
+})
+export class JobsModule {}",
+    after: "@Module({
+  imports: [DistributedLockModule],
+  providers: [ReportJob],
+})
+export class JobsModule {}",
+    fix: "`cronlock fix` adds `DistributedLockModule` to the module's `imports` array in the array's own \
+layout (creating `imports: [...]` when absent) and imports the name from the project's lock source. The \
+rule applies only when the lock module's source is in the scanned tree, so that cronlock can see it is \
+not global.",
+};
+
+/// Findings for every module that provides a lock-using class without
+/// importing a non-global lock module. `skip` are modules another finding
+/// already adds the lock module to.
+pub fn check(
+    project: &Project,
+    modules: &[ModuleClass],
+    lock_users: &HashSet<ClassKey>,
+    skip: &[ModuleClass],
+) -> Vec<Finding> {
+    if crate::modules::lock_module_is_global(project, modules) != Some(false) {
+        return Vec::new();
+    }
+    let lock_module = &project.config.lock_module;
+    let mut findings = Vec::new();
+    for module in modules {
+        if skip.contains(module) {
+            continue;
+        }
+        let provided = provided_lock_users(project, module, lock_users);
+        let Some((_, first_class)) = provided.first() else {
+            continue;
+        };
+        if imports_lock_module(project, module) != Some(false) {
+            continue;
+        }
+        let Some(ctx) = FileContext::new(project, module.file) else {
+            continue;
+        };
+        let Some(class) = ctx.model.classes.get(module.class) else {
+            continue;
+        };
+        if class.name.as_deref() == Some(lock_module.as_str()) {
+            continue;
+        }
+        let Some(decorator) = class.decorators.get(module.decorator) else {
+            continue;
+        };
+        let provided_name = provided
+            .first()
+            .and_then(|(path, _)| project.model_at(path))
+            .and_then(|m| m.classes.get(*first_class).and_then(|c| c.name.clone()))
+            .unwrap_or_else(|| "a lock-using class".to_string());
+        let message = format!(
+            "`{}` provides `{provided_name}`, which needs `{}`, but does not import `{lock_module}`, \
+which is not global; Nest cannot resolve the dependency",
+            class.name.as_deref().unwrap_or("(anonymous)"),
+            project.config.lock_service_type
+        );
+        findings.push(
+            Finding::new(
+                Rule::LockModuleNotImported,
+                module.file,
+                decorator.range.clone(),
+                message,
+            )
+            .in_class(class.name.as_deref())
+            .with_fix(add_lock_module(&ctx, decorator)),
+        );
+    }
+    findings
+}

@@ -1,0 +1,321 @@
+//! Projects: which project a file belongs to, what the project is called and
+//! whether it is a library. A project root is, nearest first: a `root` of a
+//! `nest-cli.json` with `"monorepo": true`, a directory with `project.json`
+//! (Nx), a directory with `package.json`; else the scan root. Ancestors above
+//! the scan root count too, so the answer does not depend on where a scan
+//! starts.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A project (the contract's JSON calls it a package).
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// Its name: from nest-cli.json or project.json, else the directory's.
+    pub name: String,
+    /// The directory as reached from the PATH argument.
+    pub display: String,
+    /// Absolute directory.
+    pub dir: PathBuf,
+    /// A library (nest-cli `"type": "library"`, Nx `"projectType": "library"`):
+    /// judged through the applications that import it.
+    pub is_library: bool,
+    /// Modules the project imports lock names from, most used first.
+    pub lock_sources: Vec<crate::project::SourceKey>,
+}
+
+/// What makes a directory a project root.
+#[derive(Debug, Clone)]
+struct RootMark {
+    name: Option<String>,
+    is_library: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct NestCli {
+    #[serde(default)]
+    monorepo: bool,
+    #[serde(default)]
+    projects: HashMap<String, NestProject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NestProject {
+    root: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NxProject {
+    name: Option<String>,
+    #[serde(rename = "projectType")]
+    project_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PackageJson {
+    name: Option<String>,
+    types: Option<String>,
+    typings: Option<String>,
+    main: Option<String>,
+}
+
+/// A package of the workspace that other packages import by name.
+#[derive(Debug, Clone)]
+pub struct WorkspacePackage {
+    /// Its `name` in package.json.
+    pub name: String,
+    /// Its directory.
+    pub dir: PathBuf,
+    /// The source file a bare import of the name reaches.
+    pub entry: Option<PathBuf>,
+}
+
+/// Finds and remembers projects.
+#[derive(Default)]
+pub struct ProjectFinder {
+    /// Every project found, in the order first reached.
+    pub packages: Vec<Package>,
+    /// Named package.json files seen on the way (workspace packages).
+    pub workspace: Vec<WorkspacePackage>,
+    by_dir: HashMap<PathBuf, usize>,
+    /// Per directory: the project root it belongs to (`None`: none above it).
+    owner: HashMap<PathBuf, Option<PathBuf>>,
+    /// Per directory: the root marks of nest-cli.json files at or above it.
+    nest_roots: HashMap<PathBuf, HashMap<PathBuf, RootMark>>,
+}
+
+impl ProjectFinder {
+    /// The project of the file at `file_key` (absolute), reached from the
+    /// PATH argument `root` (as given).
+    pub fn package_of(&mut self, file_key: &Path, root: &Path) -> usize {
+        let root_key = crate::project::normalize(&absolute(root));
+        let root_dir = if root_key.is_file() {
+            root_key.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            root_key
+        };
+        let found = file_key.parent().and_then(|dir| self.owner_of(dir));
+        let (dir, mark) = match found {
+            Some(dir) => {
+                let mark = self.mark_at(&dir);
+                (dir, mark)
+            }
+            None => (root_dir.clone(), None),
+        };
+        if let Some(&index) = self.by_dir.get(&dir) {
+            return index;
+        }
+        let root_display = crate::walk::display_path(if root.is_file() {
+            root.parent().unwrap_or(Path::new("."))
+        } else {
+            root
+        });
+        let display = display_join(&root_display, &relative_path(&root_dir, &dir));
+        let mark = mark.unwrap_or(RootMark {
+            name: None,
+            is_library: false,
+        });
+        let name = mark.name.clone().unwrap_or_else(|| {
+            dir.file_name()
+                .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned())
+        });
+        self.packages.push(Package {
+            name,
+            display,
+            dir: dir.clone(),
+            is_library: mark.is_library,
+            lock_sources: Vec::new(),
+        });
+        let index = self.packages.len() - 1;
+        self.by_dir.insert(dir, index);
+        index
+    }
+
+    /// The nearest project root at or above `dir`.
+    fn owner_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.owner.get(dir) {
+            return known.clone();
+        }
+        let found = if self.mark_at(dir).is_some() {
+            Some(dir.to_path_buf())
+        } else {
+            dir.parent().and_then(|parent| self.owner_of(parent))
+        };
+        self.owner.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    /// What makes `dir` a project root, if anything.
+    fn mark_at(&mut self, dir: &Path) -> Option<RootMark> {
+        if let Some(mark) = self.nest_roots_for(dir).get(dir) {
+            return Some(mark.clone());
+        }
+        if let Some(nx) = read_json::<NxProject>(&dir.join("project.json")) {
+            let is_library = nx.project_type.as_deref() == Some("library");
+            return Some(RootMark {
+                name: nx.name,
+                is_library,
+            });
+        }
+        let package_json = dir.join("package.json");
+        if package_json.is_file() {
+            self.note_workspace_package(dir, &package_json);
+            return Some(RootMark {
+                name: None,
+                is_library: false,
+            });
+        }
+        None
+    }
+
+    /// The nest-cli monorepo roots declared at or above `dir`.
+    fn nest_roots_for(&mut self, dir: &Path) -> &HashMap<PathBuf, RootMark> {
+        if !self.nest_roots.contains_key(dir) {
+            let mut roots = match dir.parent() {
+                Some(parent) => self.nest_roots_for(parent).clone(),
+                None => HashMap::new(),
+            };
+            if let Some(cli) = read_json::<NestCli>(&dir.join("nest-cli.json"))
+                && cli.monorepo
+            {
+                for (name, project) in cli.projects {
+                    let Some(root) = project.root else { continue };
+                    let key = crate::project::normalize(&dir.join(root));
+                    roots.insert(
+                        key,
+                        RootMark {
+                            name: Some(name),
+                            is_library: project.kind.as_deref() == Some("library"),
+                        },
+                    );
+                }
+            }
+            self.nest_roots.insert(dir.to_path_buf(), roots);
+        }
+        self.nest_roots.get(dir).unwrap_or_else(|| no_roots())
+    }
+
+    fn note_workspace_package(&mut self, dir: &Path, package_json: &Path) {
+        let Some(manifest) = read_json::<PackageJson>(package_json) else {
+            return;
+        };
+        let Some(name) = manifest.name else { return };
+        if self.workspace.iter().any(|w| w.dir == dir) {
+            return;
+        }
+        let declared = [manifest.types, manifest.typings, manifest.main];
+        let entry = declared
+            .iter()
+            .flatten()
+            .find_map(|target| source_of(dir, target))
+            .or_else(|| {
+                ["src/index.ts", "index.ts"]
+                    .iter()
+                    .map(|f| dir.join(f))
+                    .find(|p| p.is_file())
+            });
+        self.workspace.push(WorkspacePackage {
+            name,
+            dir: dir.to_path_buf(),
+            entry,
+        });
+    }
+}
+
+/// An empty map (`nest_roots_for` always has the entry it just inserted).
+fn no_roots() -> &'static HashMap<PathBuf, RootMark> {
+    static EMPTY: std::sync::OnceLock<HashMap<PathBuf, RootMark>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashMap::new)
+}
+
+/// The TypeScript source behind a package.json `types`/`main` target:
+/// the file itself when it is a scanned name, else the same stem as `.ts`.
+fn source_of(dir: &Path, target: &str) -> Option<PathBuf> {
+    let path = crate::project::normalize(&dir.join(target));
+    if crate::walk::is_scanned_name(&path) && path.is_file() {
+        return Some(path);
+    }
+    let text = path.to_string_lossy();
+    let stem = [".d.ts", ".js", ".mjs", ".cjs"]
+        .iter()
+        .find_map(|ext| text.strip_suffix(ext))?;
+    let candidate = PathBuf::from(format!("{stem}.ts"));
+    candidate.is_file().then_some(candidate)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The path from directory `from` to `to`, `..` included, `/`-separated
+/// (empty when they are the same).
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// `base` (a displayed directory, `.` for the current one) followed by
+/// `relative` (which may climb with `..`), simplified: `apps/api` + `..`
+/// is `apps`, `.` + `../..` is `../..`.
+pub fn display_join(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for part in relative.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        if part == ".." && parts.last().is_some_and(|last| *last != "..") {
+            parts.pop();
+        } else {
+            parts.push(part);
+        }
+    }
+    let lead = if base.starts_with('/') { "/" } else { "" };
+    if parts.is_empty() {
+        if lead.is_empty() {
+            ".".to_string()
+        } else {
+            lead.to_string()
+        }
+    } else {
+        format!("{lead}{}", parts.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_join_climbs_and_descends() {
+        assert_eq!(display_join(".", ""), ".");
+        assert_eq!(display_join(".", "apps/api"), "apps/api");
+        assert_eq!(display_join("apps/api", ".."), "apps");
+        assert_eq!(display_join(".", "../.."), "../..");
+        assert_eq!(display_join("../x", "../y"), "../y");
+        assert_eq!(display_join("/abs/dir", "sub"), "/abs/dir/sub");
+    }
+
+    #[test]
+    fn relative_path_between_directories() {
+        assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/b")), "");
+        assert_eq!(relative_path(Path::new("/a/b/c"), Path::new("/a")), "../..");
+        assert_eq!(relative_path(Path::new("/a"), Path::new("/a/b")), "b");
+    }
+}
