@@ -2,6 +2,8 @@
 // from a package that e2e/stubs does not describe (typeorm, @nestjs/config, ...):
 // each name becomes both a value and a generic type of type `any`, so that the
 // type check is about the code cronlock writes, not about those packages.
+// Imports the fixture resolves itself (workspace packages, tsconfig paths/baseUrl)
+// are left alone. Needs e2e/node_modules/typescript (run.sh installs it).
 // Usage: node stub-imports.js <dir> <out.d.ts>
 'use strict';
 const fs = require('fs');
@@ -32,13 +34,64 @@ function walk(d, files) {
   return files;
 }
 
+// Specifiers the fixture resolves itself are never stubbed: an ambient `declare module` would
+// win over the real file and hide it from the type check. They are the names of the workspace
+// packages inside the fixture (run.sh links node_modules/<name> to each), the `compilerOptions.paths`
+// patterns of any tsconfig in it (following `extends`), and what a `baseUrl` maps to a file.
+function walkNamed(d, re, files) {
+  for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+    if (['node_modules', 'dist', 'build', 'coverage', '.git'].includes(entry.name)) continue;
+    const p = path.join(d, entry.name);
+    if (entry.isDirectory()) walkNamed(p, re, files);
+    else if (re.test(entry.name)) files.push(p);
+  }
+  return files;
+}
+
+const workspaceNames = new Set();
+for (const file of walkNamed(dir, /^package\.json$/, [])) {
+  if (path.resolve(path.dirname(file)) === path.resolve(dir)) continue;
+  try {
+    const name = JSON.parse(fs.readFileSync(file, 'utf8')).name;
+    if (typeof name === 'string' && name) workspaceNames.add(name);
+  } catch (_) { /* not JSON: not a package */ }
+}
+
+const pathPatterns = []; // [prefix, suffix] for `pre*suf`, [key, null] for an exact key
+const baseUrls = new Set();
+for (const file of walkNamed(dir, /^tsconfig.*\.json$/, [])) {
+  if (path.basename(file) === 'tsconfig.cronlock-e2e.json') continue;
+  const ts = require(path.join(__dirname, 'node_modules', 'typescript')); // only fixtures with a tsconfig pay for it
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (!read.config) continue;
+  const { options } = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
+  for (const key of Object.keys(options.paths || {})) {
+    const star = key.indexOf('*');
+    pathPatterns.push(star < 0 ? [key, null] : [key.slice(0, star), key.slice(star + 1)]);
+  }
+  if (options.baseUrl) baseUrls.add(options.baseUrl);
+}
+
+function resolvedByFixture(source) {
+  for (const name of workspaceNames) if (source === name || source.startsWith(name + '/')) return true;
+  for (const [pre, suf] of pathPatterns) {
+    if (suf === null ? source === pre : source.length >= pre.length + suf.length && source.startsWith(pre) && source.endsWith(suf)) return true;
+  }
+  const stem = source.replace(/\.(js|mjs|cjs)$/, '');
+  for (const base of baseUrls) {
+    const candidates = ['.ts', '.mts', '.cts', '.d.ts', '/index.ts'].map((ext) => path.join(base, stem + ext));
+    if (candidates.some((c) => fs.existsSync(c))) return true;
+  }
+  return false;
+}
+
 const wanted = new Map(); // module -> { named: Set, default: bool }
 const importRe = /import\s+(type\s+)?([\w$]+\s*,?\s*)?(\*\s+as\s+[\w$]+\s*)?(\{[^}]*\})?\s*from\s*['"]([^'"]+)['"]/g;
 for (const file of walk(dir, [])) {
   const text = fs.readFileSync(file, 'utf8');
   for (const m of text.matchAll(importRe)) {
     const source = m[5];
-    if (source.startsWith('.')) continue;
+    if (source.startsWith('.') || resolvedByFixture(source)) continue;
     const entry = wanted.get(source) || { named: new Set(), default: false };
     if (m[2] && m[2].replace(',', '').trim()) entry.default = true;
     if (m[4]) {

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use crate::cli::{Cli, Command, FixArgs, Format, ScanArgs};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
-use crate::output::{self, Report};
+use crate::output::{self, Report, count};
 use crate::project::Project;
 use crate::rules::{Fixability, Rule};
 use crate::walk;
@@ -266,15 +266,6 @@ so cronlock cannot tell where `ClusterSafeCron` comes from; set `import-source =
         );
     }
     Ok(())
-}
-
-/// `3 findings`, `1 file`.
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// `cronlock rules`.

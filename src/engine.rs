@@ -178,7 +178,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         let Tally {
             mut summary,
             modules,
-            uses_lock,
+            ..
         } = tally;
         summary.has_modules = !modules.is_empty();
         summary.judgement = judge(project, package, &summary, &apps, any_application);
@@ -192,8 +192,9 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
                     .any(|m| imports_lock_module(project, m) == Some(true)),
             ),
         };
-        let relevant = uses_lock
-            || summary.unlocked_cron > 0
+        // A project that only declares the member (a base class) is judged
+        // through whoever uses it, and not listed for itself.
+        let relevant = summary.unlocked_cron > 0
             || summary.unlocked_interval > 0
             || summary.classes_needing_lock > 0
             || summary.judgement != Judgement::NotApplicable;

@@ -16,6 +16,18 @@ fn scenario_report(dir: &std::path::Path) -> String {
     let before = snapshot_tree(work.path());
 
     let check = cronlock(work.path(), &[&["check"], &extra[..]].concat());
+    // `fixture-formats` lists further formats whose `check` output is part
+    // of the snapshot (the layout fixtures show json and markdown too).
+    let formats: Vec<(String, i32, String)> = fixture_args(dir, "fixture-formats")
+        .into_iter()
+        .map(|format| {
+            let run = cronlock(
+                work.path(),
+                &[&["check", "--format", format.as_str()], &extra[..]].concat(),
+            );
+            (format, run.code, run.stdout)
+        })
+        .collect();
     let mut dry_args = vec!["fix", "--dry-run"];
     dry_args.extend(&fix_extra);
     let dry = cronlock(work.path(), &dry_args);
@@ -48,6 +60,12 @@ fn scenario_report(dir: &std::path::Path) -> String {
     out.push_str(&visible(&check.stdout));
     if !check.stderr.is_empty() {
         out.push_str(&format!("-- stderr --\n{}", visible(&check.stderr)));
+    }
+    for (format, code, stdout) in &formats {
+        out.push_str(&format!(
+            "\n== cronlock check --format {format} (exit {code}) ==\n"
+        ));
+        out.push_str(&visible(stdout));
     }
     out.push_str(&format!(
         "\n== cronlock fix --dry-run (exit {}) ==\n",

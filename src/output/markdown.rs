@@ -3,52 +3,127 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{Report, percent};
+use super::{Report, count, percent};
+use crate::engine::Judgement;
+use crate::modules::Registration;
 use crate::rules::Rule;
 
 /// The markdown report.
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
-    let summary = report.summary();
-    let (needing, complete, unlocked) = report.packages().fold((0, 0, 0), |acc, (_, s)| {
-        (
-            acc.0 + s.classes_needing_lock,
-            acc.1 + s.classes_complete,
-            acc.2 + s.unlocked_cron,
-        )
-    });
-    let verdict = if summary.ready { "READY" } else { "NOT READY" };
     let _ = writeln!(out, "# cronlock readiness report\n");
-    let member = &report.project.config.lock_service_member;
-    let _ = writeln!(
-        out,
-        "**Verdict: {verdict}**: {complete} of {needing} lock-decorated classes have `{member}` ({}%), \
-{unlocked} plain `@Cron` jobs left, {} findings ({} fixable) in {} of {} files scanned.\n",
-        percent(complete, needing),
-        summary.findings,
-        summary.fixable,
-        summary.files_with_findings,
-        summary.files_scanned
-    );
+    let _ = writeln!(out, "{}\n", headline(report));
     package_table(report, &mut out);
     missing_by_package(report, &mut out);
     other_findings(report, &mut out);
     out
 }
 
+/// The overall verdict, as the contract orders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Ready,
+    NotStarted,
+    Unknown,
+    NotReady,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::NotStarted => "NOT STARTED",
+            Verdict::Unknown => "UNKNOWN",
+            Verdict::NotReady => "NOT READY",
+        }
+    }
+}
+
+/// The verdict line: what the verdict is and the numbers behind it, never a
+/// percentage of nothing.
+fn headline(report: &Report<'_>) -> String {
+    let summary = report.summary();
+    let (needing, complete, cron, interval) =
+        report.packages().fold((0, 0, 0, 0), |acc, (_, s)| {
+            (
+                acc.0 + s.classes_needing_lock,
+                acc.1 + s.classes_complete,
+                acc.2 + s.unlocked_cron,
+                acc.3 + s.unlocked_interval,
+            )
+        });
+    let unknowns = report.analysis.unknowns(report.project);
+    let verdict = if summary.ready {
+        Verdict::Ready
+    } else if needing == 0 && cron + interval > 0 {
+        Verdict::NotStarted
+    } else if !unknowns.is_empty() {
+        Verdict::Unknown
+    } else {
+        Verdict::NotReady
+    };
+    let member = &report.project.config.lock_service_member;
+    let files = format!(
+        "{} ({} fixable) in {} of {} files scanned",
+        count(summary.findings, "finding"),
+        summary.fixable,
+        summary.files_with_findings,
+        summary.files_scanned
+    );
+    let progress = if needing == 0 {
+        "no class uses a lock decorator yet".to_string()
+    } else {
+        format!(
+            "{complete} of {needing} lock-decorated classes have `{member}` ({}%)",
+            percent(complete, needing)
+        )
+    };
+    let jobs = count(cron, "plain `@Cron` job");
+    let detail = match verdict {
+        Verdict::Ready if needing == 0 => format!(
+            "no scheduled jobs and no lock decorators in {} files scanned",
+            summary.files_scanned
+        ),
+        Verdict::Ready => format!(
+            "all {needing} lock-decorated classes have `{member}`, the lock module is registered \
+wherever it is needed, and no scheduled job runs unlocked ({} files scanned)",
+            summary.files_scanned
+        ),
+        Verdict::NotStarted => format!(
+            "no class uses a lock decorator yet; {} run on every replica ({jobs}, {} `@Interval`/`@Timeout`); {files}",
+            count(cron + interval, "scheduled job"),
+            interval,
+        ),
+        Verdict::Unknown => format!(
+            "cronlock could not verify {}; {progress}, {jobs} left, {files}",
+            unknowns.join("; ")
+        ),
+        Verdict::NotReady => format!("{progress}, {jobs} left, {files}"),
+    };
+    format!("**Verdict: {}**: {detail}.", verdict.as_str())
+}
+
 fn package_table(report: &Report<'_>, out: &mut String) {
     let _ = writeln!(out, "## Packages\n");
+    if report.analysis.packages.is_empty() {
+        let _ = writeln!(out, "No package has scheduled jobs or lock decorators.\n");
+        return;
+    }
     let _ = writeln!(
         out,
         "| package | lock module registered | classes with lock decorators | complete | progress | plain `@Cron` left |"
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
     for (package, s) in report.packages() {
-        let registered = match (s.has_modules, s.lock_module_registered) {
-            (false, _) => "no `@Module`",
-            (true, Some(true)) => "yes",
-            (true, Some(false)) => "**no**",
-            (true, None) => "cannot tell",
+        let registered = match s.judgement {
+            Judgement::Judged(Registration::Yes) => "yes",
+            Judgement::Judged(Registration::No) => "**no**",
+            Judgement::Judged(Registration::Unknown) => {
+                "unknown (an `imports` list cannot be read)"
+            }
+            Judgement::NoApplication => "unknown (no application imports it)",
+            Judgement::NoModule => "no `@Module`",
+            Judgement::NotApplicable => "-",
         };
         let progress = if s.classes_needing_lock == 0 {
             "-".to_string()

@@ -136,3 +136,12 @@ pub fn percent(done: usize, total: usize) -> usize {
         Some(p) => p,
     }
 }
+
+/// `3 findings`, `1 file`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -5,8 +5,8 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
 
+use super::count;
 use super::{Located, Report};
-use crate::app::count;
 use crate::rules::{Fixability, Severity};
 
 /// The text report.
