@@ -97,7 +97,8 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     }
     let bar = progress_bar(walked.files.len(), args.quiet);
     let tick = || bar.inc(1);
-    let (project, load_errors) = Project::load(walked.files, &paths, config, &tick);
+    let markers = crate::workspace::Markers::new(&walked.walked_dirs, &walked.markers);
+    let (project, load_errors) = Project::load(walked.files, &paths, markers, config, &tick);
     bar.finish_and_clear();
     for error in &load_errors {
         report_error(&error.path, &error.reason);

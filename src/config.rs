@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::rules::{Rule, Severity};
+use crate::registry::{Rule, Severity};
 
 /// The lock decorators recognised when the configuration does not replace them.
 pub const DEFAULT_LOCK_DECORATORS: [&str; 8] = [

@@ -17,6 +17,7 @@ pub mod modules;
 pub mod output;
 pub mod parse;
 pub mod project;
+pub mod registry;
 pub mod resolve;
 pub mod rules;
 pub mod semantic;

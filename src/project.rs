@@ -16,7 +16,7 @@ use crate::resolve::Resolver;
 use crate::source::SourceText;
 use crate::walk::{WalkedFile, describe_io};
 pub use crate::workspace::Package;
-use crate::workspace::ProjectFinder;
+use crate::workspace::{Markers, ProjectFinder};
 
 /// One file of the scan.
 #[derive(Debug)]
@@ -125,10 +125,12 @@ pub struct Project {
 impl Project {
     /// Reads and parses `files` (in parallel) and works out their packages.
     /// `roots` are the PATH arguments, for the name of package-less files;
+    /// `markers` the project files the walk saw;
     /// `progress` is called once per file.
     pub fn load(
         files: Vec<WalkedFile>,
         roots: &[PathBuf],
+        markers: Markers,
         config: Config,
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
@@ -146,7 +148,7 @@ impl Project {
             })
             .collect();
         let mut errors = Vec::new();
-        let mut packages = ProjectFinder::default();
+        let mut packages = ProjectFinder::new(markers);
         let mut scanned = Vec::with_capacity(loaded.len());
         for item in loaded {
             match item {

@@ -36,7 +36,16 @@ pub struct Walk {
     pub files: Vec<WalkedFile>,
     /// Paths that could not be walked.
     pub errors: Vec<WalkError>,
+    /// Project markers seen on the way (`package.json`, `project.json`,
+    /// `nest-cli.json`), so that finding projects needs no file probes
+    /// inside the walked directories.
+    pub markers: Vec<PathBuf>,
+    /// The directories walked (as given), whose markers are all in `markers`.
+    pub walked_dirs: Vec<PathBuf>,
 }
+
+/// File names that make a directory a project root.
+pub const PROJECT_MARKERS: [&str; 3] = ["package.json", "project.json", "nest-cli.json"];
 
 /// Whether `path` names a file cronlock scans.
 pub fn is_scanned_name(path: &Path) -> bool {
@@ -48,6 +57,12 @@ pub fn is_scanned_name(path: &Path) -> bool {
         && !lower.ends_with(".d.ts")
         && !lower.ends_with(".d.mts")
         && !lower.ends_with(".d.cts")
+}
+
+fn is_project_marker(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| PROJECT_MARKERS.contains(&n))
 }
 
 /// Builds the `--exclude` / config `exclude` matcher. A glob matches a path
@@ -84,7 +99,10 @@ pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
                 path: path.clone(),
                 root,
             }),
-            Ok(_) => walk_dir(path, root, excludes, &mut out),
+            Ok(_) => {
+                out.walked_dirs.push(path.clone());
+                walk_dir(path, root, excludes, &mut out);
+            }
         }
     }
     out.files.sort();
@@ -130,6 +148,12 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
             let item = match entry {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && is_project_marker(entry.path()) {
+                        if let Ok(mut found) = found.lock() {
+                            found.markers.push(entry.path().to_path_buf());
+                        }
+                        return ignore::WalkState::Continue;
+                    }
                     if !(is_file && is_scanned_name(entry.path())) {
                         return ignore::WalkState::Continue;
                     }
@@ -155,6 +179,7 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
     });
     let found = found.into_inner().unwrap_or_default();
     out.files.extend(found.files);
+    out.markers.extend(found.markers);
     let mut errors = found.errors;
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     out.errors.extend(errors);

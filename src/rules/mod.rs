@@ -1,5 +1,5 @@
-//! The rule table: every rule's name, default severity, fixability and docs,
-//! and the checks that produce findings.
+//! The rules: each one's checks and documentation (its name, severity and
+//! fixability are in `registry`), and the finding they produce.
 //!
 //! Each rule lives in its own file with its documentation (which `cronlock
 //! rule NAME`, the text output's help lines and the SARIF metadata all use)
@@ -19,40 +19,8 @@ pub mod type_only_lock_import;
 pub mod unlocked_cron;
 pub mod unlocked_interval;
 
-use serde::Serialize;
-
 use crate::fix::Fix;
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Breaks in cluster mode.
-    Error,
-    /// Worth fixing; may be intended.
-    Warning,
-}
-
-impl Severity {
-    /// `error` or `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-/// Whether and how a rule's findings are fixed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fixability {
-    /// `cronlock fix` repairs it.
-    Always,
-    /// Only `cronlock fix --migrate-cron` repairs it.
-    WithMigrateCron,
-    /// Needs a person.
-    Manual,
-}
+pub use crate::registry::{Fixability, Rule, Severity};
 
 /// A rule's documentation, shown by `cronlock rule NAME` and used as help text.
 #[derive(Debug, Clone, Copy)]
@@ -71,70 +39,24 @@ pub struct RuleDoc {
     pub fix: &'static str,
 }
 
-macro_rules! rules {
-    ($($variant:ident => $name:literal, $module:ident, $severity:ident, $fixable:ident;)*) => {
-        /// Every rule cronlock knows.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Rule {
-            $(
-                #[doc = $name]
-                $variant,
-            )*
-        }
-
-        impl Rule {
-            /// All rules, in the order `cronlock rules` lists them.
-            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
-
-            /// The rule's kebab-case name.
-            pub fn name(self) -> &'static str {
-                match self { $(Rule::$variant => $name),* }
-            }
-
-            /// Severity unless configured otherwise.
-            pub fn default_severity(self) -> Severity {
-                match self { $(Rule::$variant => Severity::$severity),* }
-            }
-
-            /// Whether and how findings are fixed.
-            pub fn fixability(self) -> Fixability {
-                match self { $(Rule::$variant => Fixability::$fixable),* }
-            }
-
-            /// The rule's documentation.
-            pub fn doc(self) -> &'static RuleDoc {
-                match self { $(Rule::$variant => &$module::DOC),* }
-            }
-        }
-    };
-}
-
-rules! {
-    MissingLockService => "missing-lock-service", missing_lock_service, Error, Always;
-    MissingLockImport => "missing-lock-import", missing_lock_import, Error, Always;
-    TypeOnlyLockImport => "type-only-lock-import", type_only_lock_import, Error, Always;
-    LockNotProperty => "lock-not-property", lock_not_property, Error, Always;
-    LockWrongName => "lock-wrong-name", lock_wrong_name, Error, Manual;
-    OptionalLockService => "optional-lock-service", optional_lock_service, Warning, Manual;
-    DerivedClassWithoutConstructor => "derived-class-without-constructor", derived_class_without_constructor, Error, Manual;
-    MissingLockModule => "missing-lock-module", missing_lock_module, Error, Always;
-    UnlockedCron => "unlocked-cron", unlocked_cron, Warning, WithMigrateCron;
-    UnlockedInterval => "unlocked-interval", unlocked_interval, Warning, Manual;
-    ParseError => "parse-error", parse_error, Error, Manual;
-    LockModuleNotImported => "lock-module-not-imported", lock_module_not_imported, Error, Always;
-    LockModuleUnknown => "lock-module-unknown", lock_module_unknown, Warning, Manual;
-}
-
 impl Rule {
-    /// Looks a rule up by name.
-    pub fn from_name(name: &str) -> Option<Rule> {
-        Rule::ALL.iter().copied().find(|rule| rule.name() == name)
-    }
-}
-
-impl Serialize for Rule {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
+    /// The rule's documentation (from its own file).
+    pub fn doc(self) -> &'static RuleDoc {
+        match self {
+            Rule::MissingLockService => &missing_lock_service::DOC,
+            Rule::MissingLockImport => &missing_lock_import::DOC,
+            Rule::TypeOnlyLockImport => &type_only_lock_import::DOC,
+            Rule::LockNotProperty => &lock_not_property::DOC,
+            Rule::LockWrongName => &lock_wrong_name::DOC,
+            Rule::OptionalLockService => &optional_lock_service::DOC,
+            Rule::DerivedClassWithoutConstructor => &derived_class_without_constructor::DOC,
+            Rule::MissingLockModule => &missing_lock_module::DOC,
+            Rule::UnlockedCron => &unlocked_cron::DOC,
+            Rule::UnlockedInterval => &unlocked_interval::DOC,
+            Rule::ParseError => &parse_error::DOC,
+            Rule::LockModuleNotImported => &lock_module_not_imported::DOC,
+            Rule::LockModuleUnknown => &lock_module_unknown::DOC,
+        }
     }
 }
 
