@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod engine;
+pub mod files;
 pub mod fix;
 pub mod links;
 pub mod model;

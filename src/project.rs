@@ -10,6 +10,7 @@ use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
 use crate::parse::{SyntaxError, with_module};
 use crate::resolve::Resolver;
@@ -115,6 +116,8 @@ pub struct Project {
     pub packages: Vec<Package>,
     /// Resolves import specifiers to files.
     pub resolver: Resolver,
+    /// Where source texts are read from.
+    fs: Arc<dyn FileSystem>,
     by_key: HashMap<PathBuf, usize>,
     /// Files read on demand (outside the scan, or skipped by the prefilter);
     /// each is parsed once, outside the map's lock.
@@ -134,16 +137,36 @@ impl Project {
         config: Config,
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
+        Project::load_from(
+            Arc::new(OsFileSystem),
+            files,
+            roots,
+            markers,
+            config,
+            progress,
+        )
+    }
+
+    /// [`Project::load`], reading source texts through `fs`.
+    pub fn load_from(
+        fs: Arc<dyn FileSystem>,
+        files: Vec<WalkedFile>,
+        roots: &[PathBuf],
+        markers: Markers,
+        config: Config,
+        progress: &(dyn Fn() + Sync),
+    ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
         let loaded: Vec<Result<(WalkedFile, FileState), LoadError>> = files
             .into_par_iter()
             .map(|walked| {
                 progress();
-                let state =
-                    read_state(&walked.path, prefilter.as_ref()).map_err(|reason| LoadError {
+                let state = read_state(fs.as_ref(), &walked.path, prefilter.as_ref()).map_err(
+                    |reason| LoadError {
                         path: walked.display.clone(),
                         reason,
-                    })?;
+                    },
+                )?;
                 Ok((walked, state))
             })
             .collect();
@@ -169,7 +192,7 @@ impl Project {
         }
         let resolver = Resolver::new(packages.workspace);
         let mut project =
-            Project::assemble(config, scanned, packages.packages, prefilter, resolver);
+            Project::assemble(config, scanned, packages.packages, prefilter, resolver, fs);
         project.parse_alias_users();
         (project, errors)
     }
@@ -195,7 +218,7 @@ impl Project {
         let states: Vec<(usize, FileState)> = skipped
             .into_par_iter()
             .filter_map(|index| {
-                let text = std::fs::read_to_string(&self.files[index].path).ok()?;
+                let text = read_text(self.fs.as_ref(), &self.files[index].path)?;
                 mentions_any(&matcher, &text)
                     .then(|| (index, state_of(SourceText::new(text), None)))
             })
@@ -244,6 +267,7 @@ impl Project {
         packages: Vec<Package>,
         prefilter: Option<AhoCorasick>,
         resolver: Resolver,
+        fs: Arc<dyn FileSystem>,
     ) -> Project {
         // Only parsed files are looked up by path (see `model_at`).
         let by_key = files
@@ -257,6 +281,7 @@ impl Project {
             files,
             packages,
             resolver,
+            fs,
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
@@ -287,7 +312,8 @@ impl Project {
             })
             .collect();
         let resolver = Resolver::new(Vec::new());
-        Project::assemble(config, files, packages.packages, prefilter, resolver)
+        let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
+        Project::assemble(config, files, packages.packages, prefilter, resolver, fs)
     }
 
     /// Replaces files' texts (after fixes), re-derives what depends on them,
@@ -443,7 +469,7 @@ impl Project {
             Arc::clone(cache.entry(key.to_path_buf()).or_default())
         };
         slot.get_or_init(|| {
-            let source = SourceText::new(std::fs::read_to_string(key).ok()?);
+            let source = SourceText::new(read_text(self.fs.as_ref(), key)?);
             let model = with_module(source.code(), |module| {
                 model::build(module, source.text(), source.bom_len())
             });
@@ -559,14 +585,17 @@ fn mentions_any(prefilter: &AhoCorasick, text: &str) -> bool {
     })
 }
 
-fn read_state(path: &Path, prefilter: Option<&AhoCorasick>) -> Result<FileState, String> {
-    let meta = std::fs::metadata(path).map_err(|e| describe_io(&e))?;
-    if meta.is_dir() {
-        return Err("is a directory".to_string());
-    }
+fn read_state(
+    fs: &dyn FileSystem,
+    path: &Path,
+    prefilter: Option<&AhoCorasick>,
+) -> Result<FileState, String> {
     // Binary means not UTF-8: NUL and other control characters inside
     // valid UTF-8 text are parsed like any other character, as tsc does.
-    let bytes = std::fs::read(path).map_err(|e| describe_io(&e))?;
+    let bytes = fs.read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => describe_io(&e),
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
