@@ -221,20 +221,33 @@ fn applications(
     tallies: &BTreeMap<usize, Tally>,
     lock_users: &HashSet<ClassKey>,
 ) -> Vec<Application> {
-    let roots: Vec<(usize, ModuleClass)> = tallies
+    let entries: Vec<usize> = (0..project.files.len())
+        .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
+        .collect();
+    let roots: Vec<(usize, ModuleClass, bool)> = tallies
         .iter()
         .flat_map(|(&package, tally)| {
-            modules::root_modules(project, package, &tally.modules)
+            let roots = modules::root_modules(project, package, &tally.modules, &entries);
+            let guessed = roots.guessed;
+            roots
+                .modules
                 .into_iter()
-                .map(move |root| (package, root))
+                .map(move |root| (package, root, guessed))
         })
         .collect();
     roots
         .into_par_iter()
-        .map(|(package, root)| modules::application(project, package, root, lock_users))
-        .filter(|app| {
-            !app.reached.is_empty() || tallies.get(&app.package).is_some_and(|t| t.uses_lock)
+        .map(|(package, root, guessed)| {
+            (
+                modules::application(project, package, root, lock_users),
+                guessed,
+            )
         })
+        .filter(|(app, guessed)| {
+            let project_uses_lock = tallies.get(&app.package).is_some_and(|t| t.uses_lock);
+            !app.reached.is_empty() || (project_uses_lock && !guessed)
+        })
+        .map(|(app, _)| app)
         .collect()
 }
 

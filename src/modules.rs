@@ -107,16 +107,28 @@ pub fn is_named(model: &FileModel, decorator: &Decorator, name: &str) -> bool {
     resolve_callee(model, &decorator.callee).is_some_and(|(_, n)| n == name)
 }
 
-/// Finds the root modules of project `package` among its `modules`.
+/// The root modules of a project, and how they were found.
+#[derive(Debug, Default)]
+pub struct Roots {
+    /// The root modules.
+    pub modules: Vec<ModuleClass>,
+    /// Found by the last resort (the modules no other imports): such a root
+    /// is only judged when its graph provides a lock-using class.
+    pub guessed: bool,
+}
+
+/// Finds the root modules of project `package` among its `modules`;
+/// `entries` are the files that call `NestFactory.create*`.
 pub fn root_modules(
     project: &Project,
     package: usize,
     modules: &[ModuleClass],
-) -> Vec<ModuleClass> {
+    entries: &[usize],
+) -> Roots {
     if project.packages.get(package).is_some_and(|p| p.is_library) || modules.is_empty() {
-        return Vec::new();
+        return Roots::default();
     }
-    let mut roots = bootstrapped(project, package, modules);
+    let mut roots = bootstrapped(project, package, modules, entries);
     if roots.is_empty() {
         roots.extend(
             modules
@@ -127,19 +139,31 @@ pub fn root_modules(
     if roots.is_empty() {
         roots.extend(modules.iter().find(|m| in_app_module_file(project, m)));
     }
-    if roots.is_empty() {
+    let guessed = roots.is_empty();
+    if guessed {
         roots = top_modules(project, modules);
     }
     roots.sort_by_key(|m| (m.file, m.class));
     roots.dedup();
-    roots
+    Roots {
+        modules: roots,
+        guessed,
+    }
 }
 
-/// Modules passed to `NestFactory.create*` in the project's files (spec and
-/// test files aside: they bootstrap for tests, not for production).
-fn bootstrapped(project: &Project, package: usize, modules: &[ModuleClass]) -> Vec<ModuleClass> {
+/// Modules passed to `NestFactory.create*` in the project's entry files
+/// (spec and test files aside: they bootstrap for tests, not for production).
+fn bootstrapped(
+    project: &Project,
+    package: usize,
+    modules: &[ModuleClass],
+    entries: &[usize],
+) -> Vec<ModuleClass> {
     let mut roots = Vec::new();
-    for (index, file) in project.files.iter().enumerate() {
+    for &index in entries {
+        let Some(file) = project.files.get(index) else {
+            continue;
+        };
         if file.package != package || is_test_file(&file.display) {
             continue;
         }

@@ -235,3 +235,44 @@ fn nul_inside_a_string_literal_is_parsed_not_refused() {
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     assert!(run.stdout.contains("unlocked-cron"), "{}", run.stdout);
 }
+
+const COMPLETE_JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  run() {}
+}
+";
+
+#[test]
+fn without_an_identifiable_root_only_modules_that_reach_the_job_are_judged() {
+    let dir = tree(&[
+        ("package.json", "{}"),
+        ("src/report.job.ts", COMPLETE_JOB),
+        (
+            "src/jobs.module.ts",
+            "import { Module } from '@nestjs/common';\nimport { ReportJob } from './report.job';\n\n@Module({ providers: [ReportJob] })\nexport class JobsModule {}\n",
+        ),
+        (
+            "src/health.module.ts",
+            "import { Module } from '@nestjs/common';\n\n@Module({})\nexport class HealthModule {}\n",
+        ),
+    ]);
+    let doc = json(dir.path(), &[]);
+    let found: Vec<(&str, &str)> = doc["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or(""),
+                f["class"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("missing-lock-module", "JobsModule")]);
+}
