@@ -1,12 +1,14 @@
 //! The pipeline: judge every file (in parallel), then every package, then
 //! filter by configuration and suppressions and sort; and the fix loop.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
 use crate::fix;
-use crate::modules::{self, Application, ClassKey, ModuleClass, Registration, imports_lock_module};
+use crate::modules::{
+    self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
+};
 use crate::parse::with_module;
 use crate::project::{FileState, Project};
 use crate::rules::{self, Finding, Rule};
@@ -135,7 +137,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .map(|index| check_file(project, index))
         .collect();
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
-    let mut lock_users: HashSet<ClassKey> = HashSet::new();
+    let mut lock_users = LockUsers::default();
     let mut all_modules = Vec::new();
     let mut findings = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
@@ -149,12 +151,13 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules);
-        lock_users.extend(
-            result
-                .lock_users
-                .into_iter()
-                .map(|class| (file.key().to_path_buf(), class)),
-        );
+        let names = project.model(index).map(|m| &m.classes);
+        for class in result.lock_users {
+            let name = names
+                .and_then(|classes| classes.get(class))
+                .and_then(|c| c.name.as_deref());
+            lock_users.insert((file.key().to_path_buf(), class), name);
+        }
         findings.extend(result.findings);
     }
     let apps = applications(project, &tallies, &lock_users);
@@ -219,7 +222,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
 fn applications(
     project: &Project,
     tallies: &BTreeMap<usize, Tally>,
-    lock_users: &HashSet<ClassKey>,
+    lock_users: &LockUsers,
 ) -> Vec<Application> {
     let entries: Vec<usize> = (0..project.files.len())
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))

@@ -97,12 +97,15 @@ impl Project {
                 });
                 match found {
                     Some(found) => found,
-                    None if model.exports.iter().any(|e| &e.local == local) => {
-                        return Symbol::Value {
-                            name: local.clone(),
-                        };
-                    }
                     None => {
+                        if let Some((_, head)) = model.consts.iter().find(|(n, _)| n == local) {
+                            return self.const_symbol(path, model, local, head.as_ref(), hops);
+                        }
+                        if model.exports.iter().any(|e| &e.local == local) {
+                            return Symbol::Value {
+                                name: local.clone(),
+                            };
+                        }
                         return Symbol::Unknown(format!(
                             "`{local}` is neither a class declared nor a name imported in this file"
                         ));
@@ -133,6 +136,28 @@ impl Project {
                 "`{}` does not resolve to a file cronlock can read",
                 import.source
             )),
+        }
+    }
+
+    /// A constant stands for what its value starts with: `const Lock =
+    /// DistributedLockModule.forRoot()` is the lock module, `export const
+    /// ScheduledJob = ClusterSafeCron` the decorator. Anything else (an
+    /// array, a literal) is a value of its own.
+    fn const_symbol(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        name: &str,
+        head: Option<&String>,
+        hops: usize,
+    ) -> Symbol {
+        match head {
+            Some(head) if head != name => {
+                self.symbol_in(path, model, &Callee::Ident(head.clone()), hops + 1)
+            }
+            _ => Symbol::Value {
+                name: name.to_string(),
+            },
         }
     }
 

@@ -36,6 +36,10 @@ pub struct FileModel {
     /// `Factory.create*(Module, ...)` calls: the object's name and the
     /// module's (`NestFactory`, `AppModule`), for finding root modules.
     pub bootstraps: Vec<(String, String)>,
+    /// Top-level `const A = B...` (also `let`/`var`): each name and the
+    /// identifier its value starts with (`B` of `B.forRoot()`; `None` for
+    /// anything else, such as an array).
+    pub consts: Vec<(String, Option<String>)>,
 }
 
 /// One `import` declaration.
@@ -449,6 +453,14 @@ impl Builder<'_> {
             let mut model_class = self.class(&class.class, Some(&class.ident));
             model_class.is_declare = class.declare;
             model.classes.push(model_class);
+        }
+        if let ast::Decl::Var(var) = decl {
+            for declarator in &var.decls {
+                if let ast::Pat::Ident(binding) = &declarator.name {
+                    let head = declarator.init.as_deref().and_then(head_ident);
+                    model.consts.push((binding.id.sym.to_string(), head));
+                }
+            }
         }
     }
 

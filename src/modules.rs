@@ -19,6 +19,46 @@ use crate::semantic::resolve_callee;
 /// A class, identified across files: absolute path and index in its model.
 pub type ClassKey = (PathBuf, usize);
 
+/// The classes that use a lock decorator or inject the lock service.
+#[derive(Debug, Default)]
+pub struct LockUsers {
+    classes: HashSet<ClassKey>,
+    names: HashSet<String>,
+}
+
+impl LockUsers {
+    /// Adds class `key`, declared as `name`.
+    pub fn insert(&mut self, key: ClassKey, name: Option<&str>) {
+        self.classes.insert(key);
+        self.names.insert(name.unwrap_or("default").to_string());
+    }
+
+    /// Whether the class at `key` is one.
+    pub fn contains(&self, key: &ClassKey) -> bool {
+        self.classes.contains(key)
+    }
+
+    /// Whether `local`, a name used in `model`, may name one: the cheap test
+    /// before following it across files (which may read and parse files the
+    /// prefilter skipped).
+    fn may_name(&self, model: &FileModel, local: &str) -> bool {
+        // A default import or an exported constant may stand for a class
+        // of any name.
+        let unnamed = model
+            .imports
+            .iter()
+            .any(|i| i.default.as_deref() == Some(local))
+            || model.consts.iter().any(|(n, _)| n == local);
+        let imported = model
+            .imports
+            .iter()
+            .flat_map(|i| &i.named)
+            .find(|n| n.local == local)
+            .map_or(local, |n| n.imported.as_str());
+        unnamed || self.names.contains(imported) || self.names.contains(local)
+    }
+}
+
 /// A `@Module` class of a scanned file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModuleClass {
@@ -300,7 +340,7 @@ pub fn application(
     project: &Project,
     package: usize,
     root: ModuleClass,
-    lock_users: &HashSet<ClassKey>,
+    lock_users: &LockUsers,
 ) -> Application {
     let mut app = Application {
         package,
@@ -342,6 +382,9 @@ pub fn application(
             .flatten()
         {
             for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
+                if !lock_users.may_name(&model, head) {
+                    continue;
+                }
                 if let Symbol::Class { path, class, .. } =
                     project.symbol(&path, &model, &Callee::Ident(head.clone()))
                     && lock_users.contains(&(path.clone(), class))
@@ -471,7 +514,7 @@ pub fn lock_module_is_global(project: &Project, modules: &[ModuleClass]) -> Opti
 pub fn provided_lock_users(
     project: &Project,
     module: &ModuleClass,
-    lock_users: &HashSet<ClassKey>,
+    lock_users: &LockUsers,
 ) -> Vec<ClassKey> {
     let Some((path, model)) = project.file_model(module.file) else {
         return Vec::new();
@@ -482,8 +525,9 @@ pub fn provided_lock_users(
     list.elements
         .iter()
         .filter_map(|(_, head)| {
+            let head = head.as_ref().filter(|h| lock_users.may_name(&model, h))?;
             let Symbol::Class { path, class, .. } =
-                project.symbol(&path, &model, &Callee::Ident(head.clone()?))
+                project.symbol(&path, &model, &Callee::Ident(head.clone()))
             else {
                 return None;
             };

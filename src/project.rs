@@ -118,6 +118,10 @@ pub struct Project {
     pub resolver: Resolver,
     /// Where source texts are read from.
     fs: Arc<dyn FileSystem>,
+    /// Names a lock decorator is re-exported under somewhere in the scan;
+    /// only a decorator imported under one of them is followed to its
+    /// declaration.
+    pub lock_aliases: Vec<String>,
     by_key: HashMap<PathBuf, usize>,
     /// Files read on demand (outside the scan, or skipped by the prefilter);
     /// each is parsed once, outside the map's lock.
@@ -202,13 +206,13 @@ impl Project {
     /// the new name worth parsing: the prefilter skipped them, so they are
     /// read again and parsed when they mention one of those names.
     fn parse_alias_users(&mut self) {
-        let aliases = self.lock_decorator_aliases();
-        if aliases.is_empty() || self.prefilter.is_none() {
+        self.lock_aliases = self.lock_decorator_aliases();
+        if self.lock_aliases.is_empty() || self.prefilter.is_none() {
             return;
         }
         let Ok(matcher) = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&aliases)
+            .build(&self.lock_aliases)
         else {
             return;
         };
@@ -235,7 +239,9 @@ impl Project {
         self.collect_lock_sources();
     }
 
-    /// Names lock decorators are re-exported under in the parsed files.
+    /// Names lock decorators are re-exported under in the parsed files
+    /// (`export { ClusterSafeCron as ScheduledJob }`, `export const
+    /// ScheduledJob = ClusterSafeCron`).
     fn lock_decorator_aliases(&self) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for index in 0..self.files.len() {
@@ -247,7 +253,13 @@ impl Project {
                 .iter()
                 .flat_map(|r| r.names.iter().flatten())
                 .map(|(exported, original)| (exported, original))
-                .chain(model.exports.iter().map(|e| (&e.exported, &e.local)));
+                .chain(model.exports.iter().map(|e| (&e.exported, &e.local)))
+                .chain(
+                    model
+                        .consts
+                        .iter()
+                        .filter_map(|(name, head)| Some((name, head.as_ref()?))),
+                );
             for (exported, original) in renamed {
                 if exported != original
                     && self.config.is_lock_decorator(original)
@@ -282,6 +294,7 @@ impl Project {
             packages,
             resolver,
             fs,
+            lock_aliases: Vec::new(),
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
@@ -313,7 +326,10 @@ impl Project {
             .collect();
         let resolver = Resolver::new(Vec::new());
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        Project::assemble(config, files, packages.packages, prefilter, resolver, fs)
+        let mut project =
+            Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
+        project.lock_aliases = project.lock_decorator_aliases();
+        project
     }
 
     /// Replaces files' texts (after fixes), re-derives what depends on them,

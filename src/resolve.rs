@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use oxc_resolver::{ResolveOptions, Resolver as Oxc, TsconfigDiscovery};
+use oxc_resolver::{ResolveError, ResolveOptions, Resolver as Oxc, TsconfigDiscovery};
 
 use crate::walk::is_scanned_name;
 use crate::workspace::WorkspacePackage;
@@ -28,6 +28,10 @@ pub enum Resolved {
 /// Resolves specifiers; cheap to share between threads.
 pub struct Resolver {
     oxc: Oxc,
+    /// The same without tsconfig: for files whose tsconfig is broken (an
+    /// `extends` that is not installed, bad JSON), relative imports and
+    /// packages still resolve.
+    plain: Oxc,
     workspace: Vec<WorkspacePackage>,
     cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
 }
@@ -50,8 +54,13 @@ impl Resolver {
             condition_names: strings(&["types", "import", "require", "node", "default"]),
             ..ResolveOptions::default()
         };
+        let plain = ResolveOptions {
+            tsconfig: None,
+            ..options.clone()
+        };
         Resolver {
             oxc: Oxc::new(options),
+            plain: Oxc::new(plain),
             workspace,
             cache: Mutex::new(HashMap::new()),
         }
@@ -73,11 +82,17 @@ impl Resolver {
 
     fn resolve_uncached(&self, from: &Path, specifier: &str) -> Resolved {
         let relative = specifier.starts_with('.') || specifier.starts_with('/');
-        let found = self
-            .oxc
-            .resolve_file(from, specifier)
-            .ok()
-            .map(|r| r.path().to_path_buf());
+        let found = match self.oxc.resolve_file(from, specifier) {
+            Ok(resolution) => Some(resolution.path().to_path_buf()),
+            Err(ResolveError::NotFound(_)) => None,
+            Err(_) => {
+                let dir = from.parent().unwrap_or(Path::new("/"));
+                self.plain
+                    .resolve(dir, specifier)
+                    .ok()
+                    .map(|r| r.path().to_path_buf())
+            }
+        };
         if let Some(path) = &found
             && is_source(path)
         {

@@ -164,6 +164,9 @@ fn lock_use(
 ) -> Option<(usize, String)> {
     let (import, name) = resolve_callee(model, &decorator.callee)?;
     if !project.config.is_lock_decorator(name) {
+        if !project.lock_aliases.iter().any(|a| a == name) {
+            return None;
+        }
         let original = reexported_name(project, index, &model.imports[import], &decorator.callee)?;
         return (project.config.is_lock_decorator(&original)
             && original != AMBIGUOUS_LOCK_DECORATOR)

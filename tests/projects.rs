@@ -276,3 +276,56 @@ fn without_an_identifiable_root_only_modules_that_reach_the_job_are_judged() {
         .collect();
     assert_eq!(found, [("missing-lock-module", "JobsModule")]);
 }
+
+#[test]
+fn a_broken_tsconfig_does_not_stop_relative_imports_from_resolving() {
+    let base = "import { DistributedLockService } from '@acme/cluster-lock';\n\nexport abstract class LockedJob {\n  constructor(protected readonly lockService: DistributedLockService) {}\n}\n";
+    let job = PLAIN_PARAM_JOB.replace("'@unknown/base'", "'./locked.job'");
+    let dir = tree(&[
+        ("package.json", "{}"),
+        (
+            "tsconfig.json",
+            r#"{ "extends": "@not-installed/tsconfig", "compilerOptions": { "baseUrl": "./" } }"#,
+        ),
+        ("src/locked.job.ts", base),
+        ("src/sync.job.ts", &job),
+    ]);
+    let doc = json(dir.path(), &[]);
+    assert_eq!(rules(&doc), Vec::<String>::new());
+}
+
+#[test]
+fn a_constant_in_imports_stands_for_what_its_value_starts_with() {
+    let app = |imports: &str, consts: &str| {
+        format!(
+            "import {{ Module }} from '@nestjs/common';\nimport {{ DistributedLockModule }} from '@acme/cluster-lock';\nimport {{ ReportJob }} from './report.job';\n\n{consts}\n\n@Module({{ imports: [{imports}], providers: [ReportJob] }})\nexport class AppModule {{}}\n"
+        )
+    };
+    let registered = app(
+        "LockModule",
+        "const LockModule = DistributedLockModule.forRoot({ ttl: 30 });",
+    );
+    let dir = tree(&[
+        ("package.json", "{}"),
+        ("src/report.job.ts", COMPLETE_JOB),
+        ("src/app.module.ts", &registered),
+    ]);
+    let doc = json(dir.path(), &[]);
+    assert_eq!(rules(&doc), Vec::<String>::new());
+    assert_eq!(doc["summary"]["ready"], true);
+
+    let listed = app("SHARED", "const SHARED = [DistributedLockModule];");
+    std::fs::write(dir.path().join("src/app.module.ts"), listed).expect("write");
+    let doc = json(dir.path(), &[]);
+    assert_eq!(
+        rules(&doc),
+        [format!("lock-module-unknown {}", dir_name(dir.path()))]
+    );
+    assert_eq!(doc["summary"]["ready"], false);
+}
+
+fn dir_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

@@ -32,6 +32,7 @@ pub fn render(report: &Report<'_>) -> String {
                         }
                     }
                 }],
+                "properties": { "package": l.package },
             });
             if let Some(fix) = l.finding.fix.as_ref().filter(|_| l.finding.is_fixable()) {
                 let replacements: Vec<Value> = fix

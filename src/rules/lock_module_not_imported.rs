@@ -2,11 +2,9 @@
 //! and is not global, and a `@Module` that provides a lock-using class does
 //! not import it.
 
-use std::collections::HashSet;
-
 use super::missing_lock_module::add_lock_module;
 use super::{Finding, Rule, RuleDoc};
-use crate::modules::{ClassKey, ModuleClass, imports_lock_module, provided_lock_users};
+use crate::modules::{LockUsers, ModuleClass, imports_lock_module, provided_lock_users};
 use crate::project::Project;
 use crate::semantic::FileContext;
 
@@ -39,7 +37,7 @@ not global.",
 pub fn check(
     project: &Project,
     modules: &[ModuleClass],
-    lock_users: &HashSet<ClassKey>,
+    lock_users: &LockUsers,
     skip: &[ModuleClass],
 ) -> Vec<Finding> {
     if crate::modules::lock_module_is_global(project, modules) != Some(false) {
