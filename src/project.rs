@@ -161,9 +161,23 @@ impl Project {
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
-        let loaded: Vec<Result<(WalkedFile, FileState), LoadError>> = files
-            .into_par_iter()
+        // Projects are found from paths alone, before any text is read, so
+        // that the finder's per-directory caches are gone before the texts
+        // and models fill memory.
+        let mut finder = ProjectFinder::new(markers);
+        let placed: Vec<(WalkedFile, PathBuf, usize)> = files
+            .into_iter()
             .map(|walked| {
+                let key = normalize(&absolute(&walked.path));
+                let root = roots.get(walked.root).cloned().unwrap_or_default();
+                let package = finder.package_of(&key, &root);
+                (walked, key, package)
+            })
+            .collect();
+        let (packages, workspace) = finder.into_parts();
+        let loaded: Vec<Result<ScannedFile, LoadError>> = placed
+            .into_par_iter()
+            .map(|(walked, key, package)| {
                 progress();
                 let state = read_state(fs.as_ref(), &walked.path, prefilter.as_ref()).map_err(
                     |reason| LoadError {
@@ -171,32 +185,25 @@ impl Project {
                         reason,
                     },
                 )?;
-                Ok((walked, state))
+                Ok(ScannedFile {
+                    path: walked.path,
+                    display: walked.display,
+                    package,
+                    state,
+                    key,
+                })
             })
             .collect();
         let mut errors = Vec::new();
-        let mut packages = ProjectFinder::new(markers);
         let mut scanned = Vec::with_capacity(loaded.len());
         for item in loaded {
             match item {
-                Ok((walked, state)) => {
-                    let key = normalize(&absolute(&walked.path));
-                    let root = roots.get(walked.root).cloned().unwrap_or_default();
-                    let package = packages.package_of(&key, &root);
-                    scanned.push(ScannedFile {
-                        path: walked.path,
-                        display: walked.display,
-                        package,
-                        state,
-                        key,
-                    });
-                }
+                Ok(file) => scanned.push(file),
                 Err(error) => errors.push(error),
             }
         }
-        let resolver = Resolver::new(packages.workspace);
-        let mut project =
-            Project::assemble(config, scanned, packages.packages, prefilter, resolver, fs);
+        let resolver = Resolver::new(workspace);
+        let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
         project.parse_alias_users();
         (project, errors)
     }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -123,7 +124,7 @@ pub struct ProjectFinder {
     /// Per PATH argument: its directory and how it is shown.
     scan_roots: HashMap<PathBuf, (PathBuf, String)>,
     /// Per directory: the root marks of nest-cli.json files at or above it.
-    nest_roots: HashMap<PathBuf, HashMap<PathBuf, RootMark>>,
+    nest_roots: HashMap<PathBuf, Arc<HashMap<PathBuf, RootMark>>>,
 }
 
 impl ProjectFinder {
@@ -133,6 +134,11 @@ impl ProjectFinder {
             markers,
             ..ProjectFinder::default()
         }
+    }
+
+    /// The projects and workspace packages found; the caches go.
+    pub fn into_parts(self) -> (Vec<Package>, Vec<WorkspacePackage>) {
+        (self.packages, self.workspace)
     }
 
     /// The project of the file at `file_key` (absolute), reached from the
@@ -242,32 +248,47 @@ impl ProjectFinder {
         None
     }
 
-    /// The nest-cli monorepo roots declared at or above `dir`.
-    fn nest_roots_for(&mut self, dir: &Path) -> &HashMap<PathBuf, RootMark> {
-        if !self.nest_roots.contains_key(dir) {
-            let mut roots = match dir.parent() {
-                Some(parent) => self.nest_roots_for(parent).clone(),
-                None => HashMap::new(),
-            };
-            if self.markers.has(dir, "nest-cli.json")
-                && let Some(cli) = read_json::<NestCli>(&dir.join("nest-cli.json"))
-                && cli.monorepo
-            {
-                for (name, project) in cli.projects {
-                    let Some(root) = project.root else { continue };
-                    let key = crate::project::normalize(&dir.join(root));
-                    roots.insert(
-                        key,
-                        RootMark {
-                            name: Some(name),
-                            is_library: project.kind.as_deref() == Some("library"),
-                        },
-                    );
-                }
-            }
-            self.nest_roots.insert(dir.to_path_buf(), roots);
+    /// The nest-cli monorepo roots declared at or above `dir` (shared
+    /// between directories: most trees have none, and one map serves all).
+    fn nest_roots_for(&mut self, dir: &Path) -> Arc<HashMap<PathBuf, RootMark>> {
+        if let Some(known) = self.nest_roots.get(dir) {
+            return Arc::clone(known);
         }
-        self.nest_roots.get(dir).unwrap_or_else(|| no_roots())
+        let inherited = match dir.parent() {
+            Some(parent) => self.nest_roots_for(parent),
+            None => Arc::default(),
+        };
+        let roots = match self.read_nest_cli(dir) {
+            Some(declared) => {
+                let mut roots = (*inherited).clone();
+                roots.extend(declared);
+                Arc::new(roots)
+            }
+            None => inherited,
+        };
+        self.nest_roots
+            .insert(dir.to_path_buf(), Arc::clone(&roots));
+        roots
+    }
+
+    /// The project roots a monorepo `nest-cli.json` in `dir` declares.
+    fn read_nest_cli(&self, dir: &Path) -> Option<Vec<(PathBuf, RootMark)>> {
+        if !self.markers.has(dir, "nest-cli.json") {
+            return None;
+        }
+        let cli = read_json::<NestCli>(&dir.join("nest-cli.json"))?;
+        if !cli.monorepo {
+            return None;
+        }
+        let roots = cli.projects.into_iter().filter_map(|(name, project)| {
+            let key = crate::project::normalize(&dir.join(project.root?));
+            let mark = RootMark {
+                name: Some(name),
+                is_library: project.kind.as_deref() == Some("library"),
+            };
+            Some((key, mark))
+        });
+        Some(roots.collect())
     }
 
     fn note_workspace_package(&mut self, dir: &Path, package_json: &Path) {
@@ -295,12 +316,6 @@ impl ProjectFinder {
             entry,
         });
     }
-}
-
-/// An empty map (`nest_roots_for` always has the entry it just inserted).
-fn no_roots() -> &'static HashMap<PathBuf, RootMark> {
-    static EMPTY: std::sync::OnceLock<HashMap<PathBuf, RootMark>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(HashMap::new)
 }
 
 /// The TypeScript source behind a package.json `types`/`main` target:
