@@ -126,15 +126,19 @@ impl Project {
             }
             Callee::Other => return Symbol::Unknown("it is not a plain name".to_string()),
         };
-        match self.resolver.resolve(path, &import.source) {
-            Resolved::File(target) => self.export_of(&target, &exported, hops + 1),
+        self.imported_from(path, &import.source, exported, hops)
+    }
+
+    /// What module `source` (as written in the file at `path`) exports as `name`.
+    fn imported_from(&self, path: &Path, source: &str, name: String, hops: usize) -> Symbol {
+        match self.resolver.resolve(path, source) {
+            Resolved::File(target) => self.export_of(&target, &name, hops + 1),
             Resolved::External => Symbol::External {
-                source: import.source.clone(),
-                name: exported,
+                source: source.to_string(),
+                name,
             },
             Resolved::Unresolved => Symbol::Unknown(format!(
-                "`{}` does not resolve to a file cronlock can read",
-                import.source
+                "`{source}` does not resolve to a file cronlock can read"
             )),
         }
     }
@@ -197,17 +201,7 @@ impl Project {
                     None => continue,
                 },
             };
-            let found = match self.resolver.resolve(path, &reexport.source) {
-                Resolved::File(target) => self.export_of(&target, &original, hops + 1),
-                Resolved::External => Symbol::External {
-                    source: reexport.source.clone(),
-                    name: original,
-                },
-                Resolved::Unresolved => Symbol::Unknown(format!(
-                    "`{}` does not resolve to a file cronlock can read",
-                    reexport.source
-                )),
-            };
+            let found = self.imported_from(path, &reexport.source, original, hops);
             // `export *` from a module that lacks the name: try the next one.
             if reexport.names.is_none() && matches!(found, Symbol::Unknown(_)) {
                 continue;

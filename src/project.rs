@@ -651,7 +651,8 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// `path` made absolute against the working directory (lexically).
+pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
@@ -680,16 +681,7 @@ fn strip_script_extension(specifier: &str) -> &str {
 }
 
 fn relative_specifier(from_dir: &Path, target: &Path) -> String {
-    let from: Vec<Component> = from_dir.components().collect();
-    let to: Vec<Component> = target.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    let joined = parts.join("/");
+    let joined = crate::workspace::relative_path(from_dir, target);
     if joined.starts_with("..") {
         joined
     } else {

@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::project::absolute;
+
 /// A project (the contract's JSON calls it a package).
 #[derive(Debug, Clone)]
 pub struct Package {
@@ -336,10 +338,6 @@ fn source_of(dir: &Path, target: &str) -> Option<PathBuf> {
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The path from directory `from` to `to`, `..` included, `/`-separated
