@@ -17,6 +17,7 @@ pub mod model;
 pub mod modules;
 pub mod output;
 pub mod parse;
+pub mod paths;
 pub mod project;
 pub mod registry;
 pub mod resolve;

@@ -3,7 +3,7 @@
 //! Questions that cross files are answered in `links`.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use aho_corasick::AhoCorasick;
@@ -13,11 +13,13 @@ use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
 use crate::parse::{SyntaxError, with_module};
+use crate::paths::absolute;
+use crate::paths::normalize;
 use crate::resolve::Resolver;
 use crate::source::SourceText;
 use crate::walk::{WalkedFile, describe_io};
-pub use crate::workspace::Package;
 use crate::workspace::{Markers, ProjectFinder};
+pub use crate::workspace::{Package, SourceKey};
 
 /// One file of the scan.
 #[derive(Debug)]
@@ -70,36 +72,6 @@ pub struct LoadError {
     pub path: String,
     /// Why.
     pub reason: String,
-}
-
-/// A module specifier made comparable across files: bare specifiers as
-/// written, relative ones as the absolute path they point to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SourceKey {
-    /// `@acme/cluster-lock`.
-    Bare(String),
-    /// `../lib/lock` from some file, resolved (extension dropped).
-    Path(PathBuf),
-}
-
-impl SourceKey {
-    /// The key of `specifier` as written in a file in `dir`.
-    pub fn new(dir: &Path, specifier: &str) -> SourceKey {
-        if specifier.starts_with('.') {
-            let trimmed = strip_script_extension(specifier);
-            SourceKey::Path(normalize(&dir.join(trimmed)))
-        } else {
-            SourceKey::Bare(specifier.to_string())
-        }
-    }
-
-    /// How a file in `dir` writes this module.
-    pub fn specifier_from(&self, dir: &Path) -> String {
-        match self {
-            SourceKey::Bare(s) => s.clone(),
-            SourceKey::Path(target) => relative_specifier(dir, target),
-        }
-    }
 }
 
 /// A file read on demand: parsed by the first thread that asks (`None`:
@@ -648,43 +620,5 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
                 error,
             }
         }
-    }
-}
-
-/// `path` made absolute against the working directory (lexically).
-pub fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// Removes `.` and resolves `..` without touching the file system.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn strip_script_extension(specifier: &str) -> &str {
-    for ext in [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"] {
-        if let Some(stripped) = specifier.strip_suffix(ext) {
-            return stripped;
-        }
-    }
-    specifier
-}
-
-fn relative_specifier(from_dir: &Path, target: &Path) -> String {
-    let joined = crate::workspace::relative_path(from_dir, target);
-    if joined.starts_with("..") {
-        joined
-    } else {
-        format!("./{joined}")
     }
 }

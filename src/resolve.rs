@@ -96,7 +96,7 @@ impl Resolver {
         if let Some(path) = &found
             && is_source(path)
         {
-            return Resolved::File(crate::project::normalize(path));
+            return Resolved::File(crate::paths::normalize(path));
         }
         if relative {
             return if found.is_some() {
@@ -132,7 +132,7 @@ impl Resolver {
         let anchor = package.dir.join("package.json");
         let found = self.oxc.resolve_file(&anchor, &inside).ok();
         Some(match found {
-            Some(r) if is_source(r.path()) => Resolved::File(crate::project::normalize(r.path())),
+            Some(r) if is_source(r.path()) => Resolved::File(crate::paths::normalize(r.path())),
             _ => Resolved::Unresolved,
         })
     }

@@ -6,12 +6,14 @@
 //! starts.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::project::absolute;
+use crate::paths::{
+    absolute, display_join, normalize, relative_path, relative_specifier, strip_script_extension,
+};
 
 /// A project (the contract's JSON calls it a package).
 #[derive(Debug, Clone)]
@@ -26,7 +28,37 @@ pub struct Package {
     /// judged through the applications that import it.
     pub is_library: bool,
     /// Modules the project imports lock names from, most used first.
-    pub lock_sources: Vec<crate::project::SourceKey>,
+    pub lock_sources: Vec<SourceKey>,
+}
+
+/// A module specifier made comparable across files: bare specifiers as
+/// written, relative ones as the absolute path they point to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKey {
+    /// `@acme/cluster-lock`.
+    Bare(String),
+    /// `../lib/lock` from some file, resolved (extension dropped).
+    Path(PathBuf),
+}
+
+impl SourceKey {
+    /// The key of `specifier` as written in a file in `dir`.
+    pub fn new(dir: &Path, specifier: &str) -> SourceKey {
+        if specifier.starts_with('.') {
+            let trimmed = strip_script_extension(specifier);
+            SourceKey::Path(normalize(&dir.join(trimmed)))
+        } else {
+            SourceKey::Bare(specifier.to_string())
+        }
+    }
+
+    /// How a file in `dir` writes this module.
+    pub fn specifier_from(&self, dir: &Path) -> String {
+        match self {
+            SourceKey::Bare(s) => s.clone(),
+            SourceKey::Path(target) => relative_specifier(dir, target),
+        }
+    }
 }
 
 /// What makes a directory a project root.
@@ -91,7 +123,7 @@ pub struct Markers {
 impl Markers {
     /// From the walk's directories and the markers it saw.
     pub fn new(walked_dirs: &[PathBuf], files: &[PathBuf]) -> Markers {
-        let key = |p: &PathBuf| crate::project::normalize(&absolute(p));
+        let key = |p: &PathBuf| normalize(&absolute(p));
         Markers {
             roots: walked_dirs.iter().map(key).collect(),
             files: files.iter().map(key).collect(),
@@ -185,7 +217,7 @@ impl ProjectFinder {
         if let Some(known) = self.scan_roots.get(root) {
             return known.clone();
         }
-        let key = crate::project::normalize(&absolute(root));
+        let key = normalize(&absolute(root));
         let is_file = key.is_file();
         let dir = if is_file {
             key.parent().map(Path::to_path_buf).unwrap_or_default()
@@ -283,7 +315,7 @@ impl ProjectFinder {
             return None;
         }
         let roots = cli.projects.into_iter().filter_map(|(name, project)| {
-            let key = crate::project::normalize(&dir.join(project.root?));
+            let key = normalize(&dir.join(project.root?));
             let mark = RootMark {
                 name: Some(name),
                 is_library: project.kind.as_deref() == Some("library"),
@@ -323,7 +355,7 @@ impl ProjectFinder {
 /// The TypeScript source behind a package.json `types`/`main` target:
 /// the file itself when it is a scanned name, else the same stem as `.ts`.
 fn source_of(dir: &Path, target: &str) -> Option<PathBuf> {
-    let path = crate::project::normalize(&dir.join(target));
+    let path = normalize(&dir.join(target));
     if crate::walk::is_scanned_name(&path) && path.is_file() {
         return Some(path);
     }
@@ -338,68 +370,4 @@ fn source_of(dir: &Path, target: &str) -> Option<PathBuf> {
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
-}
-
-/// The path from directory `from` to `to`, `..` included, `/`-separated
-/// (empty when they are the same).
-pub fn relative_path(from: &Path, to: &Path) -> String {
-    let from: Vec<Component> = from.components().collect();
-    let to: Vec<Component> = to.components().collect();
-    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(
-        to[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-/// `base` (a displayed directory, `.` for the current one) followed by
-/// `relative` (which may climb with `..`), simplified: `apps/api` + `..`
-/// is `apps`, `.` + `../..` is `../..`.
-pub fn display_join(base: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = base
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    for part in relative.split('/').filter(|p| !p.is_empty() && *p != ".") {
-        if part == ".." && parts.last().is_some_and(|last| *last != "..") {
-            parts.pop();
-        } else {
-            parts.push(part);
-        }
-    }
-    let lead = if base.starts_with('/') { "/" } else { "" };
-    if parts.is_empty() {
-        if lead.is_empty() {
-            ".".to_string()
-        } else {
-            lead.to_string()
-        }
-    } else {
-        format!("{lead}{}", parts.join("/"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_join_climbs_and_descends() {
-        assert_eq!(display_join(".", ""), ".");
-        assert_eq!(display_join(".", "apps/api"), "apps/api");
-        assert_eq!(display_join("apps/api", ".."), "apps");
-        assert_eq!(display_join(".", "../.."), "../..");
-        assert_eq!(display_join("../x", "../y"), "../y");
-        assert_eq!(display_join("/abs/dir", "sub"), "/abs/dir/sub");
-    }
-
-    #[test]
-    fn relative_path_between_directories() {
-        assert_eq!(relative_path(Path::new("/a/b"), Path::new("/a/b")), "");
-        assert_eq!(relative_path(Path::new("/a/b/c"), Path::new("/a")), "../..");
-        assert_eq!(relative_path(Path::new("/a"), Path::new("/a/b")), "b");
-    }
 }

@@ -34,7 +34,7 @@ fn relative_to_cwd(
     cwd: Option<&std::path::Path>,
 ) -> Option<String> {
     let path = std::path::absolute(&report.project.files.get(file)?.path).ok()?;
-    let path = crate::project::normalize(&path);
+    let path = crate::paths::normalize(&path);
     let relative = path.strip_prefix(cwd?).ok()?;
     Some(crate::walk::display_path(relative))
 }
