@@ -41,6 +41,10 @@ pub struct Config {
     pub import_source: Option<String>,
     /// Globs of paths to skip.
     pub exclude: Vec<String>,
+    /// The modifier the fix gives an injected `lockService`, when configured;
+    /// else `protected readonly` under `noUnusedLocals`, `private readonly`
+    /// otherwise.
+    pub lock_service_modifier: Option<String>,
     /// Per-rule severity; `None` turns a rule off.
     pub severities: BTreeMap<Rule, Option<Severity>>,
     /// The file this came from, if any.
@@ -64,6 +68,7 @@ impl Default for Config {
             lock_module: "DistributedLockModule".to_string(),
             import_source: None,
             exclude: Vec::new(),
+            lock_service_modifier: None,
             severities: BTreeMap::new(),
             path: None,
             migrate_cron: false,
@@ -105,6 +110,7 @@ struct RawConfig {
     lock_module: Option<String>,
     import_source: Option<String>,
     exclude: Option<Vec<String>>,
+    lock_service_modifier: Option<toml::Spanned<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
 }
 
@@ -177,6 +183,21 @@ impl Config {
         set(&mut config.lock_module, raw.lock_module);
         config.import_source = raw.import_source;
         config.exclude = raw.exclude.unwrap_or_default();
+        if let Some(modifier) = raw.lock_service_modifier {
+            let line = line_of(modifier.span().start);
+            let value = modifier.into_inner();
+            if !is_parameter_modifier(&value) {
+                return Err((
+                    line,
+                    format!(
+                        "invalid value `{value}` for lock-service-modifier: expected \"private readonly\", \
+\"protected readonly\", \"public readonly\", \"readonly\", \"private\", \"protected\" or \"public\""
+                    ),
+                ));
+            }
+            config.lock_service_modifier =
+                Some(value.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
         for (name, value) in raw.rules.unwrap_or_default() {
             let line = line_of(value.span().start);
             let rule = Rule::from_name(&name).ok_or_else(|| {
@@ -201,6 +222,18 @@ impl Config {
             config.severities.insert(rule, severity);
         }
         Ok(config)
+    }
+
+    /// The modifier for an injected `lockService` in a file whose tsconfig
+    /// does (`true`) or does not set `noUnusedLocals`: the decorator reads
+    /// the member through `this` at run time, which TypeScript cannot see,
+    /// so a `private` one fails such a build with TS6138.
+    pub fn member_modifier(&self, no_unused_locals: bool) -> &str {
+        match &self.lock_service_modifier {
+            Some(configured) => configured,
+            None if no_unused_locals => "protected readonly",
+            None => "private readonly",
+        }
     }
 
     /// The severity of `rule` after configuration; `None` when it is off.
@@ -246,6 +279,17 @@ impl Config {
             "NestFactory".to_string(),
         ]);
         names
+    }
+}
+
+/// `private readonly`, `protected`, `readonly`...: what makes a constructor
+/// parameter a property (an accessibility, then `readonly`, at least one).
+fn is_parameter_modifier(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    match words.as_slice() {
+        [access] => matches!(*access, "private" | "protected" | "public" | "readonly"),
+        [access, "readonly"] => matches!(*access, "private" | "protected" | "public"),
+        _ => false,
     }
 }
 

@@ -25,6 +25,7 @@ pub mod rules;
 pub mod semantic;
 pub mod source;
 pub mod style;
+pub mod tsconfig;
 pub mod walk;
 pub mod workspace;
 pub mod write;

@@ -17,6 +17,7 @@ use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
 use crate::source::SourceText;
+use crate::tsconfig::Tsconfigs;
 use crate::walk::{WalkedFile, describe_io};
 use crate::workspace::{Markers, ProjectFinder};
 pub use crate::workspace::{Package, SourceKey};
@@ -90,6 +91,8 @@ pub struct Project {
     pub resolver: Resolver,
     /// Where source texts are read from.
     fs: Arc<dyn FileSystem>,
+    /// The tsconfig flags the fix depends on.
+    tsconfigs: Tsconfigs,
     /// Names a lock decorator is re-exported under somewhere in the scan;
     /// only a decorator imported under one of them is followed to its
     /// declaration.
@@ -273,6 +276,7 @@ impl Project {
             packages,
             resolver,
             fs,
+            tsconfigs: Tsconfigs::default(),
             lock_aliases: Vec::new(),
             by_key,
             outside: Mutex::new(HashMap::new()),
@@ -471,6 +475,18 @@ impl Project {
             model.ok().map(Arc::new)
         })
         .clone()
+    }
+
+    /// The modifier an injected lock service member gets in file `index`:
+    /// the configured one, else `protected readonly` when the file's tsconfig
+    /// sets `noUnusedLocals`, else `private readonly`.
+    pub fn lock_modifier(&self, index: usize) -> &str {
+        let strict = self.config.lock_service_modifier.is_none()
+            && self
+                .files
+                .get(index)
+                .is_some_and(|f| self.tsconfigs.no_unused_locals(&f.key));
+        self.config.member_modifier(strict)
     }
 
     /// The absolute path and shared model of scanned file `index`.

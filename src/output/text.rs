@@ -25,7 +25,7 @@ pub fn render(report: &Report<'_>) -> String {
                 out.push_str(&frame);
                 out.push('\n');
             }
-            if let Some(help) = help(&located).map(|h| report.project.config.localize(&h)) {
+            if let Some(help) = help(&located).map(|h| localize(report, &located, &h)) {
                 out.push_str(&paint(
                     report.color,
                     AnsiColor::Cyan.on_default().bold(),
@@ -95,6 +95,16 @@ fn frame(l: &Located<'_>, renderer: &Renderer) -> Option<String> {
             .annotation(AnnotationKind::Primary.span(span_start..span_end)),
     )];
     Some(renderer.render(&report).to_string())
+}
+
+/// The help line in the names and the modifier this file gets.
+fn localize(report: &Report<'_>, l: &Located<'_>, help: &str) -> String {
+    let modifier = report.project.lock_modifier(l.finding.file);
+    report
+        .project
+        .config
+        .localize(help)
+        .replace("private readonly", modifier)
 }
 
 fn help(l: &Located<'_>) -> Option<String> {

@@ -50,7 +50,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             }
             _ => Some(Fix::new(vec![Edit::insert(
                 param.binding_start,
-                "private readonly ",
+                format!("{} ", ctx.project.lock_modifier(ctx.index)),
             )])),
         };
         out.push(

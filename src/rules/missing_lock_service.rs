@@ -119,8 +119,10 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
         },
     )?;
     let param = format!(
-        "private readonly {}: {}",
-        config.lock_service_member, plan.local
+        "{} {}: {}",
+        ctx.project.lock_modifier(ctx.index),
+        config.lock_service_member,
+        plan.local
     );
     let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
     edits.extend(plan.edits);
