@@ -298,6 +298,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lock_service_modifier_is_checked_and_chosen() {
+        let err =
+            Config::parse("exclude = []\nlock-service-modifier = \"privat readonly\"\n").err();
+        let (line, message) = err.unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("lock-service-modifier"), "{message}");
+        let default = Config::default();
+        assert_eq!(default.member_modifier(false), "private readonly");
+        assert_eq!(default.member_modifier(true), "protected readonly");
+        let set =
+            Config::parse("lock-service-modifier = \"public  readonly\"\n").unwrap_or_default();
+        assert_eq!(set.member_modifier(true), "public readonly");
+        assert!(is_parameter_modifier("readonly"));
+        assert!(!is_parameter_modifier("readonly private"));
+        assert!(!is_parameter_modifier(""));
+    }
+
+    #[test]
     fn errors_name_the_key_and_line() {
         let err = Config::parse("lock-module = \"X\"\nlock-decorator = []\n").err();
         let (line, message) = err.unwrap_or_default();
