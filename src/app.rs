@@ -216,6 +216,9 @@ fn fix(args: &FixArgs) -> Result<Status> {
         let anything = !changed.is_empty() || !outcome.remaining.findings.is_empty();
         return Ok(status(had_errors, anything));
     }
+    if refuse_uncommitted(project, &changed, args) {
+        return Ok(Status::Error);
+    }
     let mut written = 0;
     for (file, original) in &changed {
         let Some(source) = project.source(*file) else {
@@ -241,6 +244,48 @@ fn fix(args: &FixArgs) -> Result<Status> {
         count(outcome.remaining.findings.len(), "finding")
     );
     Ok(status(had_errors, !outcome.remaining.findings.is_empty()))
+}
+
+/// Inside a git work tree, files with uncommitted changes are not written
+/// unless `--allow-dirty` (or `--allow-staged` for staged changes): each is
+/// named, nothing is written, and the exit code is 2. `true` when refused.
+fn refuse_uncommitted(project: &Project, changed: &[(usize, &String)], args: &FixArgs) -> bool {
+    let allowance = crate::vcs::Allowance {
+        dirty: args.allow_dirty,
+        staged: args.allow_staged,
+    };
+    let targets: Vec<&std::path::Path> = changed
+        .iter()
+        .map(|(file, _)| project.files[*file].path.as_path())
+        .collect();
+    let refused = crate::vcs::refused(&targets, allowance);
+    for (path, state) in &refused {
+        let shown = project
+            .files
+            .iter()
+            .find(|f| &f.path == path)
+            .map_or_else(|| path.display().to_string(), |f| f.display.clone());
+        let why = match state {
+            crate::vcs::Uncommitted::Staged => "has staged changes that are not committed",
+            crate::vcs::Uncommitted::Dirty => "has uncommitted changes",
+        };
+        report_error(&shown, why);
+    }
+    if !refused.is_empty() {
+        report_error(
+            "fix",
+            &format!(
+                "nothing was written: {} uncommitted changes; commit or stash them, or pass \
+--allow-dirty (--allow-staged when the changes are staged)",
+                if refused.len() == 1 {
+                    "1 file has".to_string()
+                } else {
+                    format!("{} files have", refused.len())
+                }
+            ),
+        );
+    }
+    !refused.is_empty()
 }
 
 /// `--migrate-cron` must know where `ClusterSafeCron` comes from in every

@@ -83,6 +83,13 @@ pub struct FixArgs {
     /// Also rewrite unlocked `@Cron(...)` from @nestjs/schedule to `@ClusterSafeCron(...)`.
     #[arg(long)]
     pub migrate_cron: bool,
+    /// Write files even when they have uncommitted changes (inside a git work tree, `fix`
+    /// refuses otherwise and writes nothing).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Write files whose uncommitted changes are all staged (what a pre-commit hook sees).
+    #[arg(long)]
+    pub allow_staged: bool,
 }
 
 /// Output formats.

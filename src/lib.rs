@@ -26,6 +26,7 @@ pub mod semantic;
 pub mod source;
 pub mod style;
 pub mod tsconfig;
+pub mod vcs;
 pub mod walk;
 pub mod workspace;
 pub mod write;
