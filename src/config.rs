@@ -277,6 +277,7 @@ impl Config {
             "Timeout".to_string(),
             "Module".to_string(),
             "NestFactory".to_string(),
+            "createTestingModule".to_string(),
         ]);
         names
     }

@@ -116,6 +116,8 @@ struct FileResult {
     modules: Vec<ModuleClass>,
     /// Classes that use a lock decorator or inject the lock service.
     lock_users: Vec<usize>,
+    /// Classes that inject the lock service (their providers need it).
+    injectors: Vec<usize>,
     needing: usize,
     complete: usize,
     unlocked_cron: usize,
@@ -138,6 +140,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .collect();
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
+    let mut injectors = LockUsers::default();
     let mut all_modules = Vec::new();
     let mut findings = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
@@ -152,11 +155,16 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules);
         let names = project.model(index).map(|m| &m.classes);
-        for class in result.lock_users {
-            let name = names
+        let name_of = |class: usize| {
+            names
                 .and_then(|classes| classes.get(class))
-                .and_then(|c| c.name.as_deref());
-            lock_users.insert((file.key().to_path_buf(), class), name);
+                .and_then(|c| c.name.as_deref())
+        };
+        for class in result.lock_users {
+            lock_users.insert((file.key().to_path_buf(), class), name_of(class));
+        }
+        for class in result.injectors {
+            injectors.insert((file.key().to_path_buf(), class), name_of(class));
         }
         findings.extend(result.findings);
     }
@@ -175,6 +183,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         &lock_users,
         &given_lock_module,
     ));
+    findings.extend(testing_module_findings(project, &injectors));
     let any_application = !apps.is_empty();
     let mut packages = Vec::new();
     for (package, tally) in tallies {
@@ -215,6 +224,25 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         key(a).cmp(&key(b))
     });
     Analysis { findings, packages }
+}
+
+/// test-module-missing-lock, in the files that build testing modules.
+fn testing_module_findings(project: &Project, injectors: &LockUsers) -> Vec<Finding> {
+    (0..project.files.len())
+        .into_par_iter()
+        .filter(|&i| {
+            project
+                .model(i)
+                .is_some_and(|m| !m.testing_modules.is_empty())
+        })
+        .flat_map_iter(|index| {
+            let mut out = Vec::new();
+            if let Some(ctx) = FileContext::new(project, index) {
+                rules::test_module_missing_lock::check(&ctx, injectors, &mut out);
+            }
+            out
+        })
+        .collect()
 }
 
 /// The applications of the scan that have something to do with the lock:
@@ -320,6 +348,9 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     for (class, facts) in ctx.classes.iter().enumerate() {
         if !facts.lock_uses.is_empty() || facts.injects_member {
             result.lock_users.push(class);
+        }
+        if facts.injects_member {
+            result.injectors.push(class);
         }
         result.unlocked_interval += facts
             .schedule_uses

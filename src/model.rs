@@ -40,6 +40,17 @@ pub struct FileModel {
     /// identifier its value starts with (`B` of `B.forRoot()`; `None` for
     /// anything else, such as an array).
     pub consts: Vec<(String, Option<String>)>,
+    /// `Test.createTestingModule({...})` calls (from `@nestjs/testing`).
+    pub testing_modules: Vec<TestingModule>,
+}
+
+/// A `Test.createTestingModule({ providers: [...], imports: [...] })` call.
+#[derive(Debug, Clone)]
+pub struct TestingModule {
+    /// `Test.createTestingModule`: where findings point.
+    pub callee: Range<usize>,
+    /// The object literal argument.
+    pub metadata: ObjectArg,
 }
 
 /// One `import` declaration.
@@ -263,6 +274,7 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     }
     model.import_uses = import_uses(module, &model.imports);
     model.bootstraps = bootstraps(module, &model.imports);
+    model.testing_modules = testing_modules(module, &model.imports, &builder);
     model
 }
 
@@ -303,6 +315,57 @@ fn bootstraps(module: &ast::Module, imports: &[Import]) -> Vec<(String, String)>
     let mut finder = Finder(Vec::new(), factories);
     module.visit_with(&mut finder);
     finder.0
+}
+
+/// `Test.createTestingModule({...})` calls, where `Test` comes from
+/// `@nestjs/testing` (files that do not import it are not visited).
+fn testing_modules(
+    module: &ast::Module,
+    imports: &[Import],
+    builder: &Builder<'_>,
+) -> Vec<TestingModule> {
+    struct Finder<'b, 't> {
+        builder: &'b Builder<'t>,
+        names: Vec<String>,
+        found: Vec<TestingModule>,
+    }
+    impl Visit for Finder<'_, '_> {
+        fn visit_call_expr(&mut self, call: &ast::CallExpr) {
+            if let ast::Callee::Expr(callee) = &call.callee
+                && let ast::Expr::Member(member) = &**callee
+                && let (ast::Expr::Ident(object), ast::MemberProp::Ident(method)) =
+                    (&*member.obj, &member.prop)
+                && method.sym == "createTestingModule"
+                && self.names.iter().any(|n| n == object.sym.as_str())
+                && let Some(first) = call.args.first()
+                && first.spread.is_none()
+                && let ast::Expr::Object(object_lit) = &*first.expr
+            {
+                self.found.push(TestingModule {
+                    callee: self.builder.range(member.span),
+                    metadata: self.builder.object_arg(object_lit),
+                });
+            }
+            call.visit_children_with(self);
+        }
+    }
+    let names: Vec<String> = imports
+        .iter()
+        .filter(|i| i.source == "@nestjs/testing")
+        .flat_map(|i| &i.named)
+        .filter(|n| n.imported == "Test")
+        .map(|n| n.local.clone())
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let mut finder = Finder {
+        builder,
+        names,
+        found: Vec::new(),
+    };
+    module.visit_with(&mut finder);
+    finder.found
 }
 
 /// Whether a class body holds `global: true` in an object literal.
@@ -789,9 +852,21 @@ impl Builder<'_> {
 }
 
 /// The identifier an `imports` element starts with: `X`, `X.forRoot(...)`,
-/// `X.register()`, and `X` of `forwardRef(() => X)`.
+/// `X.register()`, `X` of `forwardRef(() => X)`, and of a provider written
+/// `{ provide: X, ... }`.
 fn head_ident(expr: &ast::Expr) -> Option<String> {
     match expr {
+        ast::Expr::Object(object) => object.props.iter().find_map(|prop| {
+            let ast::PropOrSpread::Prop(prop) = prop else {
+                return None;
+            };
+            match &**prop {
+                ast::Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some("provide") => {
+                    head_ident(&kv.value)
+                }
+                _ => None,
+            }
+        }),
         ast::Expr::Ident(ident) => Some(ident.sym.to_string()),
         ast::Expr::Member(member) => head_ident(&member.obj),
         ast::Expr::Call(call) => match &call.callee {

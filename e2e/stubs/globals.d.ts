@@ -19,3 +19,9 @@ declare const AbortController: any;
 declare const TextEncoder: any;
 declare const TextDecoder: any;
 declare namespace NodeJS { type Timeout = any; type Timer = any; type Immediate = any; interface ErrnoException extends Error { code?: string; [key: string]: any } }
+// The jest globals the fixtures' spec files use.
+declare function describe(name: string, fn: () => void): void;
+declare function it(name: string, fn: () => any, timeout?: number): void;
+declare function beforeEach(fn: () => any): void;
+declare function afterEach(fn: () => any): void;
+declare function expect(value: any): any;

@@ -1,0 +1,133 @@
+//! test-module-missing-lock: a `Test.createTestingModule({...})` provides a
+//! class that takes the lock service but neither provides
+//! `DistributedLockService` nor imports `DistributedLockModule`.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::fix::Fix;
+use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::fix::list::{self, List};
+use crate::links::Symbol;
+use crate::model::{Callee, FileModel, ModuleList, TestingModule};
+use crate::modules::LockUsers;
+use crate::semantic::FileContext;
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "provide `{ provide: DistributedLockService, useValue: {} }` in this testing module",
+    summary: "a `Test.createTestingModule` provides a class that takes `lockService` but not `DistributedLockService`",
+    why: "Nest builds every provider of a testing module with its constructor's dependencies. Once a class \
+takes `lockService: DistributedLockService`, a spec that provides the class without the service fails \
+with \"Nest can't resolve dependencies of the ReportJob (?)\": the migration turns the test suite red.",
+    before: "const moduleRef = await Test.createTestingModule({
+  providers: [ReportJob, { provide: ReportRepository, useValue: repo }],
+}).compile();",
+    after: "const moduleRef = await Test.createTestingModule({
+  providers: [ReportJob, { provide: ReportRepository, useValue: repo }, { provide: DistributedLockService, useValue: {} }],
+}).compile();",
+    fix: "`cronlock fix` appends `{ provide: DistributedLockService, useValue: {} }` to the `providers` array \
+in the array's own layout (one line stays one line, one per line gets its own line) and imports \
+`DistributedLockService` from the project's lock source. A testing module that provides the service \
+(bare or `{ provide: ... }`) or imports `DistributedLockModule` is left alone. The same fix runs when \
+`cronlock fix` adds `lockService` to a class that specs already provide.",
+};
+
+/// Findings for the testing modules of one file; `takers` are the classes
+/// whose constructor takes the lock service (or that inject it).
+pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) {
+    let Some((path, model)) = ctx.project.file_model(ctx.index) else {
+        return;
+    };
+    let config = &ctx.project.config;
+    for testing in &ctx.model.testing_modules {
+        let Some(providers) = &testing.metadata.providers else {
+            continue;
+        };
+        if lists(ctx.model, providers, &config.lock_service_type)
+            || testing
+                .metadata
+                .imports
+                .as_ref()
+                .is_some_and(|imports| lists(ctx.model, imports, &config.lock_module))
+        {
+            continue;
+        }
+        let provided = providers.elements.iter().find_map(|(_, head)| {
+            let head = head.as_ref()?;
+            let Symbol::Class { path, class, model } =
+                ctx.project
+                    .symbol(&path, &model, &Callee::Ident(head.clone()))
+            else {
+                return None;
+            };
+            takers
+                .contains(&(path, class))
+                .then(|| model.classes.get(class).and_then(|c| c.name.clone()))
+                .flatten()
+        });
+        let Some(class) = provided else {
+            continue;
+        };
+        let message = format!(
+            "this testing module provides `{class}`, which takes `{}`, but neither provides it nor imports `{}`; \
+Nest cannot resolve `{class}` in this test",
+            config.lock_service_type, config.lock_module
+        );
+        out.push(
+            Finding::new(
+                Rule::TestModuleMissingLock,
+                ctx.index,
+                testing.callee.clone(),
+                message,
+            )
+            .in_class(Some(&class))
+            .with_fix(provide_lock_service(ctx, testing)),
+        );
+    }
+}
+
+/// Whether a list names `wanted` (through the file's imports, aliases
+/// included), bare or as `{ provide: wanted }` / `wanted.forRoot()`.
+fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
+    if list.unreadable {
+        // A spread may hold it: never claim it is missing.
+        return true;
+    }
+    list.elements
+        .iter()
+        .filter_map(|(_, h)| h.as_deref())
+        .any(|head| {
+            let imported = model
+                .imports
+                .iter()
+                .flat_map(|i| &i.named)
+                .find(|n| n.local == head)
+                .map_or(head, |n| n.imported.as_str());
+            imported == wanted
+        })
+}
+
+fn provide_lock_service(ctx: &FileContext<'_>, testing: &TestingModule) -> Option<Fix> {
+    let providers = testing.metadata.providers.as_ref()?;
+    let brackets = providers.brackets?;
+    let source = ctx.project.lock_source_for(ctx.index);
+    let plan = ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name: &ctx.project.config.lock_service_type,
+            beside: None,
+            fallback_source: source.as_deref(),
+        },
+    )?;
+    let items: Vec<_> = providers.elements.iter().map(|(r, _)| r.clone()).collect();
+    let list = List {
+        open: brackets.0 + 1,
+        close: brackets.1,
+        items: &items,
+    };
+    let entry = format!("{{ provide: {}, useValue: {{}} }}", plan.local);
+    let mut edits = list::append(ctx.text(), &ctx.style, list, &entry);
+    edits.extend(plan.edits);
+    Some(Fix::new(edits))
+}
