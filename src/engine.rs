@@ -330,7 +330,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     let Some(ctx) = FileContext::new(project, index) else {
         return result;
     };
-    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 9] = [
+    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 10] = [
         rules::missing_lock_service::check,
         rules::missing_lock_import::check,
         rules::type_only_lock_import::check,
@@ -340,6 +340,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
         rules::derived_class_without_constructor::check,
         rules::unlocked_cron::check,
         rules::unlocked_interval::check,
+        rules::super_call_missing_lock::check,
     ];
     for check in checks {
         check(&ctx, &mut result.findings);

@@ -203,6 +203,19 @@ pub struct Constructor {
     pub parens: Option<(usize, usize)>,
     /// The parameters.
     pub params: Vec<Param>,
+    /// The `super(...)` call among the body's statements, if any.
+    pub super_call: Option<SuperCall>,
+}
+
+/// A `super(...)` call in a constructor.
+#[derive(Debug, Clone)]
+pub struct SuperCall {
+    /// Offset of `)` closing the arguments.
+    pub close: usize,
+    /// Each argument; `None` for the whole list when one is spread.
+    pub args: Option<Vec<Range<usize>>>,
+    /// Each argument's name when it is a plain identifier.
+    pub arg_names: Vec<Option<String>>,
 }
 
 /// One constructor parameter.
@@ -706,7 +719,42 @@ impl Builder<'_> {
         Constructor {
             parens: open.zip(close),
             params,
+            super_call: ctor.body.as_ref().and_then(|body| self.super_call(body)),
         }
+    }
+
+    /// The first `super(...);` statement of a constructor body.
+    fn super_call(&self, body: &ast::FunctionBody) -> Option<SuperCall> {
+        body.stmts.iter().find_map(|stmt| {
+            let ast::Stmt::Expr(expr) = stmt else {
+                return None;
+            };
+            let ast::Expr::Call(call) = &*expr.expr else {
+                return None;
+            };
+            if !matches!(call.callee, ast::Callee::Super(_)) {
+                return None;
+            }
+            let spread = call.args.iter().any(|a| a.spread.is_some());
+            let call_range = self.range(call.span);
+            Some(SuperCall {
+                close: call_range.end.saturating_sub(1),
+                args: (!spread).then(|| {
+                    call.args
+                        .iter()
+                        .map(|a| self.range(a.expr.span()))
+                        .collect()
+                }),
+                arg_names: call
+                    .args
+                    .iter()
+                    .map(|a| match &*a.expr {
+                        ast::Expr::Ident(ident) => Some(ident.sym.to_string()),
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
     }
 
     fn param(&self, param: &ast::ParamOrTsParamProp) -> Param {

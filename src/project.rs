@@ -35,6 +35,9 @@ pub struct ScannedFile {
     pub state: FileState,
     /// Absolute, normalised path, for lookups across files.
     key: PathBuf,
+    /// The text calls `super(`: when the prefilter skipped it, it is read
+    /// again if it names a class that may take the lock service.
+    calls_super: bool,
 }
 
 impl ScannedFile {
@@ -154,18 +157,20 @@ impl Project {
             .into_par_iter()
             .map(|(walked, key, package)| {
                 progress();
-                let state = read_state(fs.as_ref(), &walked.path, prefilter.as_ref()).map_err(
-                    |reason| LoadError {
-                        path: walked.display.clone(),
-                        reason,
-                    },
-                )?;
+                let (state, calls_super) =
+                    read_state(fs.as_ref(), &walked.path, prefilter.as_ref()).map_err(
+                        |reason| LoadError {
+                            path: walked.display.clone(),
+                            reason,
+                        },
+                    )?;
                 Ok(ScannedFile {
                     path: walked.path,
                     display: walked.display,
                     package,
                     state,
                     key,
+                    calls_super,
                 })
             })
             .collect();
@@ -180,6 +185,7 @@ impl Project {
         let resolver = Resolver::new(workspace);
         let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
         project.parse_alias_users();
+        project.parse_subclass_candidates();
         (project, errors)
     }
 
@@ -201,12 +207,48 @@ impl Project {
         let skipped: Vec<usize> = (0..self.files.len())
             .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
             .collect();
-        let states: Vec<(usize, FileState)> = skipped
+        self.parse_matching(skipped, &matcher);
+    }
+
+    /// Subclasses mention no lock name, so the prefilter skips them; but
+    /// when their base takes (or the fix gives it) `lockService`, their
+    /// `super(...)` call must pass it. Skipped files that call `super(` and
+    /// name a class of a parsed file are read again and parsed.
+    fn parse_subclass_candidates(&mut self) {
+        if self.prefilter.is_none() {
+            return;
+        }
+        let mut names: Vec<String> = (0..self.files.len())
+            .filter_map(|i| self.model(i))
+            .flat_map(|m| m.classes.iter().filter_map(|c| c.name.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let candidates: Vec<usize> = (0..self.files.len())
+            .filter(|&i| {
+                self.files[i].calls_super && matches!(self.files[i].state, FileState::Skipped)
+            })
+            .collect();
+        if names.is_empty() || candidates.is_empty() {
+            return;
+        }
+        let Ok(matcher) = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+        else {
+            return;
+        };
+        self.parse_matching(candidates, &matcher);
+    }
+
+    /// Reads `candidates` again and parses those that mention a name of
+    /// `matcher` as a whole identifier.
+    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) {
+        let states: Vec<(usize, FileState)> = candidates
             .into_par_iter()
             .filter_map(|index| {
                 let text = read_text(self.fs.as_ref(), &self.files[index].path)?;
-                mentions_any(&matcher, &text)
-                    .then(|| (index, state_of(SourceText::new(text), None)))
+                mentions_any(matcher, &text).then(|| (index, state_of(SourceText::new(text), None)))
             })
             .collect();
         if states.is_empty() {
@@ -304,6 +346,8 @@ impl Project {
                     package,
                     state: state_of(SourceText::new(text), prefilter.as_ref()),
                     key,
+                    // In-memory texts cannot be read again.
+                    calls_super: false,
                 }
             })
             .collect();
@@ -596,11 +640,13 @@ fn mentions_any(prefilter: &AhoCorasick, text: &str) -> bool {
     })
 }
 
+/// Reads and judges one file; the flag says whether its text calls
+/// `super(` (a skipped file that does may be a subclass the fix must reach).
 fn read_state(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
-) -> Result<FileState, String> {
+) -> Result<(FileState, bool), String> {
     // Binary means not UTF-8: NUL and other control characters inside
     // valid UTF-8 text are parsed like any other character, as tsc does.
     let bytes = fs.read(path).map_err(|e| match e.kind() {
@@ -613,7 +659,8 @@ fn read_state(
             e.utf8_error().valid_up_to()
         )
     })?;
-    Ok(state_of(SourceText::new(text), prefilter))
+    let calls_super = memchr::memmem::find(text.as_bytes(), b"super(").is_some();
+    Ok((state_of(SourceText::new(text), prefilter), calls_super))
 }
 
 fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {

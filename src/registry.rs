@@ -82,6 +82,7 @@ rules! {
     ParseError => "parse-error", Error, Manual;
     LockModuleNotImported => "lock-module-not-imported", Error, Always;
     LockModuleUnknown => "lock-module-unknown", Warning, Manual;
+    SuperCallMissingLock => "super-call-missing-lock", Error, Always;
     TestModuleMissingLock => "test-module-missing-lock", Error, Always;
 }
 

@@ -15,6 +15,7 @@ pub mod missing_lock_module;
 pub mod missing_lock_service;
 pub mod optional_lock_service;
 pub mod parse_error;
+pub mod super_call_missing_lock;
 pub mod test_module_missing_lock;
 pub mod type_only_lock_import;
 pub mod unlocked_cron;
@@ -57,6 +58,7 @@ impl Rule {
             Rule::ParseError => &parse_error::DOC,
             Rule::LockModuleNotImported => &lock_module_not_imported::DOC,
             Rule::LockModuleUnknown => &lock_module_unknown::DOC,
+            Rule::SuperCallMissingLock => &super_call_missing_lock::DOC,
             Rule::TestModuleMissingLock => &test_module_missing_lock::DOC,
         }
     }
