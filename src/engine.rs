@@ -183,7 +183,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         &lock_users,
         &given_lock_module,
     ));
-    findings.extend(testing_module_findings(project, &injectors));
+    findings.extend(caller_findings(project, &injectors));
     let any_application = !apps.is_empty();
     let mut packages = Vec::new();
     for (package, tally) in tallies {
@@ -226,19 +226,25 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
     Analysis { findings, packages }
 }
 
-/// test-module-missing-lock, in the files that build testing modules.
-fn testing_module_findings(project: &Project, injectors: &LockUsers) -> Vec<Finding> {
+/// test-module-missing-lock and constructor-call-missing-lock, in the files
+/// that build testing modules or construct classes; `injectors` take the
+/// lock service.
+fn caller_findings(project: &Project, injectors: &LockUsers) -> Vec<Finding> {
     (0..project.files.len())
         .into_par_iter()
         .filter(|&i| {
-            project
-                .model(i)
-                .is_some_and(|m| !m.testing_modules.is_empty())
+            project.model(i).is_some_and(|m| {
+                !m.testing_modules.is_empty()
+                    || m.constructions
+                        .iter()
+                        .any(|c| injectors.may_name(m, &c.class))
+            })
         })
         .flat_map_iter(|index| {
             let mut out = Vec::new();
             if let Some(ctx) = FileContext::new(project, index) {
                 rules::test_module_missing_lock::check(&ctx, injectors, &mut out);
+                rules::constructor_call_missing_lock::check(&ctx, injectors, &mut out);
             }
             out
         })

@@ -42,6 +42,19 @@ pub struct FileModel {
     pub consts: Vec<(String, Option<String>)>,
     /// `Test.createTestingModule({...})` calls (from `@nestjs/testing`).
     pub testing_modules: Vec<TestingModule>,
+    /// `new X(...)` expressions whose callee is a plain name.
+    pub constructions: Vec<Construction>,
+}
+
+/// A `new X(...)` expression.
+#[derive(Debug, Clone)]
+pub struct Construction {
+    /// `X`.
+    pub class: String,
+    /// How many arguments it passes (`None` when one is spread).
+    pub args: Option<usize>,
+    /// `new` to the end of the expression.
+    pub range: Range<usize>,
 }
 
 /// A `Test.createTestingModule({ providers: [...], imports: [...] })` call.
@@ -288,6 +301,7 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     model.import_uses = import_uses(module, &model.imports);
     model.bootstraps = bootstraps(module, &model.imports);
     model.testing_modules = testing_modules(module, &model.imports, &builder);
+    model.constructions = constructions(module, &builder);
     model
 }
 
@@ -375,6 +389,36 @@ fn testing_modules(
     let mut finder = Finder {
         builder,
         names,
+        found: Vec::new(),
+    };
+    module.visit_with(&mut finder);
+    finder.found
+}
+
+/// `new X(...)` expressions with a plain-name callee.
+fn constructions(module: &ast::Module, builder: &Builder<'_>) -> Vec<Construction> {
+    struct Finder<'b, 't> {
+        builder: &'b Builder<'t>,
+        found: Vec<Construction>,
+    }
+    impl Visit for Finder<'_, '_> {
+        fn visit_new_expr(&mut self, new: &ast::NewExpr) {
+            if let ast::Expr::Ident(callee) = &*new.callee {
+                let args = new.args.as_deref().unwrap_or_default();
+                self.found.push(Construction {
+                    class: callee.sym.to_string(),
+                    args: args
+                        .iter()
+                        .all(|a| a.spread.is_none())
+                        .then_some(args.len()),
+                    range: self.builder.range(new.span),
+                });
+            }
+            new.visit_children_with(self);
+        }
+    }
+    let mut finder = Finder {
+        builder,
         found: Vec::new(),
     };
     module.visit_with(&mut finder);

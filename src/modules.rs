@@ -41,7 +41,7 @@ impl LockUsers {
     /// Whether `local`, a name used in `model`, may name one: the cheap test
     /// before following it across files (which may read and parse files the
     /// prefilter skipped).
-    fn may_name(&self, model: &FileModel, local: &str) -> bool {
+    pub fn may_name(&self, model: &FileModel, local: &str) -> bool {
         // A default import or an exported constant may stand for a class
         // of any name.
         let unnamed = model

@@ -35,9 +35,43 @@ pub struct ScannedFile {
     pub state: FileState,
     /// Absolute, normalised path, for lookups across files.
     key: PathBuf,
-    /// The text calls `super(`: when the prefilter skipped it, it is read
-    /// again if it names a class that may take the lock service.
+    /// What a skipped file's text hints at: it is read again when it may
+    /// extend or construct a class that takes (or will take) the lock service.
+    hints: SkipHints,
+}
+
+/// Cheap facts about a file the prefilter skipped.
+#[derive(Debug, Default)]
+struct SkipHints {
+    /// The text calls `super(`.
     calls_super: bool,
+    /// The capitalised names after `new ` in the text.
+    constructs: Box<[Box<str>]>,
+}
+
+impl SkipHints {
+    fn of(text: &str) -> SkipHints {
+        let bytes = text.as_bytes();
+        let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+        let mut constructs: Vec<Box<str>> = Vec::new();
+        for at in memchr::memmem::find_iter(bytes, b"new ") {
+            if at > 0 && is_ident(bytes[at - 1]) {
+                continue;
+            }
+            let start = at + 4;
+            let end = start + bytes[start..].iter().take_while(|&&b| is_ident(b)).count();
+            let name = &text[start..end];
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !constructs.iter().any(|c| &**c == name)
+            {
+                constructs.push(name.into());
+            }
+        }
+        SkipHints {
+            calls_super: memchr::memmem::find(bytes, b"super(").is_some(),
+            constructs: constructs.into_boxed_slice(),
+        }
+    }
 }
 
 impl ScannedFile {
@@ -157,20 +191,18 @@ impl Project {
             .into_par_iter()
             .map(|(walked, key, package)| {
                 progress();
-                let (state, calls_super) =
-                    read_state(fs.as_ref(), &walked.path, prefilter.as_ref()).map_err(
-                        |reason| LoadError {
-                            path: walked.display.clone(),
-                            reason,
-                        },
-                    )?;
+                let (state, hints) = read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
+                    .map_err(|reason| LoadError {
+                        path: walked.display.clone(),
+                        reason,
+                    })?;
                 Ok(ScannedFile {
                     path: walked.path,
                     display: walked.display,
                     package,
                     state,
                     key,
-                    calls_super,
+                    hints,
                 })
             })
             .collect();
@@ -210,10 +242,11 @@ impl Project {
         self.parse_matching(skipped, &matcher);
     }
 
-    /// Subclasses mention no lock name, so the prefilter skips them; but
-    /// when their base takes (or the fix gives it) `lockService`, their
-    /// `super(...)` call must pass it. Skipped files that call `super(` and
-    /// name a class of a parsed file are read again and parsed.
+    /// Subclasses and callers mention no lock name, so the prefilter skips
+    /// them; but when a class takes (or the fix gives it) `lockService`, its
+    /// subclasses' `super(...)` and its `new X(...)` calls must pass it.
+    /// Skipped files that construct a class of a parsed file, or call
+    /// `super(` and name one, are read again and parsed.
     fn parse_subclass_candidates(&mut self) {
         if self.prefilter.is_none() {
             return;
@@ -224,9 +257,18 @@ impl Project {
             .collect();
         names.sort();
         names.dedup();
+        let constructed: std::collections::HashSet<&str> =
+            names.iter().map(String::as_str).collect();
         let candidates: Vec<usize> = (0..self.files.len())
             .filter(|&i| {
-                self.files[i].calls_super && matches!(self.files[i].state, FileState::Skipped)
+                let file = &self.files[i];
+                matches!(file.state, FileState::Skipped)
+                    && (file.hints.calls_super
+                        || file
+                            .hints
+                            .constructs
+                            .iter()
+                            .any(|c| constructed.contains(&**c)))
             })
             .collect();
         if names.is_empty() || candidates.is_empty() {
@@ -347,7 +389,7 @@ impl Project {
                     state: state_of(SourceText::new(text), prefilter.as_ref()),
                     key,
                     // In-memory texts cannot be read again.
-                    calls_super: false,
+                    hints: SkipHints::default(),
                 }
             })
             .collect();
@@ -640,13 +682,12 @@ fn mentions_any(prefilter: &AhoCorasick, text: &str) -> bool {
     })
 }
 
-/// Reads and judges one file; the flag says whether its text calls
-/// `super(` (a skipped file that does may be a subclass the fix must reach).
+/// Reads and judges one file, with hints when the prefilter skips it.
 fn read_state(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
-) -> Result<(FileState, bool), String> {
+) -> Result<(FileState, SkipHints), String> {
     // Binary means not UTF-8: NUL and other control characters inside
     // valid UTF-8 text are parsed like any other character, as tsc does.
     let bytes = fs.read(path).map_err(|e| match e.kind() {
@@ -659,8 +700,12 @@ fn read_state(
             e.utf8_error().valid_up_to()
         )
     })?;
-    let calls_super = memchr::memmem::find(text.as_bytes(), b"super(").is_some();
-    Ok((state_of(SourceText::new(text), prefilter), calls_super))
+    if let Some(prefilter) = prefilter
+        && !mentions_any(prefilter, &text)
+    {
+        return Ok((FileState::Skipped, SkipHints::of(&text)));
+    }
+    Ok((state_of(SourceText::new(text), None), SkipHints::default()))
 }
 
 fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {

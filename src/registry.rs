@@ -84,6 +84,7 @@ rules! {
     LockModuleUnknown => "lock-module-unknown", Warning, Manual;
     SuperCallMissingLock => "super-call-missing-lock", Error, Always;
     TestModuleMissingLock => "test-module-missing-lock", Error, Always;
+    ConstructorCallMissingLock => "constructor-call-missing-lock", Error, Manual;
 }
 
 impl Rule {

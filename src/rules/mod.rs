@@ -5,6 +5,7 @@
 //! rule NAME`, the text output's help lines and the SARIF metadata all use)
 //! and its check function.
 
+pub mod constructor_call_missing_lock;
 pub mod derived_class_without_constructor;
 pub mod lock_module_not_imported;
 pub mod lock_module_unknown;
@@ -60,6 +61,7 @@ impl Rule {
             Rule::LockModuleUnknown => &lock_module_unknown::DOC,
             Rule::SuperCallMissingLock => &super_call_missing_lock::DOC,
             Rule::TestModuleMissingLock => &test_module_missing_lock::DOC,
+            Rule::ConstructorCallMissingLock => &constructor_call_missing_lock::DOC,
         }
     }
 }

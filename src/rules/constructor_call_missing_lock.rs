@@ -1,0 +1,86 @@
+//! constructor-call-missing-lock: `new X(...)` passes too few arguments to
+//! reach X's `lockService` parameter. No fix: what to pass (a mock in a
+//! spec, the injected service in a factory) is a person's call.
+
+use super::{Finding, Rule, RuleDoc};
+use crate::links::Symbol;
+use crate::model::Callee;
+use crate::modules::LockUsers;
+use crate::semantic::FileContext;
+
+/// Documentation.
+pub const DOC: RuleDoc = RuleDoc {
+    fix_title: "",
+    summary: "`new X(...)` passes too few arguments to reach X's `lockService` parameter",
+    why: "A class built by hand (in a spec, a `useFactory` provider, a script) gets no injection: once its \
+constructor takes `lockService`, a call that stops short fails to compile (TS2554), or leaves \
+`this.lockService` undefined so the lock decorator throws in cluster mode.",
+    before: "const job = new ReportJob(repo, config);",
+    after: "const job = new ReportJob(repo, config, { withLock: async (_name, fn) => fn() } as DistributedLockService);",
+    fix: "No automatic fix: pass the injected `DistributedLockService` (in a factory, add it to `inject`) or a \
+stand-in (in a spec). `cronlock check` lists these calls after `cronlock fix` has given a class the \
+parameter, so the remaining work is known.",
+};
+
+/// Reports constructions of a class that takes the lock service; `takers`
+/// are the classes whose constructor (or properties) take it.
+pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) {
+    let Some((path, model)) = ctx.project.file_model(ctx.index) else {
+        return;
+    };
+    let member = ctx.project.config.lock_service_member.as_str();
+    for new in &ctx.model.constructions {
+        let Some(passed) = new.args else {
+            continue;
+        };
+        if !takers.may_name(ctx.model, &new.class) {
+            continue;
+        }
+        let Symbol::Class {
+            model: target,
+            class,
+            ..
+        } = ctx
+            .project
+            .symbol(&path, &model, &Callee::Ident(new.class.clone()))
+        else {
+            continue;
+        };
+        let Some(position) = target
+            .classes
+            .get(class)
+            .and_then(|c| c.constructor.as_ref())
+            .and_then(|c| {
+                c.params
+                    .iter()
+                    .position(|p| p.name.as_deref() == Some(member))
+            })
+        else {
+            continue;
+        };
+        if passed > position {
+            continue;
+        }
+        let name = target
+            .classes
+            .get(class)
+            .and_then(|c| c.name.clone())
+            .unwrap_or_else(|| new.class.clone());
+        let message = format!(
+            "`new {}(...)` passes {passed} argument{} but `{name}` takes `{member}` as argument {}; pass the lock \
+service (a stand-in in a spec) or the job throws in cluster mode",
+            new.class,
+            if passed == 1 { "" } else { "s" },
+            position + 1
+        );
+        out.push(
+            Finding::new(
+                Rule::ConstructorCallMissingLock,
+                ctx.index,
+                new.range.clone(),
+                message,
+            )
+            .in_class(Some(&name)),
+        );
+    }
+}
