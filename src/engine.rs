@@ -214,6 +214,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
             packages.push(summary);
         }
     }
+    crate::ripple::attach(project, &mut findings);
     let mut findings = settle(project, filter, findings);
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {

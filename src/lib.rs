@@ -21,6 +21,7 @@ pub mod paths;
 pub mod project;
 pub mod registry;
 pub mod resolve;
+pub mod ripple;
 pub mod rules;
 pub mod semantic;
 pub mod source;

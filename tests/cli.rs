@@ -102,8 +102,8 @@ fn json_has_the_contract_shape() {
         .collect();
     keys.sort_unstable();
     let mut expected = vec![
-        "class", "column", "file", "fixable", "line", "message", "method", "package", "rule",
-        "severity",
+        "class", "column", "file", "fixable", "line", "message", "method", "package", "related",
+        "rule", "severity",
     ];
     expected.sort();
     assert_eq!(keys, expected);

@@ -21,6 +21,10 @@ pub fn render(report: &Report<'_>) -> String {
                 "package": l.package,
                 "message": l.finding.message,
                 "fixable": l.finding.is_fixable(),
+                "related": l.finding.related.iter().map(|r| {
+                    let (file, line, column) = report.locate(r);
+                    json!({ "file": file, "line": line, "column": column, "message": r.message })
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

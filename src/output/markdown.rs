@@ -15,6 +15,7 @@ pub fn render(report: &Report<'_>) -> String {
     let _ = writeln!(out, "{}\n", headline(report));
     package_table(report, &mut out);
     missing_by_package(report, &mut out);
+    ripple(report, &mut out);
     other_findings(report, &mut out);
     out
 }
@@ -165,6 +166,30 @@ fn missing_by_package(report: &Report<'_>, out: &mut String) {
         }
         out.push('\n');
     }
+}
+
+/// "What the fix also changes": every site beyond the finding's own file
+/// and line, so that a reviewer sees the blast radius in the pull request.
+fn ripple(report: &Report<'_>, out: &mut String) {
+    let located = report.located();
+    let with_sites: Vec<_> = located
+        .iter()
+        .filter(|l| !l.finding.related.is_empty())
+        .collect();
+    let total: usize = with_sites.iter().map(|l| l.finding.related.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let _ = writeln!(out, "## What the fix also changes ({total})\n");
+    for l in with_sites {
+        let class = l.finding.class.as_deref().unwrap_or("(anonymous class)");
+        let _ = writeln!(out, "- `{class}` (`{}:{}`):", l.file, l.line);
+        for related in &l.finding.related {
+            let (file, line, _) = report.locate(related);
+            let _ = writeln!(out, "  - `{file}:{line}`: {}", related.message);
+        }
+    }
+    out.push('\n');
 }
 
 fn other_findings(report: &Report<'_>, out: &mut String) {

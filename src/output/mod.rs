@@ -89,6 +89,19 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// Where a related site is: file as shown, 1-based line and column.
+    pub fn locate(&self, related: &crate::rules::Related) -> (&'a str, usize, usize) {
+        let project = self.project;
+        let file = project
+            .files
+            .get(related.file)
+            .map_or("", |f| f.display.as_str());
+        let (line, column) = project
+            .source(related.file)
+            .map_or((1, 1), |s| s.line_col(related.offset));
+        (file, line, column)
+    }
+
     /// Package summaries with their names.
     pub fn packages(
         &self,

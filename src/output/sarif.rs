@@ -34,6 +34,26 @@ pub fn render(report: &Report<'_>) -> String {
                 }],
                 "properties": { "package": l.package },
             });
+            if !l.finding.related.is_empty() {
+                let related: Vec<Value> = l
+                    .finding
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, r)| {
+                        let (file, line, column) = report.locate(r);
+                        json!({
+                            "id": id,
+                            "physicalLocation": {
+                                "artifactLocation": { "uri": file },
+                                "region": { "startLine": line, "startColumn": column },
+                            },
+                            "message": { "text": r.message },
+                        })
+                    })
+                    .collect();
+                result["relatedLocations"] = json!(related);
+            }
             if let Some(fix) = l.finding.fix.as_ref().filter(|_| l.finding.is_fixable()) {
                 let replacements: Vec<Value> = fix
                     .edits

@@ -35,6 +35,18 @@ pub fn render(report: &Report<'_>) -> String {
                 out.push_str(&help);
                 out.push('\n');
             }
+            for related in &located.finding.related {
+                let (file, line, column) = report.locate(related);
+                out.push_str(&paint(
+                    report.color,
+                    AnsiColor::Cyan.on_default().bold(),
+                    "note",
+                ));
+                out.push_str(&format!(
+                    ": fix also reaches {file}:{line}:{column}: {}\n",
+                    related.message
+                ));
+            }
             out.push('\n');
         }
     }

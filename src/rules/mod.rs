@@ -87,6 +87,20 @@ pub struct Finding {
     pub message: String,
     /// The repair, when the rule can make one here.
     pub fix: Option<Fix>,
+    /// Other places the fix also changes, or leaves to a person (the
+    /// ripple of a constructor that gains a parameter).
+    pub related: Vec<Related>,
+}
+
+/// A place a finding's fix reaches beyond its own file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// File index.
+    pub file: usize,
+    /// Byte offset.
+    pub offset: usize,
+    /// What happens there.
+    pub message: String,
 }
 
 impl Finding {
@@ -102,6 +116,7 @@ impl Finding {
             method: None,
             message,
             fix: None,
+            related: Vec::new(),
         }
     }
 

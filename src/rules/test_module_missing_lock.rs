@@ -3,6 +3,7 @@
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
 use super::{Finding, Rule, RuleDoc};
+use crate::config::Config;
 use crate::fix::Fix;
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::list::{self, List};
@@ -42,13 +43,7 @@ pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) 
         let Some(providers) = &testing.metadata.providers else {
             continue;
         };
-        if lists(ctx.model, providers, &config.lock_service_type)
-            || testing
-                .metadata
-                .imports
-                .as_ref()
-                .is_some_and(|imports| lists(ctx.model, imports, &config.lock_module))
-        {
+        if provides_lock(ctx.model, testing, config) {
             continue;
         }
         let provided = providers.elements.iter().find_map(|(_, head)| {
@@ -83,6 +78,20 @@ Nest cannot resolve `{class}` in this test",
             .with_fix(provide_lock_service(ctx, testing)),
         );
     }
+}
+
+/// Whether a testing module provides the lock service (bare or `{ provide:
+/// ... }`) or imports the lock module, or may do so through a spread.
+pub fn provides_lock(model: &FileModel, testing: &TestingModule, config: &Config) -> bool {
+    let metadata = &testing.metadata;
+    metadata
+        .providers
+        .as_ref()
+        .is_some_and(|p| lists(model, p, &config.lock_service_type))
+        || metadata
+            .imports
+            .as_ref()
+            .is_some_and(|i| lists(model, i, &config.lock_module))
 }
 
 /// Whether a list names `wanted` (through the file's imports, aliases
