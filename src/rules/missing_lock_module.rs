@@ -1,8 +1,7 @@
 //! missing-lock-module: an application's module graph reaches a lock-using
 //! class but never `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc};
-use crate::fix::imports::{ImportRequest, ensure_value_import};
+use super::{Finding, Rule, RuleDoc, import_lock_name};
 use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::model::Decorator;
@@ -86,17 +85,7 @@ directly or through its imports; Nest cannot inject `{}`",
 /// array's own layout, creating the key when absent, and imports the name
 /// from the project's lock source.
 pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
-    let source = ctx.project.lock_source_for(ctx.index);
-    let plan = ensure_value_import(
-        ctx.text(),
-        &ctx.style,
-        ctx.model,
-        ImportRequest {
-            name: &ctx.project.config.lock_module,
-            beside: None,
-            fallback_source: source.as_deref(),
-        },
-    )?;
+    let plan = import_lock_name(ctx, &ctx.project.config.lock_module)?;
     let object = decorator.object_arg.as_ref()?;
     let text = ctx.text();
     let mut edits = match &object.imports {

@@ -23,7 +23,26 @@ pub mod unlocked_cron;
 pub mod unlocked_interval;
 
 use crate::fix::Fix;
+use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
 pub use crate::registry::{Fixability, Rule, Severity};
+use crate::semantic::FileContext;
+
+/// Makes `name` (a lock name: the service or the module) a value import of
+/// the file, from the project's lock source unless the file imports it
+/// already.
+pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
+    let source = ctx.project.lock_source_for(ctx.index);
+    ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name,
+            beside: None,
+            fallback_source: source.as_deref(),
+        },
+    )
+}
 
 /// A rule's documentation, shown by `cronlock rule NAME` and used as help text.
 #[derive(Debug, Clone, Copy)]

@@ -1,9 +1,8 @@
 //! super-call-missing-lock: a derived class's constructor calls `super(...)`
 //! without the `lockService` its base's constructor takes.
 
-use super::{Finding, Rule, RuleDoc};
+use super::{Finding, Rule, RuleDoc, import_lock_name};
 use crate::fix::constructor::add_param;
-use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
 use crate::model::{ClassModel, SuperCall};
@@ -133,17 +132,7 @@ fn pass_lock_service(
         .flat_map(|c| &c.params)
         .any(|p| p.name.as_deref() == Some(member));
     if !has_param {
-        let source = ctx.project.lock_source_for(ctx.index);
-        let plan = ensure_value_import(
-            ctx.text(),
-            &ctx.style,
-            ctx.model,
-            ImportRequest {
-                name: &config.lock_service_type,
-                beside: None,
-                fallback_source: source.as_deref(),
-            },
-        )?;
+        let plan = import_lock_name(ctx, &config.lock_service_type)?;
         edits.extend(add_param(
             ctx.text(),
             &ctx.style,

@@ -2,10 +2,9 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc};
+use super::{Finding, Rule, RuleDoc, import_lock_name};
 use crate::config::Config;
 use crate::fix::Fix;
-use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::list::{self, List};
 use crate::links::Symbol;
 use crate::model::{Callee, FileModel, ModuleList, TestingModule};
@@ -118,17 +117,7 @@ fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
 fn provide_lock_service(ctx: &FileContext<'_>, testing: &TestingModule) -> Option<Fix> {
     let providers = testing.metadata.providers.as_ref()?;
     let brackets = providers.brackets?;
-    let source = ctx.project.lock_source_for(ctx.index);
-    let plan = ensure_value_import(
-        ctx.text(),
-        &ctx.style,
-        ctx.model,
-        ImportRequest {
-            name: &ctx.project.config.lock_service_type,
-            beside: None,
-            fallback_source: source.as_deref(),
-        },
-    )?;
+    let plan = import_lock_name(ctx, &ctx.project.config.lock_service_type)?;
     let items: Vec<_> = providers.elements.iter().map(|(r, _)| r.clone()).collect();
     let list = List {
         open: brackets.0 + 1,
