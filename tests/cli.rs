@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::cronlock;
+use common::{cronlock, tree};
 
 const MISSING: &str = "import { Injectable } from '@nestjs/common';
 import { ClusterSafeCron } from '@acme/cluster-lock';
@@ -18,16 +16,6 @@ export class ReportJob {
   run() {}
 }
 ";
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
 
 #[test]
 fn exit_codes_follow_the_contract() {

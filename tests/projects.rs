@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{copy_tree, cronlock, root};
+use common::{copy_tree, cronlock, root, tree};
 use serde_json::Value;
 
 fn json(dir: &Path, args: &[&str]) -> Value {
@@ -14,16 +14,6 @@ fn json(dir: &Path, args: &[&str]) -> Value {
     all.extend(args);
     let run = cronlock(dir, &all);
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
-}
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
 }
 
 fn rules(doc: &Value) -> Vec<String> {

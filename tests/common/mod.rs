@@ -172,3 +172,14 @@ fn allowed_lines(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
     }
     ranges
 }
+
+/// A temporary tree of `(path, text)` files.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
