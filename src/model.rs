@@ -66,6 +66,19 @@ pub struct TestingModule {
     pub metadata: ObjectArg,
 }
 
+impl FileModel {
+    /// The name `local` has in the module it is imported from: the
+    /// exported name of a named import (`import { A as local }` gives `A`),
+    /// else `local` itself.
+    pub fn imported_name<'a>(&'a self, local: &'a str) -> &'a str {
+        self.imports
+            .iter()
+            .flat_map(|i| &i.named)
+            .find(|n| n.local == local)
+            .map_or(local, |n| n.imported.as_str())
+    }
+}
+
 /// One `import` declaration.
 #[derive(Debug, Clone)]
 pub struct Import {

@@ -49,13 +49,7 @@ impl LockUsers {
             .iter()
             .any(|i| i.default.as_deref() == Some(local))
             || model.consts.iter().any(|(n, _)| n == local);
-        let imported = model
-            .imports
-            .iter()
-            .flat_map(|i| &i.named)
-            .find(|n| n.local == local)
-            .map_or(local, |n| n.imported.as_str());
-        unnamed || self.names.contains(imported) || self.names.contains(local)
+        unnamed || self.names.contains(model.imported_name(local)) || self.names.contains(local)
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::links::Symbol;
-use crate::model::{Callee, FileModel};
+use crate::model::Callee;
 use crate::modules::ClassKey;
 use crate::project::Project;
 use crate::rules::test_module_missing_lock::provides_lock;
@@ -44,7 +44,8 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
             continue;
         };
         let target_of = |name: &str| -> Option<usize> {
-            if !names.iter().any(|n| n == name) && !imports_as(&model, name, &names) {
+            let imported = model.imported_name(name);
+            if !names.iter().any(|n| n == name || n == imported) {
                 return None;
             }
             match project.symbol(&path, &model, &Callee::Ident(name.to_string())) {
@@ -124,13 +125,4 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
         finding.related.sort_by_key(|r| (r.file, r.offset));
     }
-}
-
-/// Whether `local` is an import of one of `names` under another name.
-fn imports_as(model: &FileModel, local: &str, names: &[String]) -> bool {
-    model
-        .imports
-        .iter()
-        .flat_map(|i| &i.named)
-        .any(|n| n.local == local && names.contains(&n.imported))
 }

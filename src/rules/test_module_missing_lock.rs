@@ -103,15 +103,7 @@ fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
     list.elements
         .iter()
         .filter_map(|(_, h)| h.as_deref())
-        .any(|head| {
-            let imported = model
-                .imports
-                .iter()
-                .flat_map(|i| &i.named)
-                .find(|n| n.local == head)
-                .map_or(head, |n| n.imported.as_str());
-            imported == wanted
-        })
+        .any(|head| model.imported_name(head) == wanted)
 }
 
 fn provide_lock_service(ctx: &FileContext<'_>, testing: &TestingModule) -> Option<Fix> {
