@@ -219,20 +219,8 @@ fn fix(args: &FixArgs) -> Result<Status> {
     if refuse_uncommitted(project, &changed, args) {
         return Ok(Status::Error);
     }
-    let mut written = 0;
-    for (file, original) in &changed {
-        let Some(source) = project.source(*file) else {
-            continue;
-        };
-        let entry = &project.files[*file];
-        match crate::write::write_atomically(&entry.path, original, source.text()) {
-            Ok(()) => written += 1,
-            Err(error) => {
-                report_error(&entry.display, &error.to_string());
-                had_errors = true;
-            }
-        }
-    }
+    let (written, write_failed) = write_change_sets(project, &outcome);
+    had_errors |= write_failed;
     if !outcome.remaining.findings.is_empty() || args.scan.format != Format::Text {
         print_report(&args.scan, project, &outcome.remaining)?;
     }
@@ -244,6 +232,61 @@ fn fix(args: &FixArgs) -> Result<Status> {
         count(outcome.remaining.findings.len(), "finding")
     );
     Ok(status(had_errors, !outcome.remaining.findings.is_empty()))
+}
+
+/// Writes every change set whose files all stage (see [`crate::write`]):
+/// a set with one file that cannot be written (read-only, changed on disk)
+/// is not written at all. Returns the number of files written and whether
+/// anything failed.
+fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize, bool) {
+    let mut ready = Vec::new();
+    let mut failed = false;
+    for set in &outcome.change_sets {
+        let mut staged = Vec::with_capacity(set.len());
+        let mut blocked: Option<usize> = None;
+        for &file in set {
+            let (Some(original), Some(source)) =
+                (outcome.originals.get(&file), project.source(file))
+            else {
+                continue;
+            };
+            let entry = &project.files[file];
+            match crate::write::stage(&entry.path, original, source.text()) {
+                Ok(temp) => staged.push((file, temp)),
+                Err(error) => {
+                    report_error(&entry.display, &error.to_string());
+                    blocked.get_or_insert(file);
+                }
+            }
+        }
+        match blocked {
+            Some(cause) => {
+                failed = true;
+                for (file, _) in &staged {
+                    report_error(
+                        &project.files[*file].display,
+                        &format!(
+                            "not written: part of one change with {}, which could not be written",
+                            project.files[cause].display
+                        ),
+                    );
+                }
+            }
+            None => ready.extend(staged),
+        }
+    }
+    let (files, staged): (Vec<usize>, Vec<crate::write::Staged>) = ready.into_iter().unzip();
+    let mut written = 0;
+    for (file, result) in files.into_iter().zip(crate::write::commit(staged)) {
+        match result {
+            Ok(()) => written += 1,
+            Err(error) => {
+                report_error(&project.files[file].display, &error.to_string());
+                failed = true;
+            }
+        }
+    }
+    (written, failed)
 }
 
 /// Inside a git work tree, files with uncommitted changes are not written

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use crate::fix;
+use crate::fix::change_set::ChangeSets;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
 };
@@ -457,6 +458,9 @@ pub struct FixOutcome {
     pub fixed: usize,
     /// Files whose fixed text was rejected (left unchanged).
     pub failures: Vec<FixFailure>,
+    /// The changed files grouped into changes that are written together or
+    /// not at all (see [`fix::change_set`]).
+    pub change_sets: Vec<Vec<usize>>,
     /// What is left once the fixes are in.
     pub remaining: Analysis,
 }
@@ -474,6 +478,8 @@ const MAX_ROUNDS: usize = 8;
 pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
     let mut outcome = FixOutcome::default();
     let mut frozen: Vec<usize> = Vec::new();
+    let mut sets = ChangeSets::default();
+    let mut applied_in: HashMap<usize, usize> = HashMap::new();
     for _ in 0..MAX_ROUNDS {
         let analysis = analyze(project, filter);
         let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
@@ -482,6 +488,9 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
                 && !frozen.contains(&finding.file)
             {
                 by_file.entry(finding.file).or_default().push(f);
+                for site in &finding.related {
+                    sets.join(finding.file, site.file);
+                }
             }
         }
         let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
@@ -505,6 +514,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
             match result {
                 Ok((text, applied)) => {
                     outcome.fixed += applied;
+                    *applied_in.entry(file).or_default() += applied;
                     changed.push((file, text));
                 }
                 Err(reason) => {
@@ -521,8 +531,50 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
             outcome.originals.entry(file).or_insert(text);
         }
     }
+    undo_broken_changes(project, &mut outcome, &mut sets, &applied_in);
+    outcome.change_sets = sets.group(outcome.originals.keys().copied());
     outcome.remaining = analyze(project, filter);
     outcome
+}
+
+/// A file whose fixed text was rejected takes its whole change with it: the
+/// files of the same change (a base class that gained `lockService`, whose
+/// subclass could not be updated) go back to their original text, so that
+/// nothing half-done is written.
+fn undo_broken_changes(
+    project: &mut Project,
+    outcome: &mut FixOutcome,
+    sets: &mut ChangeSets,
+    applied_in: &HashMap<usize, usize>,
+) {
+    let broken: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
+    let undone: Vec<(usize, usize)> = outcome
+        .originals
+        .keys()
+        .filter_map(|&file| {
+            let cause = broken.iter().find(|&&b| sets.same(file, b))?;
+            Some((file, *cause))
+        })
+        .collect();
+    let mut restore = Vec::with_capacity(undone.len());
+    for (file, cause) in undone {
+        if let Some(original) = outcome.originals.remove(&file) {
+            restore.push((file, original));
+        }
+        outcome.fixed = outcome
+            .fixed
+            .saturating_sub(applied_in.get(&file).copied().unwrap_or(0));
+        outcome.failures.push(FixFailure {
+            file,
+            reason: format!(
+                "left unchanged: part of one change with {}, which could not be fixed",
+                project.files[cause].display
+            ),
+        });
+    }
+    if !restore.is_empty() {
+        project.replace_texts(restore);
+    }
 }
 
 /// Checks a fixed text before it may replace the original.

@@ -1,5 +1,7 @@
 //! Ctrl-C (SIGINT) and `kill` (SIGTERM) during `fix`: every file is left
-//! wholly old or wholly new, and no temporary file stays behind.
+//! wholly old or wholly new, and no temporary file stays behind. Since every
+//! file is staged before any is renamed, and the renames run under the guard
+//! the interrupt handler waits for, a run is even all-or-nothing.
 #![cfg(unix)]
 
 use std::path::Path;
@@ -92,7 +94,7 @@ fn an_interrupted_fix_leaves_every_file_old_or_new_and_no_temporaries() {
     let fixed = std::fs::read_to_string(dir.path().join("job0.ts")).expect("fixed job");
     assert!(fixed.contains("private readonly lockService: DistributedLockService"));
 
-    let mut partial = 0;
+    let mut stopped = 0;
     for (k, signal) in [
         "-INT", "-TERM", "-INT", "-TERM", "-INT", "-INT", "-TERM", "-INT",
     ]
@@ -102,11 +104,15 @@ fn an_interrupted_fix_leaves_every_file_old_or_new_and_no_temporaries() {
         let delay = full.mul_f64(0.1 + 0.1 * k as f64);
         let (code, new_files) = interrupted_fix(signal, delay, &fixed);
         eprintln!("{signal} after {delay:?}: exit {code:?}, {new_files} of {FILES} files new");
-        if code == Some(130) && new_files > 0 && new_files < FILES {
-            partial += 1;
+        assert!(
+            new_files == 0 || new_files == FILES,
+            "{signal}: {new_files} of {FILES} files written: a run must be all or nothing"
+        );
+        if code == Some(130) {
+            stopped += 1;
         }
     }
-    // The runs that stopped halfway through writing are the ones that prove
-    // something; the delays span the run so that some do.
-    assert!(partial > 0, "no run was interrupted while writing");
+    // The runs that were stopped are the ones that prove something; the
+    // delays span the run so that some are.
+    assert!(stopped > 0, "no run was interrupted");
 }

@@ -4,6 +4,7 @@
 //! (offsets into the original bytes); [`apply`] is the only place that splices
 //! them, so every byte outside an edit is copied through untouched.
 
+pub mod change_set;
 pub mod constructor;
 pub mod imports;
 pub mod list;
