@@ -54,6 +54,35 @@ pub struct Config {
     /// Skip parsing files that mention none of the configured names (on
     /// unless `--no-prefilter`; results are the same either way).
     pub prefilter: bool,
+    /// In-house decorators that lock on their own, and the member each reads.
+    pub guards: Vec<Guard>,
+}
+
+/// A `[[guard]]`: decorators that are already cluster-safe (a method
+/// carrying one is locked) but read a member of their own through `this`,
+/// which the class must therefore have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guard {
+    /// The decorators' exported names.
+    pub decorators: Vec<String>,
+    /// The member they read.
+    pub member: String,
+    /// The member's type, for the fix.
+    pub type_name: Option<String>,
+    /// Where the type is imported from: a module specifier, or a path
+    /// relative to the configuration file's directory.
+    pub import_source: Option<String>,
+}
+
+impl Guard {
+    /// `@A` or `@A`/`@B`, for messages.
+    pub fn label(&self) -> String {
+        self.decorators
+            .iter()
+            .map(|d| format!("`@{d}`"))
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }
 
 impl Default for Config {
@@ -73,6 +102,7 @@ impl Default for Config {
             path: None,
             migrate_cron: false,
             prefilter: true,
+            guards: Vec::new(),
         }
     }
 }
@@ -112,6 +142,17 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     lock_service_modifier: Option<toml::Spanned<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
+    guard: Option<Vec<toml::Spanned<RawGuard>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGuard {
+    decorators: Vec<String>,
+    member: String,
+    #[serde(rename = "type")]
+    type_name: Option<String>,
+    import_source: Option<String>,
 }
 
 impl Config {
@@ -198,6 +239,10 @@ impl Config {
             config.lock_service_modifier =
                 Some(value.split_whitespace().collect::<Vec<_>>().join(" "));
         }
+        for guard in raw.guard.unwrap_or_default() {
+            let line = line_of(guard.span().start);
+            config.guards.push(checked_guard(guard.into_inner()).map_err(|m| (line, m))?);
+        }
         for (name, value) in raw.rules.unwrap_or_default() {
             let line = line_of(value.span().start);
             let rule = Rule::from_name(&name).ok_or_else(|| {
@@ -257,6 +302,13 @@ impl Config {
         self.lock_decorators.iter().any(|d| d == name)
     }
 
+    /// The guard whose decorators include `name`.
+    pub fn guard_of(&self, name: &str) -> Option<usize> {
+        self.guards
+            .iter()
+            .position(|g| g.decorators.iter().any(|d| d == name))
+    }
+
     /// Whether importing `name` from a module marks that module as a lock source.
     pub fn marks_lock_source(&self, name: &str) -> bool {
         (self.is_lock_decorator(name) && name != AMBIGUOUS_LOCK_DECORATOR)
@@ -278,9 +330,44 @@ impl Config {
             "Module".to_string(),
             "NestFactory".to_string(),
             "createTestingModule".to_string(),
+            "SchedulerRegistry".to_string(),
         ]);
+        for guard in &self.guards {
+            names.extend(guard.decorators.iter().cloned());
+            names.push(guard.member.clone());
+            names.extend(guard.type_name.iter().cloned());
+        }
         names
     }
+}
+
+/// A `[[guard]]` that makes sense: decorators named, identifiers where
+/// identifiers go, an `import-source` only with a `type`.
+fn checked_guard(raw: RawGuard) -> Result<Guard, String> {
+    if raw.decorators.is_empty() {
+        return Err("[[guard]] `decorators` is empty: name the decorators that lock".to_string());
+    }
+    let names = raw.decorators.iter().chain([&raw.member]).chain(&raw.type_name);
+    if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {
+        return Err(format!("[[guard]]: `{bad}` is not an identifier"));
+    }
+    if raw.import_source.is_some() && raw.type_name.is_none() {
+        return Err("[[guard]] `import-source` needs a `type` to import".to_string());
+    }
+    Ok(Guard {
+        decorators: raw.decorators,
+        member: raw.member,
+        type_name: raw.type_name,
+        import_source: raw.import_source.filter(|s| !s.is_empty()),
+    })
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 /// `private readonly`, `protected`, `readonly`...: what makes a constructor
@@ -314,6 +401,31 @@ mod tests {
         assert!(is_parameter_modifier("readonly"));
         assert!(!is_parameter_modifier("readonly private"));
         assert!(!is_parameter_modifier(""));
+    }
+
+    #[test]
+    fn guards_are_read_and_checked() {
+        let text = "[[guard]]\ndecorators = [\"LockAndRetry\"]\nmember = \"redLockService\"\n\
+type = \"RedlockService\"\nimport-source = \"src/redlock\"\n\n[[guard]]\ndecorators = [\"Once\"]\nmember = \"mutex\"\n";
+        let config = Config::parse(text).unwrap_or_default();
+        assert_eq!(config.guards.len(), 2);
+        assert_eq!(config.guard_of("Once"), Some(1));
+        assert_eq!(config.guards[0].type_name.as_deref(), Some("RedlockService"));
+        assert_eq!(config.guards[0].label(), "`@LockAndRetry`");
+        let (line, message) = Config::parse("exclude = []\n[[guard]]\ndecorators = []\nmember = \"m\"\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("decorators"), "{message}");
+        let (_, message) = Config::parse("[[guard]]\ndecorators = [\"A\"]\nmember = \"m\"\nimport-source = \"x\"\n")
+            .err()
+            .unwrap_or_default();
+        assert!(message.contains("needs a `type`"), "{message}");
+        let (line, message) = Config::parse("[[guard]]\ndecorators = [\"A\"]\nmembr = \"m\"\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(line, 3);
+        assert!(message.contains("membr"), "{message}");
     }
 
     #[test]

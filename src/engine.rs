@@ -64,6 +64,8 @@ pub struct PackageSummary {
     pub unlocked_cron: usize,
     /// `@Interval`/`@Timeout` jobs (they run on every replica).
     pub unlocked_interval: usize,
+    /// Jobs scheduled in code (`SchedulerRegistry#addCronJob`...) without a lock.
+    pub unlocked_dynamic: usize,
 }
 
 /// Everything one check found.
@@ -123,6 +125,7 @@ struct FileResult {
     complete: usize,
     unlocked_cron: usize,
     unlocked_interval: usize,
+    unlocked_dynamic: usize,
 }
 
 /// What the files of one project add up to.
@@ -152,6 +155,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         tally.summary.classes_complete += result.complete;
         tally.summary.unlocked_cron += result.unlocked_cron;
         tally.summary.unlocked_interval += result.unlocked_interval;
+        tally.summary.unlocked_dynamic += result.unlocked_dynamic;
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules);
@@ -209,6 +213,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         // through whoever uses it, and not listed for itself.
         let relevant = summary.unlocked_cron > 0
             || summary.unlocked_interval > 0
+            || summary.unlocked_dynamic > 0
             || summary.classes_needing_lock > 0
             || summary.judgement != Judgement::NotApplicable;
         if relevant {
@@ -338,7 +343,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     let Some(ctx) = FileContext::new(project, index) else {
         return result;
     };
-    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 10] = [
+    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 11] = [
         rules::missing_lock_service::check,
         rules::missing_lock_import::check,
         rules::type_only_lock_import::check,
@@ -348,6 +353,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
         rules::derived_class_without_constructor::check,
         rules::unlocked_cron::check,
         rules::unlocked_interval::check,
+        rules::unlocked_dynamic_job::check,
         rules::super_call_missing_lock::check,
     ];
     for check in checks {
@@ -366,10 +372,12 @@ fn check_file(project: &Project, index: usize) -> FileResult {
             .iter()
             .filter(|s| s.name != "Cron" && !s.locked)
             .count();
-        if !facts.lock_uses.is_empty() {
+        if !facts.lock_uses.is_empty() || facts.guarded {
             result.needing += 1;
-            result.complete += usize::from(facts.is_complete());
+            let lock_done = facts.lock_uses.is_empty() || facts.is_complete();
+            result.complete += usize::from(lock_done && facts.guard_needs.is_empty());
         }
+        result.unlocked_dynamic += facts.dynamic_jobs.iter().filter(|j| !j.locked).count();
         result.unlocked_cron += facts
             .schedule_uses
             .iter()

@@ -231,6 +231,20 @@ pub struct Constructor {
     pub params: Vec<Param>,
     /// The `super(...)` call among the body's statements, if any.
     pub super_call: Option<SuperCall>,
+    /// Jobs the body schedules on a member (`this.registry.addCronJob(...)`).
+    pub job_calls: Vec<JobCall>,
+}
+
+/// `this.<member>.addCronJob(...)`, `addInterval(...)` or `addTimeout(...)`:
+/// a job scheduled in code, if `<member>` is a `SchedulerRegistry`.
+#[derive(Debug, Clone)]
+pub struct JobCall {
+    /// The member the method is called on.
+    pub member: String,
+    /// `addCronJob`, `addInterval` or `addTimeout`.
+    pub method: String,
+    /// From `this` to the end of the method name.
+    pub range: Range<usize>,
 }
 
 /// A `super(...)` call in a constructor.
@@ -295,6 +309,8 @@ pub struct Method {
     pub decorators: Vec<Decorator>,
     /// Property names read as `this.<name>` in the body.
     pub this_members: Vec<swc_atoms::Atom>,
+    /// Jobs the body schedules on a member.
+    pub job_calls: Vec<JobCall>,
 }
 
 /// Builds the model of a parsed module. `base` is added to every span offset
@@ -735,11 +751,15 @@ impl Builder<'_> {
             ast::ClassMember::Constructor(ctor) if ctor.body.is_some() => {
                 model.constructor = Some(self.constructor(ctor));
             }
-            ast::ClassMember::Method(method) => model.methods.push(Method {
-                name: prop_name(&method.key),
-                decorators: self.decorators(&method.function.decorators),
-                this_members: this_members(&method.function),
-            }),
+            ast::ClassMember::Method(method) => {
+                let body = self.body_facts(method.function.body.as_ref());
+                model.methods.push(Method {
+                    name: prop_name(&method.key),
+                    decorators: self.decorators(&method.function.decorators),
+                    this_members: body.this_members,
+                    job_calls: body.job_calls,
+                });
+            }
             ast::ClassMember::ClassProp(prop) => model.properties.push(Property {
                 range: self.range(prop.span),
                 name: prop_name(&prop.key),
@@ -760,6 +780,27 @@ impl Builder<'_> {
         }
     }
 
+    /// `this.<name>` reads and job calls in a function body.
+    fn body_facts(&self, body: Option<&ast::FunctionBody>) -> MethodBody {
+        let mut facts = BodyFacts::default();
+        if let Some(body) = body {
+            body.visit_with(&mut facts);
+        }
+        facts.this_members.shrink_to_fit();
+        MethodBody {
+            this_members: facts.this_members,
+            job_calls: facts
+                .job_calls
+                .into_iter()
+                .map(|(member, method, span)| JobCall {
+                    member: member.to_string(),
+                    method: method.to_string(),
+                    range: self.range(span),
+                })
+                .collect(),
+        }
+    }
+
     fn constructor(&self, ctor: &ast::Constructor) -> Constructor {
         let params: Vec<Param> = ctor.params.iter().map(|p| self.param(p)).collect();
         let key_end = self.range(ctor.key.span()).end;
@@ -777,6 +818,7 @@ impl Builder<'_> {
             parens: open.zip(close),
             params,
             super_call: ctor.body.as_ref().and_then(|body| self.super_call(body)),
+            job_calls: self.body_facts(ctor.body.as_ref()).job_calls,
         }
     }
 
@@ -1069,24 +1111,44 @@ fn type_name(annotation: &ast::TsTypeAnn) -> Option<String> {
     }
 }
 
-/// Names read as `this.<name>` anywhere in a function body.
-fn this_members(function: &ast::Function) -> Vec<swc_atoms::Atom> {
-    #[derive(Default)]
-    struct Collector(Vec<swc_atoms::Atom>);
-    impl Visit for Collector {
-        fn visit_member_expr(&mut self, member: &ast::MemberExpr) {
-            if let (ast::Expr::This(_), ast::MemberProp::Ident(prop)) = (&*member.obj, &member.prop)
-                && !self.0.contains(&prop.sym)
-            {
-                self.0.push(prop.sym.clone());
-            }
-            member.visit_children_with(self);
+/// What a function body reads from `this`.
+#[derive(Default)]
+struct BodyFacts {
+    this_members: Vec<swc_atoms::Atom>,
+    /// Calls as (member, method, span).
+    job_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom, swc_common::Span)>,
+}
+
+/// [`BodyFacts`] with offsets.
+struct MethodBody {
+    this_members: Vec<swc_atoms::Atom>,
+    job_calls: Vec<JobCall>,
+}
+
+/// The `SchedulerRegistry` methods that start a job.
+const JOB_METHODS: [&str; 3] = ["addCronJob", "addInterval", "addTimeout"];
+
+impl Visit for BodyFacts {
+    fn visit_member_expr(&mut self, member: &ast::MemberExpr) {
+        if let (ast::Expr::This(_), ast::MemberProp::Ident(prop)) = (&*member.obj, &member.prop)
+            && !self.this_members.contains(&prop.sym)
+        {
+            self.this_members.push(prop.sym.clone());
         }
+        member.visit_children_with(self);
     }
-    let mut collector = Collector::default();
-    if let Some(body) = &function.body {
-        body.visit_with(&mut collector);
+
+    fn visit_call_expr(&mut self, call: &ast::CallExpr) {
+        if let ast::Callee::Expr(callee) = &call.callee
+            && let ast::Expr::Member(outer) = &**callee
+            && let ast::MemberProp::Ident(method) = &outer.prop
+            && JOB_METHODS.contains(&&*method.sym)
+            && let ast::Expr::Member(inner) = &*outer.obj
+            && let (ast::Expr::This(_), ast::MemberProp::Ident(member)) = (&*inner.obj, &inner.prop)
+        {
+            self.job_calls
+                .push((member.sym.clone(), method.sym.clone(), outer.span));
+        }
+        call.visit_children_with(self);
     }
-    collector.0.shrink_to_fit();
-    collector.0
 }

@@ -328,7 +328,8 @@ impl Project {
                 );
             for (exported, original) in renamed {
                 if exported != original
-                    && self.config.is_lock_decorator(original)
+                    && (self.config.is_lock_decorator(original)
+                        || self.config.guard_of(original).is_some())
                     && !aliases.contains(exported)
                 {
                     aliases.push(exported.clone());
@@ -491,6 +492,30 @@ impl Project {
             .lock_sources
             .first()
             .map(|key| key.specifier_from(&dir))
+    }
+
+    /// The module specifier to import guard `guard`'s type from in file
+    /// `index`: its `import-source`, made relative to the file when it names
+    /// a file relative to the configuration's directory (`src/redlock`),
+    /// else as written (a package, a path alias).
+    pub fn guard_source_for(&self, index: usize, guard: usize) -> Option<String> {
+        let source = self.config.guards.get(guard)?.import_source.as_deref()?;
+        let config_dir = self.config.path.as_deref().and_then(Path::parent);
+        let target = config_dir.and_then(|dir| {
+            let base = dir.join(source);
+            let candidates = [".ts", ".tsx", ".mts", "/index.ts"].map(|ext| {
+                let mut path = base.clone().into_os_string();
+                path.push(ext);
+                PathBuf::from(path)
+            });
+            candidates.into_iter().any(|p| p.is_file()).then(|| normalize(&absolute(&base)))
+        });
+        Some(match target {
+            Some(target) => {
+                crate::paths::relative_specifier(&self.dir_of(index), &target)
+            }
+            None => source.to_string(),
+        })
     }
 
     /// Ranks each package's lock sources: modules that provide the lock

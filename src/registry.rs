@@ -85,6 +85,7 @@ rules! {
     SuperCallMissingLock => "super-call-missing-lock", Error, Always;
     TestModuleMissingLock => "test-module-missing-lock", Error, Always;
     ConstructorCallMissingLock => "constructor-call-missing-lock", Error, Manual;
+    UnlockedDynamicJob => "unlocked-dynamic-job", Warning, Manual;
 }
 
 impl Rule {

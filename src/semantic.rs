@@ -68,6 +68,31 @@ pub struct WrongName {
     pub range: Range<usize>,
 }
 
+/// A `[[guard]]` member the class lacks.
+#[derive(Debug, Clone)]
+pub struct GuardNeed {
+    /// Index of the (first) guard in the configuration that reads it.
+    pub guard: usize,
+    /// The member.
+    pub member: String,
+    /// Methods carrying a decorator of a guard that reads it.
+    pub uses: Vec<LockUse>,
+    /// Where the class stands on it (never `Present` or `Inherited`).
+    pub state: Member,
+}
+
+/// A job scheduled in code on a `SchedulerRegistry` member.
+#[derive(Debug, Clone)]
+pub struct DynamicJob {
+    /// The method (or `constructor`) that schedules it.
+    pub method: Option<String>,
+    /// The call.
+    pub call: crate::model::JobCall,
+    /// The method takes a lock: a lock or guard decorator on it, or a read
+    /// of the lock service or a guard's member.
+    pub locked: bool,
+}
+
 /// What the rules need to know about one class.
 #[derive(Debug, Clone)]
 pub struct ClassFacts {
@@ -83,6 +108,12 @@ pub struct ClassFacts {
     pub optional_member: Option<Range<usize>>,
     /// The class injects the lock service member (any way).
     pub injects_member: bool,
+    /// A method carries a `[[guard]]` decorator.
+    pub guarded: bool,
+    /// `[[guard]]` members the class needs and lacks.
+    pub guard_needs: Vec<GuardNeed>,
+    /// Jobs scheduled in code.
+    pub dynamic_jobs: Vec<DynamicJob>,
 }
 
 impl ClassFacts {
@@ -156,6 +187,25 @@ pub fn resolve_callee<'m>(model: &'m FileModel, callee: &'m Callee) -> Option<(u
     }
 }
 
+/// A `[[guard]]` decorator: its import, its exported name and the guard.
+fn guard_use(
+    project: &Project,
+    index: usize,
+    model: &FileModel,
+    decorator: &Decorator,
+) -> Option<(usize, String, usize)> {
+    let (import, name) = resolve_callee(model, &decorator.callee)?;
+    if let Some(guard) = project.config.guard_of(name) {
+        return Some((import, name.to_string(), guard));
+    }
+    if !project.lock_aliases.iter().any(|a| a == name) {
+        return None;
+    }
+    let original = reexported_name(project, index, &model.imports[import], &decorator.callee)?;
+    let guard = project.config.guard_of(&original)?;
+    Some((import, original, guard))
+}
+
 fn lock_use(
     project: &Project,
     index: usize,
@@ -213,7 +263,9 @@ fn class_facts(
 ) -> ClassFacts {
     let config = &project.config;
     let mut lock_uses = Vec::new();
+    let mut guard_uses: Vec<(usize, LockUse)> = Vec::new();
     let mut schedule_uses = Vec::new();
+    let mut dynamic_jobs = Vec::new();
     // An ambient `declare class` has no code to run and no body to edit.
     let methods = if class.is_declare {
         &[][..]
@@ -233,10 +285,27 @@ fn class_facts(
                 })
             })
             .collect();
-        let reads_member = method
-            .this_members
+        let guards: Vec<(usize, LockUse)> = method
+            .decorators
             .iter()
-            .any(|m| m.as_str() == config.lock_service_member);
+            .filter_map(|d| {
+                guard_use(project, index, model, d).map(|(import, name, guard)| {
+                    let used = LockUse {
+                        method: method.name.clone(),
+                        name,
+                        import,
+                        range: d.range.clone(),
+                    };
+                    (guard, used)
+                })
+            })
+            .collect();
+        let locked = !locks.is_empty()
+            || !guards.is_empty()
+            || method
+                .this_members
+                .iter()
+                .any(|m| is_lock_member(config, m.as_str()));
         for d in &method.decorators {
             if let Some((import, name)) = schedule_use(model, d) {
                 schedule_uses.push(ScheduleUse {
@@ -244,11 +313,28 @@ fn class_facts(
                     name,
                     import,
                     decorator: d.clone(),
-                    locked: !locks.is_empty() || reads_member,
+                    locked,
                 });
             }
         }
+        dynamic_jobs.extend(
+            scheduled_in_code(model, class, &method.job_calls).map(|call| DynamicJob {
+                method: method.name.clone(),
+                call,
+                locked,
+            }),
+        );
         lock_uses.extend(locks);
+        guard_uses.extend(guards);
+    }
+    if let Some(ctor) = class.constructor.as_ref().filter(|_| !class.is_declare) {
+        dynamic_jobs.extend(
+            scheduled_in_code(model, class, &ctor.job_calls).map(|call| DynamicJob {
+                method: Some("constructor".to_string()),
+                call,
+                locked: false,
+            }),
+        );
     }
     let only_lock =
         !lock_uses.is_empty() && lock_uses.iter().all(|u| u.name == AMBIGUOUS_LOCK_DECORATOR);
@@ -264,12 +350,97 @@ fn class_facts(
             .flat_map(|c| &c.params)
             .any(|p| p.name.as_deref() == Some(config.lock_service_member.as_str()));
     ClassFacts {
+        guarded: !guard_uses.is_empty(),
+        guard_needs: guard_needs(project, index, class, guard_uses),
+        dynamic_jobs,
         wrong_name: wrong_name(project, model, class, &names),
         optional_member: optional_member(class, &names),
         lock_uses,
         schedule_uses,
         member,
         injects_member,
+    }
+}
+
+/// Whether reading `this.<member>` in a method means it takes a lock.
+fn is_lock_member(config: &crate::config::Config, member: &str) -> bool {
+    member == config.lock_service_member
+        || member == LOCK_ALT_MEMBER
+        || config.guards.iter().any(|g| g.member == member)
+}
+
+/// The guard members the class reads through its guard decorators and
+/// lacks: one need per member, in the order the guards are configured.
+fn guard_needs(
+    project: &Project,
+    index: usize,
+    class: &ClassModel,
+    uses: Vec<(usize, LockUse)>,
+) -> Vec<GuardNeed> {
+    let mut needs: Vec<GuardNeed> = Vec::new();
+    let mut uses = uses;
+    uses.sort_by_key(|(guard, _)| *guard);
+    for (guard, used) in uses {
+        let member = &project.config.guards[guard].member;
+        if let Some(need) = needs.iter_mut().find(|n| &n.member == member) {
+            need.uses.push(used);
+            continue;
+        }
+        needs.push(GuardNeed {
+            guard,
+            member: member.clone(),
+            uses: vec![used],
+            state: member_state(project, index, class, &[member.as_str()]),
+        });
+    }
+    needs.retain(|n| !matches!(n.state, Member::Present | Member::Inherited));
+    needs
+}
+
+/// The calls among `calls` made on a member the class injects as a
+/// `SchedulerRegistry` from `@nestjs/schedule`.
+fn scheduled_in_code<'c>(
+    model: &'c FileModel,
+    class: &'c ClassModel,
+    calls: &'c [crate::model::JobCall],
+) -> impl Iterator<Item = crate::model::JobCall> + 'c {
+    calls
+        .iter()
+        .filter(move |call| {
+            let typed = |name: Option<&String>, type_name: Option<&String>| {
+                name == Some(&call.member) && type_name.is_some_and(|t| is_scheduler_registry(model, t))
+            };
+            let params = class.constructor.iter().flat_map(|c| &c.params);
+            params.into_iter().any(|p| p.is_property && typed(p.name.as_ref(), p.type_name.as_ref()))
+                || class
+                    .properties
+                    .iter()
+                    .any(|p| typed(p.name.as_ref(), p.type_name.as_ref()))
+        })
+        .cloned()
+}
+
+/// Whether the type named `local` in this file is `@nestjs/schedule`'s
+/// `SchedulerRegistry` (imported under any name, or through a namespace).
+fn is_scheduler_registry(model: &FileModel, local: &str) -> bool {
+    let from_schedule = |i: &&crate::model::Import| i.source == SCHEDULE_SOURCE;
+    let named = model
+        .imports
+        .iter()
+        .flat_map(|i| i.named.iter().map(move |n| (i, n)))
+        .find(|(_, n)| n.local == local);
+    match named {
+        Some((import, n)) => from_schedule(&import) && n.imported == "SchedulerRegistry",
+        // `schedule.SchedulerRegistry`: the annotation keeps only the last name.
+        None => {
+            local == "SchedulerRegistry"
+                && !model.local_types.iter().any(|t| t == local)
+                && model
+                    .imports
+                    .iter()
+                    .filter(from_schedule)
+                    .any(|i| i.namespace.is_some())
+        }
     }
 }
 

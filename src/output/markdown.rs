@@ -44,19 +44,20 @@ impl Verdict {
 /// percentage of nothing.
 fn headline(report: &Report<'_>) -> String {
     let summary = report.summary();
-    let (needing, complete, cron, interval) =
-        report.packages().fold((0, 0, 0, 0), |acc, (_, s)| {
+    let (needing, complete, cron, interval, dynamic) =
+        report.packages().fold((0, 0, 0, 0, 0), |acc, (_, s)| {
             (
                 acc.0 + s.classes_needing_lock,
                 acc.1 + s.classes_complete,
                 acc.2 + s.unlocked_cron,
                 acc.3 + s.unlocked_interval,
+                acc.4 + s.unlocked_dynamic,
             )
         });
     let unknowns = report.analysis.unknowns(report.project);
     let verdict = if summary.ready {
         Verdict::Ready
-    } else if needing == 0 && cron + interval > 0 {
+    } else if needing == 0 && cron + interval + dynamic > 0 {
         Verdict::NotStarted
     } else if !unknowns.is_empty() {
         Verdict::Unknown
@@ -79,7 +80,11 @@ fn headline(report: &Report<'_>) -> String {
             percent(complete, needing)
         )
     };
-    let jobs = count(cron, "plain `@Cron` job");
+    let mut jobs = count(cron, "plain `@Cron` job");
+    if dynamic > 0 {
+        let noun = if dynamic == 1 { "job" } else { "jobs" };
+        jobs.push_str(&format!(" and {dynamic} {noun} scheduled in code"));
+    }
     let detail = match verdict {
         Verdict::Ready if needing == 0 => format!(
             "no scheduled jobs and no lock decorators in {} files scanned",
@@ -92,7 +97,7 @@ wherever it is needed, and no scheduled job runs unlocked ({} files scanned)",
         ),
         Verdict::NotStarted => format!(
             "no class uses a lock decorator yet; {} run on every replica ({jobs}, {} `@Interval`/`@Timeout`); {files}",
-            count(cron + interval, "scheduled job"),
+            count(cron + interval + dynamic, "scheduled job"),
             interval,
         ),
         Verdict::Unknown => format!(

@@ -2,12 +2,12 @@
 
 use super::{Finding, Rule, RuleDoc};
 use crate::config::AMBIGUOUS_LOCK_DECORATOR;
-use crate::fix::Fix;
+use crate::fix::{Edit, Fix};
 use crate::fix::constructor::add_param;
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::links::Inheritance;
 use crate::model::ClassModel;
-use crate::semantic::{ClassFacts, FileContext, LockUse, Member};
+use crate::semantic::{ClassFacts, FileContext, GuardNeed, LockUse, Member};
 
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
@@ -38,9 +38,13 @@ imports `DistributedLockService` beside the lock decorator. Derived classes with
 left to a person (see derived-class-without-constructor).",
 };
 
-/// Reports classes that need the lock service member and lack it.
+/// Reports classes that need the lock service member and lack it, and
+/// classes that lack a member a `[[guard]]` decorator reads.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
+        for need in &facts.guard_needs {
+            out.push(guard_finding(ctx, class, need));
+        }
         if facts.lock_uses.is_empty() || facts.wrong_name.is_some() {
             continue;
         }
@@ -122,6 +126,93 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
         "{} {}: {}",
         ctx.project.lock_modifier(ctx.index),
         config.lock_service_member,
+        plan.local
+    );
+    let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
+    edits.extend(plan.edits);
+    Some(Fix::new(edits))
+}
+
+/// A class lacking the member a guard decorator reads. Fixed like the lock
+/// service when the guard names a `type` (and where it comes from, or the
+/// file imports it already); reported otherwise.
+fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) -> Finding {
+    let guard = &ctx.project.config.guards[need.guard];
+    let member = &need.member;
+    let (detail, fix) = match &need.state {
+        Member::Absent(Inheritance::NoBase) => (String::new(), inject_guard_member(ctx, class, need)),
+        Member::Absent(Inheritance::Lacks { base }) => match class.constructor {
+            Some(_) => (
+                format!("; its base `{base}` has none either"),
+                inject_guard_member(ctx, class, need),
+            ),
+            None => (
+                format!("; its base `{base}` has none either, and the class has no constructor to take it"),
+                None,
+            ),
+        },
+        Member::Absent(Inheritance::Unknown { base, reason }) => (
+            format!("; its base `{base}` could not be checked ({reason})"),
+            None,
+        ),
+        Member::PlainParam(i, inheritance) => {
+            let param = class.constructor.as_ref().and_then(|c| c.params.get(*i));
+            let fix = param
+                .filter(|_| !matches!(inheritance, Inheritance::Unknown { .. }))
+                .map(|p| {
+                    Fix::new(vec![Edit::insert(
+                        p.modifiers_start,
+                        format!("{} ", ctx.project.lock_modifier(ctx.index)),
+                    )])
+                });
+            (
+                format!("; the constructor parameter `{member}` has no `private`/`readonly` modifier, so it never becomes `this.{member}`"),
+                fix,
+            )
+        }
+        Member::UninjectedProperty(_) => (
+            format!("; the `{member}` property is declared but nothing injects it"),
+            None,
+        ),
+        Member::Present | Member::Inherited | Member::Absent(Inheritance::Has) => {
+            (String::new(), None)
+        }
+    };
+    let message = format!(
+        "{} has {} but no `{member}`{detail}: {} reads `this.{member}` and fails without it",
+        class_label(class),
+        describe_uses(&need.uses),
+        guard.label(),
+    );
+    Finding::new(
+        Rule::MissingLockService,
+        ctx.index,
+        class.anchor..class.anchor + class_label_len(class),
+        message,
+    )
+    .in_class(class.name.as_deref())
+    .with_fix(fix)
+}
+
+/// `<modifier> <member>: <type>` in the constructor, the type imported from
+/// the guard's `import-source` (or an import the file already has).
+fn inject_guard_member(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) -> Option<Fix> {
+    let type_name = ctx.project.config.guards[need.guard].type_name.as_deref()?;
+    let source = ctx.project.guard_source_for(ctx.index, need.guard);
+    let plan = ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name: type_name,
+            beside: None,
+            fallback_source: source.as_deref(),
+        },
+    )?;
+    let param = format!(
+        "{} {}: {}",
+        ctx.project.lock_modifier(ctx.index),
+        need.member,
         plan.local
     );
     let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;

@@ -20,6 +20,7 @@ pub mod super_call_missing_lock;
 pub mod test_module_missing_lock;
 pub mod type_only_lock_import;
 pub mod unlocked_cron;
+pub mod unlocked_dynamic_job;
 pub mod unlocked_interval;
 
 use crate::fix::Fix;
@@ -81,6 +82,7 @@ impl Rule {
             Rule::SuperCallMissingLock => &super_call_missing_lock::DOC,
             Rule::TestModuleMissingLock => &test_module_missing_lock::DOC,
             Rule::ConstructorCallMissingLock => &constructor_call_missing_lock::DOC,
+            Rule::UnlockedDynamicJob => &unlocked_dynamic_job::DOC,
         }
     }
 }
