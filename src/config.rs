@@ -54,6 +54,9 @@ pub struct Config {
     /// Skip parsing files that mention none of the configured names (on
     /// unless `--no-prefilter`; results are the same either way).
     pub prefilter: bool,
+    /// `baseline = "..."`: the baseline file (relative to the configuration
+    /// file once loaded).
+    pub baseline: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             path: None,
             migrate_cron: false,
             prefilter: true,
+            baseline: None,
         }
     }
 }
@@ -112,6 +116,7 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     lock_service_modifier: Option<toml::Spanned<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
+    baseline: Option<toml::Spanned<String>>,
 }
 
 impl Config {
@@ -145,6 +150,9 @@ impl Config {
             line,
             message,
         })?;
+        if let Some(baseline) = &config.baseline {
+            config.baseline = Some(path.parent().unwrap_or(Path::new(".")).join(baseline));
+        }
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -197,6 +205,16 @@ impl Config {
             }
             config.lock_service_modifier =
                 Some(value.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        if let Some(baseline) = raw.baseline {
+            if baseline.get_ref().trim().is_empty() {
+                return Err((
+                    line_of(baseline.span().start),
+                    "`baseline`: empty path (omit the key for the default cronlock-baseline.json)"
+                        .to_string(),
+                ));
+            }
+            config.baseline = Some(PathBuf::from(baseline.into_inner()));
         }
         for (name, value) in raw.rules.unwrap_or_default() {
             let line = line_of(value.span().start);
