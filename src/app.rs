@@ -288,6 +288,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
             count(changed.len(), "file"),
             count(outcome.remaining.findings.len(), "finding")
         );
+        baseline_note(comparison.as_ref(), true);
         let anything = !changed.is_empty() || left;
         return Ok(status(had_errors, anything));
     }
@@ -319,7 +320,43 @@ fn fix(args: &FixArgs) -> Result<Status> {
         count(written, "file"),
         count(outcome.remaining.findings.len(), "finding")
     );
+    baseline_note(comparison.as_ref(), false);
     Ok(status(had_errors, left))
+}
+
+/// After `fix`, on stderr: how many findings stay baselined, and which
+/// entries the fix made (or would make) stale.
+fn baseline_note(comparison: Option<&Comparison>, dry_run: bool) {
+    let Some(comparison) = comparison else {
+        return;
+    };
+    let mut note = format!(
+        "{} {}",
+        count(comparison.baselined_count(), "finding"),
+        if dry_run {
+            format!("would stay baselined ({})", comparison.shown)
+        } else {
+            format!("baselined ({})", comparison.shown)
+        }
+    );
+    let stale = comparison.stale.len();
+    if stale > 0 {
+        let entries = if stale == 1 {
+            "1 entry".to_string()
+        } else {
+            format!("{stale} entries")
+        };
+        note.push_str(&format!(
+            "; {entries} {} stale: run `cronlock check --update-baseline`{}",
+            match (dry_run, stale) {
+                (true, _) => "would be",
+                (false, 1) => "is now",
+                (false, _) => "are now",
+            },
+            if dry_run { " after the fix" } else { "" }
+        ));
+    }
+    let _ = writeln!(std::io::stderr(), "{note}.");
 }
 
 /// Inside a git work tree, files with uncommitted changes are not written
