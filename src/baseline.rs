@@ -296,6 +296,7 @@ impl Baseline {
             why: crate::walk::describe_io(&e),
         };
         let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(fail)?;
         let mut temp = tempfile::Builder::new()
             .prefix(".cronlock-baseline-")
             .suffix(".tmp")
