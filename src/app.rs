@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{Cli, Command, FixArgs, Format, ScanArgs};
+use crate::baseline::{self, Baseline, Comparison};
+use crate::cli::{CheckArgs, Cli, Command, FixArgs, Format, ScanArgs};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
 use crate::output::{self, Report, count};
@@ -79,6 +80,7 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     let filter = RuleFilter {
         select: parse_rules(&args.select, "--select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,
+        skip_baselined: None,
     };
     // Workers get deep stacks (reserved, not committed) so that most files
     // are parsed in place rather than on a stack set up for each one.
@@ -151,11 +153,70 @@ pub fn report_error(what: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "error: {what}: {why}");
 }
 
-fn check(args: &ScanArgs) -> Result<Status> {
-    let scan = load(args, false)?;
+fn check(args: &CheckArgs) -> Result<Status> {
+    let scan = load(&args.scan, false)?;
+    if args.update_baseline {
+        let analysis = engine::analyze(&scan.project, &scan.filter);
+        return update_baseline(&args.scan, &scan, &analysis);
+    }
+    let baseline = baseline_for(&args.scan, &scan.project)?;
     let analysis = engine::analyze(&scan.project, &scan.filter);
-    print_report(args, &scan.project, &analysis)?;
-    Ok(status(scan.had_errors, !analysis.findings.is_empty()))
+    let comparison = baseline
+        .as_ref()
+        .map(|b| b.compare(&scan.project, &analysis.findings));
+    print_report(&args.scan, &scan.project, &analysis, comparison.as_ref())?;
+    Ok(status(
+        scan.had_errors,
+        fails(&analysis, comparison.as_ref()),
+    ))
+}
+
+/// The baseline of this run, if any (`--baseline`, `baseline = "..."`, or
+/// cronlock-baseline.json when present; none under `--no-baseline`).
+fn baseline_for(args: &ScanArgs, project: &Project) -> Result<Option<Baseline>> {
+    if args.no_baseline {
+        return Ok(None);
+    }
+    let location = baseline::locate(args.baseline.as_deref(), &project.config);
+    Ok(baseline::for_run(location)?)
+}
+
+/// Whether what is left fails the run: any finding, or with a baseline, a
+/// new finding or a stale entry.
+fn fails(analysis: &Analysis, comparison: Option<&Comparison>) -> bool {
+    comparison.map_or(!analysis.findings.is_empty(), Comparison::fails)
+}
+
+/// `check --update-baseline`: records the current findings and exits 0. Not
+/// written when some file could not be read (its findings would be lost).
+fn update_baseline(args: &ScanArgs, scan: &Scan, analysis: &Analysis) -> Result<Status> {
+    let location = baseline::locate(args.baseline.as_deref(), &scan.project.config);
+    if scan.had_errors {
+        report_error(
+            &location.shown,
+            "not written: some files could not be read (see above)",
+        );
+        return Ok(Status::Error);
+    }
+    let before = Baseline::load(location.clone()).ok().map(|b| b.len());
+    let target = Baseline::empty(location);
+    let entries = target.write(&scan.project, &analysis.findings)?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "Wrote {}: {} in {}{}.",
+        target.shown(),
+        count(analysis.findings.len(), "finding"),
+        if entries == 1 {
+            "1 entry".to_string()
+        } else {
+            format!("{entries} entries")
+        },
+        before.map_or(String::new(), |n| format!(
+            " (it recorded {})",
+            count(n, "finding")
+        ))
+    );
+    Ok(Status::Clean)
 }
 
 fn status(had_errors: bool, anything_left: bool) -> Status {
@@ -168,24 +229,38 @@ fn status(had_errors: bool, anything_left: bool) -> Status {
     }
 }
 
-fn print_report(args: &ScanArgs, project: &Project, analysis: &Analysis) -> Result<()> {
+fn print_report(
+    args: &ScanArgs,
+    project: &Project,
+    analysis: &Analysis,
+    baseline: Option<&Comparison>,
+) -> Result<()> {
     let color = args.format == Format::Text && args.color.enabled(std::io::stdout().is_terminal());
     let report = Report {
         project,
         analysis,
         color,
         quiet: args.quiet,
+        baseline,
     };
     print_stdout(&output::render(args.format, &report))
 }
 
 fn fix(args: &FixArgs) -> Result<Status> {
     let mut scan = load(&args.scan, args.migrate_cron)?;
+    let baseline = baseline_for(&args.scan, &scan.project)?;
+    if args.skip_baselined {
+        scan.filter.skip_baselined = baseline.clone().map(std::sync::Arc::new);
+    }
     if args.migrate_cron {
         ensure_migration_source(&scan.project, &scan.filter)?;
     }
     let outcome = engine::fix_project(&mut scan.project, &scan.filter);
     let project = &scan.project;
+    let comparison = baseline
+        .as_ref()
+        .map(|b| b.compare(project, &outcome.remaining.findings));
+    let left = fails(&outcome.remaining, comparison.as_ref());
     let mut had_errors = scan.had_errors;
     for failure in &outcome.failures {
         report_error(&project.files[failure.file].display, &failure.reason);
@@ -213,7 +288,8 @@ fn fix(args: &FixArgs) -> Result<Status> {
             count(changed.len(), "file"),
             count(outcome.remaining.findings.len(), "finding")
         );
-        let anything = !changed.is_empty() || !outcome.remaining.findings.is_empty();
+        baseline_note(comparison.as_ref(), true);
+        let anything = !changed.is_empty() || left;
         return Ok(status(had_errors, anything));
     }
     if refuse_uncommitted(project, &changed, args) {
@@ -221,8 +297,9 @@ fn fix(args: &FixArgs) -> Result<Status> {
     }
     let (written, write_failed) = write_change_sets(project, &outcome);
     had_errors |= write_failed;
-    if !outcome.remaining.findings.is_empty() || args.scan.format != Format::Text {
-        print_report(&args.scan, project, &outcome.remaining)?;
+    let stale = comparison.as_ref().is_some_and(|c| !c.stale.is_empty());
+    if !outcome.remaining.findings.is_empty() || stale || args.scan.format != Format::Text {
+        print_report(&args.scan, project, &outcome.remaining, comparison.as_ref())?;
     }
     let _ = writeln!(
         std::io::stderr(),
@@ -231,7 +308,43 @@ fn fix(args: &FixArgs) -> Result<Status> {
         count(written, "file"),
         count(outcome.remaining.findings.len(), "finding")
     );
-    Ok(status(had_errors, !outcome.remaining.findings.is_empty()))
+    baseline_note(comparison.as_ref(), false);
+    Ok(status(had_errors, left))
+}
+
+/// After `fix`, on stderr: how many findings stay baselined, and which
+/// entries the fix made (or would make) stale.
+fn baseline_note(comparison: Option<&Comparison>, dry_run: bool) {
+    let Some(comparison) = comparison else {
+        return;
+    };
+    let mut note = format!(
+        "{} {}",
+        count(comparison.baselined_count(), "finding"),
+        if dry_run {
+            format!("would stay baselined ({})", comparison.shown)
+        } else {
+            format!("baselined ({})", comparison.shown)
+        }
+    );
+    let stale = comparison.stale.len();
+    if stale > 0 {
+        let entries = if stale == 1 {
+            "1 entry".to_string()
+        } else {
+            format!("{stale} entries")
+        };
+        note.push_str(&format!(
+            "; {entries} {} stale: run `cronlock check --update-baseline`{}",
+            match (dry_run, stale) {
+                (true, _) => "would be",
+                (false, 1) => "is now",
+                (false, _) => "are now",
+            },
+            if dry_run { " after the fix" } else { "" }
+        ));
+    }
+    let _ = writeln!(std::io::stderr(), "{note}.");
 }
 
 /// Writes every change set whose files all stage (see [`crate::write`]):

@@ -24,7 +24,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan and print findings. Exit 0 clean, 1 findings, 2 error.
-    Check(ScanArgs),
+    ///
+    /// With a baseline (cronlock-baseline.json), findings it records are
+    /// counted apart and only new findings, or recorded ones that are gone,
+    /// fail the run.
+    Check(CheckArgs),
     /// Apply fixes in place. Exit 0 nothing left, 1 findings remain, 2 error.
     Fix(FixArgs),
     /// List every rule: name, default severity, fixable or not, one line.
@@ -69,6 +73,28 @@ pub struct ScanArgs {
     /// looks for (for testing that the shortcut changes nothing).
     #[arg(long, hide = true)]
     pub no_prefilter: bool,
+    /// Known findings: those it records do not fail the run; only new ones
+    /// do, and so does an entry whose finding is gone (stale) [default:
+    /// `baseline` in cronlock.toml, else cronlock-baseline.json beside the
+    /// cronlock.toml in use or in the current directory, when present].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Use no baseline, even when cronlock-baseline.json exists.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
+}
+
+/// Options of `check`.
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Write (or rewrite) the baseline from the current findings and exit 0:
+    /// the start of a migration, and after fixes, to drop the entries that
+    /// are gone.
+    #[arg(long, conflicts_with = "no_baseline")]
+    pub update_baseline: bool,
 }
 
 /// Options of `fix`.
@@ -90,6 +116,9 @@ pub struct FixArgs {
     /// Write files whose uncommitted changes are all staged (what a pre-commit hook sees).
     #[arg(long)]
     pub allow_staged: bool,
+    /// Leave the findings the baseline records alone; fix only new ones.
+    #[arg(long, conflicts_with = "no_baseline")]
+    pub skip_baselined: bool,
 }
 
 /// Output formats.

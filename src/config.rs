@@ -56,6 +56,9 @@ pub struct Config {
     pub prefilter: bool,
     /// In-house decorators that lock on their own, and the member each reads.
     pub guards: Vec<Guard>,
+    /// `baseline = "..."`: the baseline file (relative to the configuration
+    /// file once loaded).
+    pub baseline: Option<PathBuf>,
 }
 
 /// A `[[guard]]`: decorators that are already cluster-safe (a method
@@ -103,6 +106,7 @@ impl Default for Config {
             migrate_cron: false,
             prefilter: true,
             guards: Vec::new(),
+            baseline: None,
         }
     }
 }
@@ -142,6 +146,7 @@ struct RawConfig {
     exclude: Option<Vec<String>>,
     lock_service_modifier: Option<toml::Spanned<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
+    baseline: Option<toml::Spanned<String>>,
     guard: Option<Vec<toml::Spanned<RawGuard>>>,
 }
 
@@ -186,6 +191,9 @@ impl Config {
             line,
             message,
         })?;
+        if let Some(baseline) = &config.baseline {
+            config.baseline = Some(path.parent().unwrap_or(Path::new(".")).join(baseline));
+        }
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -241,7 +249,19 @@ impl Config {
         }
         for guard in raw.guard.unwrap_or_default() {
             let line = line_of(guard.span().start);
-            config.guards.push(checked_guard(guard.into_inner()).map_err(|m| (line, m))?);
+            config
+                .guards
+                .push(checked_guard(guard.into_inner()).map_err(|m| (line, m))?);
+        }
+        if let Some(baseline) = raw.baseline {
+            if baseline.get_ref().trim().is_empty() {
+                return Err((
+                    line_of(baseline.span().start),
+                    "`baseline`: empty path (omit the key for the default cronlock-baseline.json)"
+                        .to_string(),
+                ));
+            }
+            config.baseline = Some(PathBuf::from(baseline.into_inner()));
         }
         for (name, value) in raw.rules.unwrap_or_default() {
             let line = line_of(value.span().start);
@@ -347,7 +367,11 @@ fn checked_guard(raw: RawGuard) -> Result<Guard, String> {
     if raw.decorators.is_empty() {
         return Err("[[guard]] `decorators` is empty: name the decorators that lock".to_string());
     }
-    let names = raw.decorators.iter().chain([&raw.member]).chain(&raw.type_name);
+    let names = raw
+        .decorators
+        .iter()
+        .chain([&raw.member])
+        .chain(&raw.type_name);
     if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {
         return Err(format!("[[guard]]: `{bad}` is not an identifier"));
     }
@@ -410,16 +434,22 @@ type = \"RedlockService\"\nimport-source = \"src/redlock\"\n\n[[guard]]\ndecorat
         let config = Config::parse(text).unwrap_or_default();
         assert_eq!(config.guards.len(), 2);
         assert_eq!(config.guard_of("Once"), Some(1));
-        assert_eq!(config.guards[0].type_name.as_deref(), Some("RedlockService"));
+        assert_eq!(
+            config.guards[0].type_name.as_deref(),
+            Some("RedlockService")
+        );
         assert_eq!(config.guards[0].label(), "`@LockAndRetry`");
-        let (line, message) = Config::parse("exclude = []\n[[guard]]\ndecorators = []\nmember = \"m\"\n")
-            .err()
-            .unwrap_or_default();
+        let (line, message) =
+            Config::parse("exclude = []\n[[guard]]\ndecorators = []\nmember = \"m\"\n")
+                .err()
+                .unwrap_or_default();
         assert_eq!(line, 2);
         assert!(message.contains("decorators"), "{message}");
-        let (_, message) = Config::parse("[[guard]]\ndecorators = [\"A\"]\nmember = \"m\"\nimport-source = \"x\"\n")
-            .err()
-            .unwrap_or_default();
+        let (_, message) = Config::parse(
+            "[[guard]]\ndecorators = [\"A\"]\nmember = \"m\"\nimport-source = \"x\"\n",
+        )
+        .err()
+        .unwrap_or_default();
         assert!(message.contains("needs a `type`"), "{message}");
         let (line, message) = Config::parse("[[guard]]\ndecorators = [\"A\"]\nmembr = \"m\"\n")
             .err()

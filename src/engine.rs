@@ -22,6 +22,9 @@ pub struct RuleFilter {
     pub select: Vec<Rule>,
     /// `--ignore`: never these.
     pub ignore: Vec<Rule>,
+    /// `fix --skip-baselined`: findings this baseline records are reported
+    /// but not fixed.
+    pub skip_baselined: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 impl RuleFilter {
@@ -491,9 +494,15 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
     for _ in 0..MAX_ROUNDS {
         let analysis = analyze(project, filter);
         let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
-        for finding in &analysis.findings {
+        let held = filter.skip_baselined.as_ref().map(|baseline| {
+            let comparison = baseline.compare(project, &analysis.findings);
+            comparison.baselined
+        });
+        for (index, finding) in analysis.findings.iter().enumerate() {
+            let is_held = held.as_ref().is_some_and(|h| h.get(index) == Some(&true));
             if let Some(f) = &finding.fix
                 && !frozen.contains(&finding.file)
+                && !is_held
             {
                 by_file.entry(finding.file).or_default().push(f);
                 for site in &finding.related {

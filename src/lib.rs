@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diff;

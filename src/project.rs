@@ -508,12 +508,13 @@ impl Project {
                 path.push(ext);
                 PathBuf::from(path)
             });
-            candidates.into_iter().any(|p| p.is_file()).then(|| normalize(&absolute(&base)))
+            candidates
+                .into_iter()
+                .any(|p| p.is_file())
+                .then(|| normalize(&absolute(&base)))
         });
         Some(match target {
-            Some(target) => {
-                crate::paths::relative_specifier(&self.dir_of(index), &target)
-            }
+            Some(target) => crate::paths::relative_specifier(&self.dir_of(index), &target),
             None => source.to_string(),
         })
     }

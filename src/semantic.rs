@@ -408,10 +408,13 @@ fn scheduled_in_code<'c>(
         .iter()
         .filter(move |call| {
             let typed = |name: Option<&String>, type_name: Option<&String>| {
-                name == Some(&call.member) && type_name.is_some_and(|t| is_scheduler_registry(model, t))
+                name == Some(&call.member)
+                    && type_name.is_some_and(|t| is_scheduler_registry(model, t))
             };
             let params = class.constructor.iter().flat_map(|c| &c.params);
-            params.into_iter().any(|p| p.is_property && typed(p.name.as_ref(), p.type_name.as_ref()))
+            params
+                .into_iter()
+                .any(|p| p.is_property && typed(p.name.as_ref(), p.type_name.as_ref()))
                 || class
                     .properties
                     .iter()

@@ -7,7 +7,8 @@ use crate::rules::Severity;
 pub fn render(report: &Report<'_>) -> String {
     let cwd = std::env::current_dir().ok();
     let mut out = String::new();
-    for l in report.located() {
+    // Baselined findings are known: only new ones are annotated.
+    for l in report.located().into_iter().filter(|l| !l.baselined) {
         let level = match l.finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -24,6 +25,15 @@ pub fn render(report: &Report<'_>) -> String {
             escape_property(&format!("cronlock({})", l.finding.rule.name())),
             escape_data(&l.finding.message),
         ));
+    }
+    if let Some(baseline) = report.baseline {
+        for stale in &baseline.stale {
+            out.push_str(&format!(
+                "::error file={},title=cronlock(baseline)::{}\n",
+                escape_property(&baseline.shown),
+                escape_data(&stale.message()),
+            ));
+        }
     }
     out
 }

@@ -10,7 +10,7 @@ pub fn render(report: &Report<'_>) -> String {
         .located()
         .iter()
         .map(|l| {
-            json!({
+            let mut finding = json!({
                 "rule": l.finding.rule.name(),
                 "severity": l.finding.severity.as_str(),
                 "file": l.file,
@@ -25,7 +25,11 @@ pub fn render(report: &Report<'_>) -> String {
                     let (file, line, column) = report.locate(r);
                     json!({ "file": file, "line": line, "column": column, "message": r.message })
                 }).collect::<Vec<_>>(),
-            })
+            });
+            if report.baseline.is_some() {
+                finding["baselined"] = json!(l.baselined);
+            }
+            finding
         })
         .collect();
     let packages: Vec<_> = report
@@ -42,7 +46,7 @@ pub fn render(report: &Report<'_>) -> String {
         })
         .collect();
     let summary = report.summary();
-    let document = json!({
+    let mut document = json!({
         "version": 1,
         "findings": findings,
         "packages": packages,
@@ -54,6 +58,21 @@ pub fn render(report: &Report<'_>) -> String {
             "ready": summary.ready,
         },
     });
+    if let Some(baseline) = report.baseline {
+        document["baseline"] = json!({
+            "file": baseline.shown,
+            "new": baseline.new_count(),
+            "baselined": baseline.baselined_count(),
+            "stale": baseline.stale.iter().map(|s| json!({
+                "file": s.key.file,
+                "class": s.key.class,
+                "method": s.key.method,
+                "rule": s.key.rule,
+                "count": s.gone,
+                "message": s.message(),
+            })).collect::<Vec<_>>(),
+        });
+    }
     let mut out = serde_json::to_string_pretty(&document).unwrap_or_default();
     out.push('\n');
     out

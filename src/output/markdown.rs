@@ -14,7 +14,14 @@ pub fn render(report: &Report<'_>) -> String {
     let _ = writeln!(out, "# cronlock readiness report\n");
     let _ = writeln!(out, "{}\n", headline(report));
     package_table(report, &mut out);
-    missing_by_package(report, &mut out);
+    match report.baseline {
+        None => missing_by_package(report, None, &mut out),
+        Some(_) => {
+            missing_by_package(report, Some(false), &mut out);
+            missing_by_package(report, Some(true), &mut out);
+            stale_entries(report, &mut out);
+        }
+    }
     ripple(report, &mut out);
     other_findings(report, &mut out);
     out
@@ -106,7 +113,22 @@ wherever it is needed, and no scheduled job runs unlocked ({} files scanned)",
         ),
         Verdict::NotReady => format!("{progress}, {jobs} left, {files}"),
     };
-    format!("**Verdict: {}**: {detail}.", verdict.as_str())
+    let mut line = format!("**Verdict: {}**: {detail}.", verdict.as_str());
+    if let Some(baseline) = report.baseline {
+        // Baselined findings are known, not gone: the verdict above counts them.
+        let _ = write!(
+            line,
+            " Baseline `{}`: {} baselined, {} new, {}.",
+            baseline.shown,
+            count(baseline.baselined_count(), "finding"),
+            baseline.new_count(),
+            match baseline.stale.len() {
+                1 => "1 stale entry".to_string(),
+                n => format!("{n} stale entries"),
+            }
+        );
+    }
+    line
 }
 
 fn package_table(report: &Report<'_>, out: &mut String) {
@@ -145,13 +167,14 @@ fn package_table(report: &Report<'_>, out: &mut String) {
     out.push('\n');
 }
 
-fn missing_by_package(report: &Report<'_>, out: &mut String) {
+/// The classes still missing a lock service, by package: all of them
+/// (`baselined` is `None`, no baseline), or only the new or the baselined ones.
+fn missing_by_package(report: &Report<'_>, baselined: Option<bool>, out: &mut String) {
     let located = report.located();
     let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for l in located
-        .iter()
-        .filter(|l| l.finding.rule == Rule::MissingLockService)
-    {
+    for l in located.iter().filter(|l| {
+        l.finding.rule == Rule::MissingLockService && baselined.is_none_or(|b| b == l.baselined)
+    }) {
         let class = l.finding.class.as_deref().unwrap_or("(anonymous class)");
         groups
             .entry(l.package)
@@ -159,7 +182,15 @@ fn missing_by_package(report: &Report<'_>, out: &mut String) {
             .push(format!("- `{class}`: `{}:{}`", l.file, l.line));
     }
     let total: usize = groups.values().map(Vec::len).sum();
-    let _ = writeln!(out, "## Classes still missing a lock service ({total})\n");
+    let which = match baselined {
+        None => "",
+        Some(false) => ": new",
+        Some(true) => ": baselined",
+    };
+    let _ = writeln!(
+        out,
+        "## Classes still missing a lock service{which} ({total})\n"
+    );
     if groups.is_empty() {
         let _ = writeln!(out, "None.\n");
         return;
@@ -216,9 +247,33 @@ fn other_findings(report: &Report<'_>, out: &mut String) {
             "| `{}:{}` | {} | {} | {} |",
             l.file,
             l.line,
-            l.finding.rule.name(),
+            if l.baselined {
+                format!("{} (baselined)", l.finding.rule.name())
+            } else {
+                l.finding.rule.name().to_string()
+            },
             l.finding.severity.as_str(),
             l.finding.message.replace('|', "\\|")
         );
     }
+}
+
+/// Entries of the baseline whose findings are gone: the run fails until the
+/// baseline is rewritten.
+fn stale_entries(report: &Report<'_>, out: &mut String) {
+    let Some(baseline) = report.baseline else {
+        return;
+    };
+    if baseline.stale.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Stale baseline entries ({})\n",
+        baseline.stale.len()
+    );
+    for stale in &baseline.stale {
+        let _ = writeln!(out, "- {}", stale.message());
+    }
+    out.push('\n');
 }

@@ -22,6 +22,8 @@ pub struct Report<'a> {
     pub color: bool,
     /// Only the summary (text).
     pub quiet: bool,
+    /// How the findings stand against the baseline, when one is in use.
+    pub baseline: Option<&'a crate::baseline::Comparison>,
 }
 
 /// A finding with its position worked out.
@@ -42,6 +44,8 @@ pub struct Located<'a> {
     pub package: &'a str,
     /// The file's text.
     pub source: Option<&'a SourceText>,
+    /// The baseline records it (always `false` without a baseline).
+    pub baselined: bool,
 }
 
 impl<'a> Report<'a> {
@@ -51,7 +55,8 @@ impl<'a> Report<'a> {
         self.analysis
             .findings
             .iter()
-            .map(|finding| {
+            .enumerate()
+            .map(|(index, finding)| {
                 let file = &project.files[finding.file];
                 let source = project.source(finding.file);
                 let (line, column) = source.map_or((1, 1), |s| s.line_col(finding.offset));
@@ -69,6 +74,7 @@ impl<'a> Report<'a> {
                         .get(file.package)
                         .map_or("", |p| p.name.as_str()),
                     source,
+                    baselined: self.baseline.is_some_and(|b| b.is_baselined(index)),
                 }
             })
             .collect()
@@ -76,7 +82,22 @@ impl<'a> Report<'a> {
 
     /// Headline numbers.
     pub fn summary(&self) -> Summary {
-        let findings = &self.analysis.findings;
+        self.summary_of(self.analysis.findings.iter().collect())
+    }
+
+    /// Headline numbers of the findings the baseline does not record (all of
+    /// them without a baseline); `ready` still judges every finding.
+    pub fn new_summary(&self) -> Summary {
+        let findings = self.analysis.findings.iter().enumerate();
+        self.summary_of(
+            findings
+                .filter(|(i, _)| !self.baseline.is_some_and(|b| b.is_baselined(*i)))
+                .map(|(_, f)| f)
+                .collect(),
+        )
+    }
+
+    fn summary_of(&self, findings: Vec<&Finding>) -> Summary {
         let mut files: Vec<usize> = findings.iter().map(|f| f.file).collect();
         files.sort_unstable();
         files.dedup();

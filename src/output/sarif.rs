@@ -54,6 +54,11 @@ pub fn render(report: &Report<'_>) -> String {
                     .collect();
                 result["relatedLocations"] = json!(related);
             }
+            if report.baseline.is_some() {
+                // SARIF's own notion: "unchanged" is recorded in the baseline.
+                let state = if l.baselined { "unchanged" } else { "new" };
+                result["baselineState"] = json!(state);
+            }
             if let Some(fix) = l.finding.fix.as_ref().filter(|_| l.finding.is_fixable()) {
                 let replacements: Vec<Value> = fix
                     .edits

@@ -18,7 +18,7 @@ pub fn render(report: &Report<'_>) -> String {
         } else {
             Renderer::plain()
         };
-        for located in report.located() {
+        for located in report.located().into_iter().filter(|l| !l.baselined) {
             out.push_str(&header(&located, report.color));
             out.push('\n');
             if let Some(frame) = frame(&located, &renderer) {
@@ -50,8 +50,18 @@ pub fn render(report: &Report<'_>) -> String {
             out.push('\n');
         }
     }
+    if let Some(baseline) = report.baseline {
+        for stale in &baseline.stale {
+            out.push_str(&stale.message());
+            out.push('\n');
+        }
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
+    if let Some(baseline) = report.baseline {
+        out.push_str(&baseline.summary_line());
+        out.push_str(".\n");
+    }
     out
 }
 
@@ -131,14 +141,20 @@ fn help(l: &Located<'_>) -> Option<String> {
 }
 
 /// `N findings (M fixable) in K files; run `cronlock fix` to apply M fixes.`
+/// With a baseline, only new findings count: `N new findings ...`.
 pub fn summary_line(report: &Report<'_>) -> String {
-    let s = report.summary();
+    let s = report.new_summary();
+    let noun = if report.baseline.is_some() {
+        "new finding"
+    } else {
+        "finding"
+    };
     if s.findings == 0 {
-        return format!("No findings in {} files scanned.", s.files_scanned);
+        return format!("No {noun}s in {} files scanned.", s.files_scanned);
     }
     let mut line = format!(
         "{} ({} fixable) in {}",
-        count(s.findings, "finding"),
+        count(s.findings, noun),
         s.fixable,
         count(s.files_with_findings, "file")
     );

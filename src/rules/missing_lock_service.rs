@@ -2,9 +2,9 @@
 
 use super::{Finding, Rule, RuleDoc};
 use crate::config::AMBIGUOUS_LOCK_DECORATOR;
-use crate::fix::{Edit, Fix};
 use crate::fix::constructor::add_param;
 use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::fix::{Edit, Fix};
 use crate::links::Inheritance;
 use crate::model::ClassModel;
 use crate::semantic::{ClassFacts, FileContext, GuardNeed, LockUse, Member};
@@ -140,14 +140,18 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
     let guard = &ctx.project.config.guards[need.guard];
     let member = &need.member;
     let (detail, fix) = match &need.state {
-        Member::Absent(Inheritance::NoBase) => (String::new(), inject_guard_member(ctx, class, need)),
+        Member::Absent(Inheritance::NoBase) => {
+            (String::new(), inject_guard_member(ctx, class, need))
+        }
         Member::Absent(Inheritance::Lacks { base }) => match class.constructor {
             Some(_) => (
                 format!("; its base `{base}` has none either"),
                 inject_guard_member(ctx, class, need),
             ),
             None => (
-                format!("; its base `{base}` has none either, and the class has no constructor to take it"),
+                format!(
+                    "; its base `{base}` has none either, and the class has no constructor to take it"
+                ),
                 None,
             ),
         },
@@ -166,7 +170,9 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
                     )])
                 });
             (
-                format!("; the constructor parameter `{member}` has no `private`/`readonly` modifier, so it never becomes `this.{member}`"),
+                format!(
+                    "; the constructor parameter `{member}` has no `private`/`readonly` modifier, so it never becomes `this.{member}`"
+                ),
                 fix,
             )
         }
