@@ -77,6 +77,22 @@ pub struct Guard {
     pub import_source: Option<String>,
 }
 
+/// A member that decorators read through `this` and that the fix injects,
+/// with everything that follows from it (subclasses pass it to `super`,
+/// testing modules provide its type): the lock service first, then every
+/// `[[guard]]` member that has a `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Injection<'c> {
+    /// The member (`lockService`).
+    pub member: &'c str,
+    /// Its type (`DistributedLockService`).
+    pub type_name: &'c str,
+    /// The module a testing module may import instead of providing the type.
+    pub module: Option<&'c str>,
+    /// The guard it belongs to; `None` for the lock service.
+    pub guard: Option<usize>,
+}
+
 impl Guard {
     /// `@A` or `@A`/`@B`, for messages.
     pub fn label(&self) -> String {
@@ -320,6 +336,32 @@ impl Config {
     /// Whether `name` is a configured lock decorator.
     pub fn is_lock_decorator(&self, name: &str) -> bool {
         self.lock_decorators.iter().any(|d| d == name)
+    }
+
+    /// The lock service, then each `[[guard]]` member the fix can inject
+    /// (one per member: the first guard naming it gives the type).
+    pub fn injections(&self) -> Vec<Injection<'_>> {
+        let mut out = vec![Injection {
+            member: &self.lock_service_member,
+            type_name: &self.lock_service_type,
+            module: Some(&self.lock_module),
+            guard: None,
+        }];
+        for (index, guard) in self.guards.iter().enumerate() {
+            let Some(type_name) = guard.type_name.as_deref() else {
+                continue;
+            };
+            if out.iter().any(|i| i.member == guard.member) {
+                continue;
+            }
+            out.push(Injection {
+                member: &guard.member,
+                type_name,
+                module: None,
+                guard: Some(index),
+            });
+        }
+        out
     }
 
     /// The guard whose decorators include `name`.

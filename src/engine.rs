@@ -122,8 +122,9 @@ struct FileResult {
     modules: Vec<ModuleClass>,
     /// Classes that use a lock decorator or inject the lock service.
     lock_users: Vec<usize>,
-    /// Classes that inject the lock service (their providers need it).
-    injectors: Vec<usize>,
+    /// Classes that take an injected member, as (injection, class): their
+    /// providers and subclasses need it.
+    injectors: Vec<(usize, usize)>,
     needing: usize,
     complete: usize,
     unlocked_cron: usize,
@@ -147,7 +148,12 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .collect();
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
-    let mut injectors = LockUsers::default();
+    let mut injectors: Vec<LockUsers> = project
+        .config
+        .injections()
+        .iter()
+        .map(|_| LockUsers::default())
+        .collect();
     let mut all_modules = Vec::new();
     let mut findings = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
@@ -171,8 +177,10 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         for class in result.lock_users {
             lock_users.insert((file.key().to_path_buf(), class), name_of(class));
         }
-        for class in result.injectors {
-            injectors.insert((file.key().to_path_buf(), class), name_of(class));
+        for (injection, class) in result.injectors {
+            if let Some(takers) = injectors.get_mut(injection) {
+                takers.insert((file.key().to_path_buf(), class), name_of(class));
+            }
         }
         findings.extend(result.findings);
     }
@@ -239,7 +247,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
 /// test-module-missing-lock and constructor-call-missing-lock, in the files
 /// that build testing modules or construct classes; `injectors` take the
 /// lock service.
-fn caller_findings(project: &Project, injectors: &LockUsers) -> Vec<Finding> {
+fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
     (0..project.files.len())
         .into_par_iter()
         .filter(|&i| {
@@ -247,7 +255,7 @@ fn caller_findings(project: &Project, injectors: &LockUsers) -> Vec<Finding> {
                 !m.testing_modules.is_empty()
                     || m.constructions
                         .iter()
-                        .any(|c| injectors.may_name(m, &c.class))
+                        .any(|c| injectors.iter().any(|t| t.may_name(m, &c.class)))
             })
         })
         .flat_map_iter(|index| {
@@ -363,12 +371,24 @@ fn check_file(project: &Project, index: usize) -> FileResult {
         check(&ctx, &mut result.findings);
     }
     result.modules = rules::missing_lock_module::module_classes(&ctx);
+    let injections = project.config.injections();
     for (class, facts) in ctx.classes.iter().enumerate() {
         if !facts.lock_uses.is_empty() || facts.injects_member {
             result.lock_users.push(class);
         }
         if facts.injects_member {
-            result.injectors.push(class);
+            result.injectors.push((0, class));
+        }
+        let params = || {
+            ctx.model.classes[class]
+                .constructor
+                .iter()
+                .flat_map(|c| &c.params)
+        };
+        for (k, injection) in injections.iter().enumerate().skip(1) {
+            if params().any(|p| p.name.as_deref() == Some(injection.member)) {
+                result.injectors.push((k, class));
+            }
         }
         result.unlocked_interval += facts
             .schedule_uses

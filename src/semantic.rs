@@ -470,7 +470,11 @@ fn member_state(project: &Project, index: usize, class: &ClassModel, names: &[&s
 
 /// The lock service type's local names in this file (imported or declared).
 pub fn lock_type_names(project: &Project, model: &FileModel) -> Vec<String> {
-    let wanted = project.config.lock_service_type.as_str();
+    type_names(model, &project.config.lock_service_type)
+}
+
+/// The local names of the type `wanted` in this file (imported or declared).
+pub fn type_names(model: &FileModel, wanted: &str) -> Vec<String> {
     let mut names: Vec<String> = model
         .imports
         .iter()

@@ -19,6 +19,8 @@ declare module '@nestjs/schedule' {
   export class SchedulerRegistry {
     getCronJob(name: string): any;
     addCronJob(name: string, job: any): void;
+    addInterval(name: string, intervalId: any): void;
+    addTimeout(name: string, timeoutId: any): void;
     deleteCronJob(name: string): void;
     getIntervals(): string[];
     getCronJobs(): Map<string, any>;

@@ -61,12 +61,23 @@ impl Edit {
 pub struct Fix {
     /// The edits, in any order.
     pub edits: Vec<Edit>,
+    /// What the fix does, when it differs from its rule's `fix_title`
+    /// (a `[[guard]]` member rather than the lock service).
+    pub title: Option<String>,
 }
 
 impl Fix {
     /// A fix made of `edits`.
     pub fn new(edits: Vec<Edit>) -> Self {
-        Fix { edits }
+        Fix { edits, title: None }
+    }
+
+    /// A fix made of `edits` that does what `title` says.
+    pub fn titled(edits: Vec<Edit>, title: String) -> Self {
+        Fix {
+            edits,
+            title: Some(title),
+        }
     }
 }
 

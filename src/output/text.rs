@@ -25,7 +25,12 @@ pub fn render(report: &Report<'_>) -> String {
                 out.push_str(&frame);
                 out.push('\n');
             }
-            if let Some(help) = help(&located).map(|h| localize(report, &located, &h)) {
+            let titled = located.finding.fix.as_ref().and_then(|f| f.title.as_ref());
+            let help = match titled {
+                Some(title) => Some(format!("`cronlock fix` will {title}")),
+                None => help(&located).map(|h| localize(report, &located, &h)),
+            };
+            if let Some(help) = help {
                 out.push_str(&paint(
                     report.color,
                     AnsiColor::Cyan.on_default().bold(),

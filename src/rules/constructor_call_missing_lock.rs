@@ -24,11 +24,29 @@ parameter, so the remaining work is known.",
 
 /// Reports constructions of a class that takes the lock service; `takers`
 /// are the classes whose constructor (or properties) take it.
-pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) {
+pub fn check(ctx: &FileContext<'_>, takers: &[LockUsers], out: &mut Vec<Finding>) {
+    for (k, (injection, takers)) in ctx
+        .project
+        .config
+        .injections()
+        .iter()
+        .zip(takers)
+        .enumerate()
+    {
+        check_injection(ctx, k, injection.member, takers, out);
+    }
+}
+
+fn check_injection(
+    ctx: &FileContext<'_>,
+    k: usize,
+    member: &str,
+    takers: &LockUsers,
+    out: &mut Vec<Finding>,
+) {
     let Some((path, model)) = ctx.project.file_model(ctx.index) else {
         return;
     };
-    let member = ctx.project.config.lock_service_member.as_str();
     for new in &ctx.model.constructions {
         let Some(passed) = new.args else {
             continue;
@@ -67,11 +85,12 @@ pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) 
             .and_then(|c| c.name.clone())
             .unwrap_or_else(|| new.class.clone());
         let message = format!(
-            "`new {}(...)` passes {passed} argument{} but `{name}` takes `{member}` as argument {}; pass the lock \
-service (a stand-in in a spec) or the job throws in cluster mode",
+            "`new {}(...)` passes {passed} argument{} but `{name}` takes `{member}` as argument {}; pass {} \
+(a stand-in in a spec) or the job throws in cluster mode",
             new.class,
             if passed == 1 { "" } else { "s" },
-            position + 1
+            position + 1,
+            if k == 0 { "the lock service" } else { "it" },
         );
         out.push(
             Finding::new(
@@ -80,7 +99,8 @@ service (a stand-in in a spec) or the job throws in cluster mode",
                 new.range.clone(),
                 message,
             )
-            .in_class(Some(&name)),
+            .in_class(Some(&name))
+            .for_injection(k),
         );
     }
 }

@@ -164,10 +164,11 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
             let fix = param
                 .filter(|_| !matches!(inheritance, Inheritance::Unknown { .. }))
                 .map(|p| {
-                    Fix::new(vec![Edit::insert(
-                        p.modifiers_start,
-                        format!("{} ", ctx.project.lock_modifier(ctx.index)),
-                    )])
+                    let modifier = ctx.project.lock_modifier(ctx.index);
+                    Fix::titled(
+                        vec![Edit::insert(p.modifiers_start, format!("{modifier} "))],
+                        format!("make `{member}` a `{modifier}` parameter property"),
+                    )
                 });
             (
                 format!(
@@ -223,7 +224,7 @@ fn inject_guard_member(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNe
     );
     let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
     edits.extend(plan.edits);
-    Some(Fix::new(edits))
+    Some(Fix::titled(edits, format!("inject `{param}`")))
 }
 
 /// `` `Name` `` or `the default-exported class`.

@@ -23,6 +23,7 @@ pub mod unlocked_cron;
 pub mod unlocked_dynamic_job;
 pub mod unlocked_interval;
 
+use crate::config::Injection;
 use crate::fix::Fix;
 use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
 pub use crate::registry::{Fixability, Rule, Severity};
@@ -39,6 +40,29 @@ pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan>
         ctx.model,
         ImportRequest {
             name,
+            beside: None,
+            fallback_source: source.as_deref(),
+        },
+    )
+}
+
+/// Makes an injected member's type a value import of the file: the lock
+/// service from the project's lock source, a guard's type from its
+/// `import-source`.
+pub fn import_injected_type(
+    ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
+) -> Option<ImportPlan> {
+    let Some(guard) = injection.guard else {
+        return import_lock_name(ctx, injection.type_name);
+    };
+    let source = ctx.project.guard_source_for(ctx.index, guard);
+    ensure_value_import(
+        ctx.text(),
+        &ctx.style,
+        ctx.model,
+        ImportRequest {
+            name: injection.type_name,
             beside: None,
             fallback_source: source.as_deref(),
         },
@@ -111,6 +135,9 @@ pub struct Finding {
     /// Other places the fix also changes, or leaves to a person (the
     /// ripple of a constructor that gains a parameter).
     pub related: Vec<Related>,
+    /// Which injected member it is about (an index into
+    /// `Config::injections`: 0 is the lock service).
+    pub injection: usize,
 }
 
 /// A place a finding's fix reaches beyond its own file and line.
@@ -138,7 +165,14 @@ impl Finding {
             message,
             fix: None,
             related: Vec::new(),
+            injection: 0,
         }
+    }
+
+    /// Sets the injected member it is about.
+    pub fn for_injection(mut self, injection: usize) -> Self {
+        self.injection = injection;
+        self
     }
 
     /// Sets the class.

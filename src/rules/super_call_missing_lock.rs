@@ -1,13 +1,14 @@
 //! super-call-missing-lock: a derived class's constructor calls `super(...)`
 //! without the `lockService` its base's constructor takes.
 
-use super::{Finding, Rule, RuleDoc, import_lock_name};
+use super::{Finding, Rule, RuleDoc, import_injected_type};
+use crate::config::Injection;
 use crate::fix::constructor::add_param;
 use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
 use crate::model::{ClassModel, SuperCall};
 use crate::rules::missing_lock_service::class_label;
-use crate::semantic::{FileContext, Member, lock_type_names};
+use crate::semantic::{ClassFacts, FileContext, Member, type_names};
 
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
@@ -30,17 +31,38 @@ parameter, and passes it to `super(...)` at the base's parameter position. It al
 
 /// Reports derived classes whose `super(...)` call lacks the lock service.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for (k, injection) in ctx.project.config.injections().iter().enumerate() {
+        check_injection(ctx, k, injection, out);
+    }
+}
+
+/// Whether missing-lock-service gives the class the member first (the
+/// argument follows in the fix's next round).
+fn gains_member_first(facts: &ClassFacts, injection: &Injection<'_>) -> bool {
+    match injection.guard {
+        None => !facts.lock_uses.is_empty() && matches!(facts.member, Member::Absent(_)),
+        Some(_) => facts
+            .guard_needs
+            .iter()
+            .any(|n| n.member == injection.member && matches!(n.state, Member::Absent(_))),
+    }
+}
+
+fn check_injection(
+    ctx: &FileContext<'_>,
+    k: usize,
+    injection: &Injection<'_>,
+    out: &mut Vec<Finding>,
+) {
     let Some((path, model)) = ctx.project.file_model(ctx.index) else {
         return;
     };
-    let member = ctx.project.config.lock_service_member.as_str();
+    let member = injection.member;
     for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
         let (Some(base), Some(ctor)) = (&class.super_class, &class.constructor) else {
             continue;
         };
-        // missing-lock-service gives such a class its parameter first; the
-        // argument follows in the fix's next round.
-        if !facts.lock_uses.is_empty() && matches!(facts.member, Member::Absent(_)) {
+        if gains_member_first(facts, injection) {
             continue;
         }
         let Some(call) = &ctor.super_call else {
@@ -68,15 +90,20 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if passes_lock_service(ctx, class, call, position) {
+        if passes_member(ctx, injection, class, call, position) {
             continue;
         }
         let base_name = base_class.name.as_deref().unwrap_or("the base class");
         let message = format!(
             "{} calls `super(...)` without the `{member}` that `{base_name}`'s constructor takes (argument {}); \
-the lock decorator would get {}",
+the {} would get {}",
             class_label(class),
             position + 1,
+            if injection.guard.is_some() {
+                "guard decorator"
+            } else {
+                "lock decorator"
+            },
             if args.len() > position {
                 "the wrong argument"
             } else {
@@ -91,15 +118,15 @@ the lock decorator would get {}",
                 message,
             )
             .in_class(class.name.as_deref())
-            .with_fix(pass_lock_service(ctx, class, call, args, position)),
+            .for_injection(k)
+            .with_fix(pass_member(ctx, injection, class, call, args, position)),
         );
     }
 }
 
-/// Whether the argument at `position` is the lock service: a parameter
-/// named like the member or typed as the lock service.
-fn passes_lock_service(
+fn passes_member(
     ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
     class: &ClassModel,
     call: &SuperCall,
     position: usize,
@@ -107,24 +134,24 @@ fn passes_lock_service(
     let Some(Some(name)) = call.arg_names.get(position) else {
         return false;
     };
-    if name == &ctx.project.config.lock_service_member {
+    if name == injection.member {
         return true;
     }
-    let types = lock_type_names(ctx.project, ctx.model);
+    let types = type_names(ctx.model, injection.type_name);
     class.constructor.iter().flat_map(|c| &c.params).any(|p| {
         p.name.as_ref() == Some(name) && p.type_name.as_ref().is_some_and(|t| types.contains(t))
     })
 }
 
-fn pass_lock_service(
+fn pass_member(
     ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
     class: &ClassModel,
     call: &SuperCall,
     args: &[std::ops::Range<usize>],
     position: usize,
 ) -> Option<Fix> {
-    let config = &ctx.project.config;
-    let member = config.lock_service_member.as_str();
+    let member = injection.member;
     let mut edits = Vec::new();
     let has_param = class
         .constructor
@@ -132,7 +159,7 @@ fn pass_lock_service(
         .flat_map(|c| &c.params)
         .any(|p| p.name.as_deref() == Some(member));
     if !has_param {
-        let plan = import_lock_name(ctx, &config.lock_service_type)?;
+        let plan = import_injected_type(ctx, injection)?;
         edits.extend(add_param(
             ctx.text(),
             &ctx.style,
@@ -148,5 +175,11 @@ fn pass_lock_service(
             None => Edit::insert(call.close, member.to_string()),
         },
     });
-    Some(Fix::new(edits))
+    Some(match injection.guard {
+        None => Fix::new(edits),
+        Some(_) => Fix::titled(
+            edits,
+            format!("take `{member}` and pass it to `super(...)`"),
+        ),
+    })
 }

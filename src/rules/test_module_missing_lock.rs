@@ -2,8 +2,8 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_lock_name};
-use crate::config::Config;
+use super::{Finding, Rule, RuleDoc, import_injected_type};
+use crate::config::{Config, Injection};
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
 use crate::links::Symbol;
@@ -33,16 +33,34 @@ in the array's own layout (one line stays one line, one per line gets its own li
 
 /// Findings for the testing modules of one file; `takers` are the classes
 /// whose constructor takes the lock service (or that inject it).
-pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) {
+pub fn check(ctx: &FileContext<'_>, takers: &[LockUsers], out: &mut Vec<Finding>) {
+    for (k, (injection, takers)) in ctx
+        .project
+        .config
+        .injections()
+        .iter()
+        .zip(takers)
+        .enumerate()
+    {
+        check_injection(ctx, k, injection, takers, out);
+    }
+}
+
+fn check_injection(
+    ctx: &FileContext<'_>,
+    k: usize,
+    injection: &Injection<'_>,
+    takers: &LockUsers,
+    out: &mut Vec<Finding>,
+) {
     let Some((path, model)) = ctx.project.file_model(ctx.index) else {
         return;
     };
-    let config = &ctx.project.config;
     for testing in &ctx.model.testing_modules {
         let Some(providers) = &testing.metadata.providers else {
             continue;
         };
-        if provides_lock(ctx.model, testing, config) {
+        if provides(ctx.model, testing, injection) {
             continue;
         }
         let provided = providers.elements.iter().find_map(|(_, head)| {
@@ -61,10 +79,14 @@ pub fn check(ctx: &FileContext<'_>, takers: &LockUsers, out: &mut Vec<Finding>) 
         let Some(class) = provided else {
             continue;
         };
+        let instead = match injection.module {
+            Some(module) => format!("neither provides it nor imports `{module}`"),
+            None => "does not provide it".to_string(),
+        };
         let message = format!(
-            "this testing module provides `{class}`, which takes `{}`, but neither provides it nor imports `{}`; \
+            "this testing module provides `{class}`, which takes `{}`, but {instead}; \
 Nest cannot resolve `{class}` in this test",
-            config.lock_service_type, config.lock_module
+            injection.type_name
         );
         out.push(
             Finding::new(
@@ -74,27 +96,37 @@ Nest cannot resolve `{class}` in this test",
                 message,
             )
             .in_class(Some(&class))
-            .with_fix(provide_lock_service(ctx, testing)),
+            .for_injection(k)
+            .with_fix(provide_type(ctx, injection, testing)),
         );
     }
 }
 
-/// Whether a testing module provides the lock service (bare or `{ provide:
-/// ... }`) or imports the lock module, or may do so through a spread.
+/// Whether the testing module provides the lock service (or imports the
+/// lock module).
 pub fn provides_lock(model: &FileModel, testing: &TestingModule, config: &Config) -> bool {
+    config
+        .injections()
+        .first()
+        .is_some_and(|lock| provides(model, testing, lock))
+}
+
+/// Whether the testing module provides `injection`'s type (or imports its
+/// module).
+pub fn provides(model: &FileModel, testing: &TestingModule, injection: &Injection<'_>) -> bool {
     let metadata = &testing.metadata;
     metadata
         .providers
         .as_ref()
-        .is_some_and(|p| lists(model, p, &config.lock_service_type))
-        || metadata
-            .imports
-            .as_ref()
-            .is_some_and(|i| lists(model, i, &config.lock_module))
+        .is_some_and(|p| lists(model, p, injection.type_name))
+        || injection.module.is_some_and(|module| {
+            metadata
+                .imports
+                .as_ref()
+                .is_some_and(|i| lists(model, i, module))
+        })
 }
 
-/// Whether a list names `wanted` (through the file's imports, aliases
-/// included), bare or as `{ provide: wanted }` / `wanted.forRoot()`.
 fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
     if list.unreadable {
         // A spread may hold it: never claim it is missing.
@@ -106,10 +138,14 @@ fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
         .any(|head| model.imported_name(head) == wanted)
 }
 
-fn provide_lock_service(ctx: &FileContext<'_>, testing: &TestingModule) -> Option<Fix> {
+fn provide_type(
+    ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
+    testing: &TestingModule,
+) -> Option<Fix> {
     let providers = testing.metadata.providers.as_ref()?;
     let brackets = providers.brackets?;
-    let plan = import_lock_name(ctx, &ctx.project.config.lock_service_type)?;
+    let plan = import_injected_type(ctx, injection)?;
     let items: Vec<_> = providers.elements.iter().map(|(r, _)| r.clone()).collect();
     let list = List {
         open: brackets.0 + 1,
@@ -119,5 +155,8 @@ fn provide_lock_service(ctx: &FileContext<'_>, testing: &TestingModule) -> Optio
     let entry = format!("{{ provide: {}, useValue: {{}} }}", plan.local);
     let mut edits = list::append(ctx.text(), &ctx.style, list, &entry);
     edits.extend(plan.edits);
-    Some(Fix::new(edits))
+    Some(match injection.guard {
+        None => Fix::new(edits),
+        Some(_) => Fix::titled(edits, format!("provide `{entry}` in this testing module")),
+    })
 }
