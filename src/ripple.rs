@@ -26,7 +26,7 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     let injections = project.config.injections();
     let mut targets: Targets = HashMap::new();
     for (i, finding) in findings.iter().enumerate() {
-        if !adds_parameter(finding) {
+        if !adds_parameter(finding) || finding.injection >= injections.len() {
             continue;
         }
         let Some((path, model)) = project.file_model(finding.file) else {

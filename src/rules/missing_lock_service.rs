@@ -191,6 +191,15 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
         describe_uses(&need.uses),
         guard.label(),
     );
+    // Only a fix that adds the parameter has a ripple (see `ripple`).
+    let adds_parameter = matches!(need.state, Member::Absent(_)) && fix.is_some();
+    let injection = ctx
+        .project
+        .config
+        .injections()
+        .iter()
+        .position(|i| i.member == member)
+        .filter(|_| adds_parameter);
     Finding::new(
         Rule::MissingLockService,
         ctx.index,
@@ -198,6 +207,7 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
         message,
     )
     .in_class(class.name.as_deref())
+    .for_injection(injection.unwrap_or(usize::MAX))
     .with_fix(fix)
 }
 
