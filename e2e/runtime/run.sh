@@ -11,7 +11,8 @@
 # decorators throw when `this.lockService` is missing); typeorm, @nestjs/typeorm and
 # @nestjs/config as the stand-ins in stubs/. A line `NAME REASON` in excluded.txt skips a
 # fixture; `NAME --no-boot REASON` runs its specs but does not boot it.
-# `run.sh NAME...` checks only those fixtures.
+# `run.sh NAME...` checks only those fixtures. (jest runs from this directory: started elsewhere,
+# jest 30 looks for a config file upward from the working directory despite -c.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,9 +38,9 @@ counts() {
 # run_specs COPY LABEL: jest on the copy's specs; leaves $work/LABEL.json and .log; status = jest's.
 run_specs() {
   local copy=$1 label=$2
-  CRONLOCK_RT_MODE=specs CRONLOCK_RT_DIR=$copy \
+  (cd "$here" && CRONLOCK_RT_MODE=specs CRONLOCK_RT_DIR=$copy \
     "$jest" -c "$here/jest.config.js" --runInBand --ci --json --outputFile="$work/$label.json" \
-    > "$work/$label.log" 2>&1
+    > "$work/$label.log" 2>&1)
 }
 
 check_fixture() {
@@ -61,10 +62,10 @@ check_fixture() {
     after=$( [ -s "$work/$name.after.json" ] && counts "$work/$name.after.json" || echo "jest did not run")
     echo "runtime e2e: $name: specs fail after cronlock fix:"; sed 's/^/  /' "$work/$name.after.log" | tail -40
   fi
-  local booted="not booted ($boot)"
+  local booted="not booted (--no-boot in excluded.txt)"
   if [ "$boot" = boot ]; then
-    if ! CRONLOCK_RT_MODE=boot CRONLOCK_RT_DIR=$copy CRONLOCK_RT_OUT="$work/$name.boot.json" \
-      "$jest" -c "$here/jest.config.js" --runInBand --ci > "$work/$name.boot.log" 2>&1; then
+    if ! (cd "$here" && CRONLOCK_RT_MODE=boot CRONLOCK_RT_DIR=$copy CRONLOCK_RT_OUT="$work/$name.boot.json" \
+      "$jest" -c "$here/jest.config.js" --runInBand --ci > "$work/$name.boot.log" 2>&1); then
       status=FAILED
       echo "runtime e2e: $name: cluster-mode boot failed:"
       if [ -s "$work/$name.boot.json" ]; then sed 's/^/  /' "$work/$name.boot.json"; else sed 's/^/  /' "$work/$name.boot.log" | tail -40; fi
