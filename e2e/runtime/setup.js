@@ -1,0 +1,3 @@
+'use strict';
+// Nest reads decorator metadata through Reflect.getMetadata.
+require('reflect-metadata');
