@@ -21,10 +21,13 @@ case "$(uname -s)-$(uname -m)" in
   *) echo "npm/test.sh: no npm package for $(uname -sm); skipped"; exit 0 ;;
 esac
 
+cargo_version=$(sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
+committed=$(node -p 'require("./npm/cronlock/package.json").version')
+[ "$committed" = "$cargo_version" ] ||
+  fail "npm/cronlock/package.json says $committed, Cargo.toml $cargo_version: run node npm/scripts/generate-packages.mjs and commit"
 cargo build --release --locked -q
 bin=$root/target/release/cronlock
 version=$(node npm/scripts/generate-packages.mjs --binary "$platform=$bin")
-cargo_version=$(sed -n '/^\[package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 [ "$version" = "$cargo_version" ] || fail "generated version $version, Cargo.toml says $cargo_version"
 [ "$("$bin" --version)" = "cronlock $version" ] || fail "binary says '$("$bin" --version)', npm version is $version"
 node -e '
