@@ -46,12 +46,12 @@ export npm_config_cache=$work/npm-cache npm_config_update_notifier=false npm_con
   npm_config_audit=false npm_config_loglevel=error
 
 mkdir -p "$work/tarballs"
-npm pack npm/cronlock "npm/cli-$platform" --pack-destination "$work/tarballs" --json >"$work/pack.json"
+npm pack ./npm/cronlock "./npm/cli-$platform" --pack-destination "$work/tarballs" --json >"$work/pack.json"
 main_tgz=$work/tarballs/cronlock-$version.tgz
 plat_tgz=$work/tarballs/cronlock-cli-$platform-$version.tgz
 [ -f "$main_tgz" ] && [ -f "$plat_tgz" ] || fail "npm pack wrote $(ls "$work/tarballs")"
-tar -tzf "$plat_tgz" | grep -qx 'package/cronlock' || fail "platform tarball lacks the binary"
-tar -tzf "$main_tgz" | grep -qx 'package/bin/cronlock' || fail "main tarball lacks the launcher"
+grep -qx 'package/cronlock' <(tar -tzf "$plat_tgz") || fail "platform tarball lacks the binary"
+grep -qx 'package/bin/cronlock' <(tar -tzf "$main_tgz") || fail "main tarball lacks the launcher"
 
 # A fresh project, offline, with an empty cache: the five other platform packages cannot be
 # fetched, and npm must skip them as the optional dependencies they are.
@@ -101,7 +101,7 @@ EOF
 chmod +x "$work/fake"
 set +e
 out=$(CRONLOCK_BINARY=$work/fake npx --no -- cronlock check 'a b' '' "it's"); rc=$?
-CRONLOCK_BINARY=$work/fake node node_modules/.bin/cronlock die >/dev/null; sig_rc=$?
+{ CRONLOCK_BINARY=$work/fake node node_modules/.bin/cronlock die >/dev/null; sig_rc=$?; } 2>/dev/null
 set -e
 [ "$rc" = 7 ] || fail "CRONLOCK_BINARY: exit $rc (want 7)"
 [ "$out" = "$(printf '<check>\n<a b>\n<>\n<it'"'"'s>')" ] || fail "CRONLOCK_BINARY: arguments came through as: $out"
