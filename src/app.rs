@@ -303,10 +303,15 @@ fn fix(args: &FixArgs) -> Result<Status> {
     }
     let _ = writeln!(
         std::io::stderr(),
-        "Fixed {} in {}; {} remain.",
+        "Fixed {} in {}; {} {}.",
         count(outcome.fixed, "finding"),
         count(written, "file"),
-        count(outcome.remaining.findings.len(), "finding")
+        count(outcome.remaining.findings.len(), "finding"),
+        if outcome.remaining.findings.len() == 1 {
+            "remains"
+        } else {
+            "remain"
+        }
     );
     baseline_note(comparison.as_ref(), false);
     Ok(status(had_errors, left))

@@ -73,11 +73,11 @@ fn headline(report: &Report<'_>) -> String {
     };
     let member = &report.project.config.lock_service_member;
     let files = format!(
-        "{} ({} fixable) in {} of {} files scanned",
+        "{} ({} fixable) in {} of {} scanned",
         count(summary.findings, "finding"),
         summary.fixable,
         summary.files_with_findings,
-        summary.files_scanned
+        count(summary.files_scanned, "file")
     );
     let progress = if needing == 0 {
         "no class uses a lock decorator yet".to_string()
@@ -94,13 +94,13 @@ fn headline(report: &Report<'_>) -> String {
     }
     let detail = match verdict {
         Verdict::Ready if needing == 0 => format!(
-            "no scheduled jobs and no lock decorators in {} files scanned",
-            summary.files_scanned
+            "no scheduled jobs and no lock decorators in {} scanned",
+            count(summary.files_scanned, "file")
         ),
         Verdict::Ready => format!(
             "all {needing} lock-decorated classes have `{member}`, the lock module is registered \
-wherever it is needed, and no scheduled job runs unlocked ({} files scanned)",
-            summary.files_scanned
+wherever it is needed, and no scheduled job runs unlocked ({} scanned)",
+            count(summary.files_scanned, "file")
         ),
         Verdict::NotStarted => format!(
             "no class uses a lock decorator yet; {} run on every replica ({jobs}, {} `@Interval`/`@Timeout`); {files}",

@@ -155,7 +155,7 @@ pub fn summary_line(report: &Report<'_>) -> String {
         "finding"
     };
     if s.findings == 0 {
-        return format!("No {noun}s in {} files scanned.", s.files_scanned);
+        return format!("No {noun}s in {} scanned.", count(s.files_scanned, "file"));
     }
     let mut line = format!(
         "{} ({} fixable) in {}",
