@@ -2,7 +2,7 @@
 //! reach X's `lockService` parameter. No fix: what to pass (a mock in a
 //! spec, the injected service in a factory) is a person's call.
 
-use super::{Finding, Rule, RuleDoc};
+use super::{Finding, Rule, RuleDoc, injection_takers};
 use crate::links::Symbol;
 use crate::model::Callee;
 use crate::modules::LockUsers;
@@ -25,14 +25,7 @@ parameter, so the remaining work is known.",
 /// Reports constructions of a class that takes the lock service; `takers`
 /// are the classes whose constructor (or properties) take it.
 pub fn check(ctx: &FileContext<'_>, takers: &[LockUsers], out: &mut Vec<Finding>) {
-    for (k, (injection, takers)) in ctx
-        .project
-        .config
-        .injections()
-        .iter()
-        .zip(takers)
-        .enumerate()
-    {
+    for (k, injection, takers) in injection_takers(&ctx.project.config, takers) {
         check_injection(ctx, k, injection.member, takers, out);
     }
 }

@@ -1,9 +1,9 @@
 //! missing-lock-service: a class with lock-decorated methods and no `lockService`.
 
-use super::{Finding, Rule, RuleDoc};
+use super::{Finding, Rule, RuleDoc, import_injected_type};
 use crate::config::AMBIGUOUS_LOCK_DECORATOR;
 use crate::fix::constructor::add_param;
-use crate::fix::imports::{ImportRequest, ensure_value_import};
+use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
 use crate::fix::{Edit, Fix};
 use crate::links::Inheritance;
 use crate::model::ClassModel;
@@ -122,14 +122,7 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
             fallback_source: fallback.as_deref(),
         },
     )?;
-    let param = format!(
-        "{} {}: {}",
-        ctx.project.lock_modifier(ctx.index),
-        config.lock_service_member,
-        plan.local
-    );
-    let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
-    edits.extend(plan.edits);
+    let (_, edits) = inject_param(ctx, class, &config.lock_service_member, plan)?;
     Some(Fix::new(edits))
 }
 
@@ -214,27 +207,27 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
 /// `<modifier> <member>: <type>` in the constructor, the type imported from
 /// the guard's `import-source` (or an import the file already has).
 fn inject_guard_member(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) -> Option<Fix> {
-    let type_name = ctx.project.config.guards[need.guard].type_name.as_deref()?;
-    let source = ctx.project.guard_source_for(ctx.index, need.guard);
-    let plan = ensure_value_import(
-        ctx.text(),
-        &ctx.style,
-        ctx.model,
-        ImportRequest {
-            name: type_name,
-            beside: None,
-            fallback_source: source.as_deref(),
-        },
-    )?;
-    let param = format!(
-        "{} {}: {}",
-        ctx.project.lock_modifier(ctx.index),
-        need.member,
-        plan.local
-    );
+    let injections = ctx.project.config.injections();
+    let injection = injections.iter().find(|i| i.member == need.member)?;
+    let plan = import_injected_type(ctx, injection)?;
+    let (param, edits) = inject_param(ctx, class, injection.member, plan)?;
+    Some(Fix::titled(edits, format!("inject `{param}`")))
+}
+
+/// The constructor parameter `<modifier> <member>: <type>` (the type named
+/// as `plan` imports it) and the import's edits: the parameter's text and
+/// every edit.
+fn inject_param(
+    ctx: &FileContext<'_>,
+    class: &ClassModel,
+    member: &str,
+    plan: ImportPlan,
+) -> Option<(String, Vec<Edit>)> {
+    let modifier = ctx.project.lock_modifier(ctx.index);
+    let param = format!("{modifier} {member}: {}", plan.local);
     let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
     edits.extend(plan.edits);
-    Some(Fix::titled(edits, format!("inject `{param}`")))
+    Some((param, edits))
 }
 
 /// `` `Name` `` or `the default-exported class`.

@@ -69,6 +69,21 @@ pub fn import_injected_type(
     )
 }
 
+/// Each injected member (see `Config::injections`) with its index and the
+/// classes that take it (`takers`, in the same order).
+pub fn injection_takers<'c, 't>(
+    config: &'c crate::config::Config,
+    takers: &'t [crate::modules::LockUsers],
+) -> Vec<(usize, Injection<'c>, &'t crate::modules::LockUsers)> {
+    config
+        .injections()
+        .into_iter()
+        .zip(takers)
+        .enumerate()
+        .map(|(k, (injection, takers))| (k, injection, takers))
+        .collect()
+}
+
 /// A rule's documentation, shown by `cronlock rule NAME` and used as help text.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleDoc {

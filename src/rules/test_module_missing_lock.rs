@@ -2,7 +2,7 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type};
+use super::{Finding, Rule, RuleDoc, import_injected_type, injection_takers};
 use crate::config::{Config, Injection};
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
@@ -34,15 +34,8 @@ in the array's own layout (one line stays one line, one per line gets its own li
 /// Findings for the testing modules of one file; `takers` are the classes
 /// whose constructor takes the lock service (or that inject it).
 pub fn check(ctx: &FileContext<'_>, takers: &[LockUsers], out: &mut Vec<Finding>) {
-    for (k, (injection, takers)) in ctx
-        .project
-        .config
-        .injections()
-        .iter()
-        .zip(takers)
-        .enumerate()
-    {
-        check_injection(ctx, k, injection, takers, out);
+    for (k, injection, takers) in injection_takers(&ctx.project.config, takers) {
+        check_injection(ctx, k, &injection, takers, out);
     }
 }
 
