@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
+use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
-use crate::parse::{SyntaxError, with_module};
+use crate::parse::SyntaxError;
 use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
@@ -589,11 +590,10 @@ impl Project {
             Arc::clone(cache.entry(key.to_path_buf()).or_default())
         };
         slot.get_or_init(|| {
-            let source = SourceText::new(read_text(self.fs.as_ref(), key)?);
-            let model = with_module(source.code(), |module| {
-                model::build(module, source.text(), source.bom_len())
-            });
-            model.ok().map(Arc::new)
+            let source = Arc::new(SourceText::new(read_text(self.fs.as_ref(), key)?));
+            with_module_in_budget(&source, build_model)
+                .ok()
+                .map(Arc::new)
         })
         .clone()
     }
@@ -774,19 +774,25 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     {
         return FileState::Skipped;
     }
-    match with_module(source.code(), |module| {
-        model::build(module, source.text(), source.bom_len())
-    }) {
+    let source = Arc::new(source);
+    let result = with_module_in_budget(&source, build_model);
+    // The helper let go of the text unless the parse overran (then a copy).
+    let source = Box::new(Arc::try_unwrap(source).unwrap_or_else(|shared| (*shared).clone()));
+    match result {
         Ok(model) => FileState::Parsed {
-            source: Box::new(source),
+            source,
             model: Arc::new(model),
         },
         Err(mut error) => {
-            error.offset += source.bom_len();
-            FileState::Broken {
-                source: Box::new(source),
-                error,
+            if !error.timed_out {
+                error.offset += source.bom_len();
             }
+            FileState::Broken { source, error }
         }
     }
+}
+
+/// The model of a parsed file.
+pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileModel {
+    model::build(module, source.text(), source.bom_len())
 }
