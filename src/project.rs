@@ -222,6 +222,10 @@ impl Project {
         let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
         project.parse_alias_users();
         project.parse_subclass_candidates();
+        // The hints served their one purpose; they go before the rules run.
+        for file in &mut project.files {
+            file.hints = SkipHints::default();
+        }
         (project, errors)
     }
 
