@@ -26,7 +26,7 @@ mkdir -p "$work"
 bin="$root/target/release/cronlock"
 floor="$root/target/release/examples/floor"
 gen="$root/target/release/examples/gen_monorepo"
-if [ ! -x "$here/node_modules/.bin/jscodeshift" ]; then (cd "$here" && npm ci --no-audit --no-fund --silent); fi
+if [ "$jscodeshift_max" -gt 0 ] && [ ! -x "$here/node_modules/.bin/jscodeshift" ]; then (cd "$here" && npm ci --no-audit --no-fund --silent); fi
 jscodeshift="$here/node_modules/.bin/jscodeshift"
 
 results="$work/results.tsv"
