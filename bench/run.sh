@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Benchmarks cronlock against the read+parse floor and the jscodeshift peer
-# (../shared/peers/jscodeshift-lock.js) on generated monorepos, and writes
-# bench/RESULTS.md.
+# Benchmarks cronlock against the read floor (every scanned byte read on all
+# cores, nothing else), the read+parse floor and the jscodeshift peer
+# (../shared/peers/jscodeshift-lock.js) on generated monorepos, writes
+# bench/RESULTS.md and plots bench/scale.svg (bench/plot.py).
 #
-#   bash bench/run.sh                 # 1k, 10k and 50k files
+#   bash bench/run.sh                 # 1k, 10k, 50k and 200k files
 #   SIZES="1000 10000" bash bench/run.sh
-#   RUNS=5 JSCODESHIFT_MAX=10000 bash bench/run.sh
+#   RUNS=5 JSCODESHIFT_MAX=10000 BIG_RUNS=1 bash bench/run.sh
 #
-# Wall time is the median of RUNS runs (jscodeshift: one run, it is slow);
-# peak RSS is the largest of those runs (/usr/bin/time -f %M).
+# Wall time is the median of RUNS runs (jscodeshift: one run, it is slow;
+# trees over 50k files: BIG_RUNS runs); peak RSS is the largest of those runs
+# (/usr/bin/time -f %M). The headline is check / read-floor at 10k files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-sizes=${SIZES:-"1000 10000 50000"}
+sizes=${SIZES:-"1000 10000 50000 200000"}
 runs=${RUNS:-5}
 jscodeshift_max=${JSCODESHIFT_MAX:-50000}
+big_runs=${BIG_RUNS:-1}
 peer="$root/../shared/peers/jscodeshift-lock.js"
 work="$here/work"
 mkdir -p "$work"
@@ -23,7 +26,7 @@ mkdir -p "$work"
 bin="$root/target/release/cronlock"
 floor="$root/target/release/examples/floor"
 gen="$root/target/release/examples/gen_monorepo"
-if [ ! -x "$here/node_modules/.bin/jscodeshift" ]; then (cd "$here" && npm ci --no-audit --no-fund --silent); fi
+if [ "$jscodeshift_max" -gt 0 ] && [ ! -x "$here/node_modules/.bin/jscodeshift" ]; then (cd "$here" && npm ci --no-audit --no-fund --silent); fi
 jscodeshift="$here/node_modules/.bin/jscodeshift"
 
 results="$work/results.tsv"
@@ -32,8 +35,9 @@ results="$work/results.tsv"
 # measure NAME N COMMAND... : runs the command $runs times, records median wall and max RSS.
 measure() {
   local name=$1 n=$2; shift 2
-  local times=() rss=0
-  for _ in $(seq "$runs"); do
+  local times=() rss=0 count=$runs
+  [ "$n" -gt 50000 ] && count=$big_runs
+  for _ in $(seq "$count"); do
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2>&1 || true
     read -r t m < <(tail -n 1 "$work/time.txt")
     times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
@@ -64,10 +68,15 @@ fix_runs() {
 for n in $sizes; do
   if [ ! -d "$work/tree-$n" ]; then "$gen" "$work/tree-$n" "$n"; fi
   echo "== $n files"
+  fix_count=$runs
+  [ "$n" -gt 50000 ] && fix_count=$big_runs
+  # Warm the page cache once so that every command reads from memory.
+  "$floor" --read-only "$work/tree-$n" > /dev/null
+  measure read-floor "$n" "$floor" --read-only "$work/tree-$n"
   measure floor "$n" "$floor" "$work/tree-$n"
   measure check "$n" "$bin" check --quiet "$work/tree-$n"
   measure fix-dry-run "$n" "$bin" fix --dry-run "$work/tree-$n"
-  fix_runs fix "$n" "$runs" "$bin" fix --quiet
+  fix_runs fix "$n" "$fix_count" "$bin" fix --quiet
   if [ "$n" -le "$jscodeshift_max" ]; then
     fix_runs jscodeshift "$n" 1 "$jscodeshift" -t "$peer" --extensions=ts --parser=ts \
       --ignore-pattern='**/node_modules/**' --ignore-pattern='**/dist/**' --silent
@@ -75,25 +84,30 @@ for n in $sizes; do
 done
 rm -rf "$work/copy"
 
-python3 - "$results" "$here/RESULTS.md" "$(nproc)" "$runs" <<'PY'
+python3 - "$results" "$here/RESULTS.md" "$(nproc)" "$runs" "$big_runs" <<'PY'
 import sys, collections, platform, subprocess
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if l.strip()]
-out, cores, runs = sys.argv[2], sys.argv[3], sys.argv[4]
+out, cores, runs, big_runs = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 by = collections.defaultdict(dict)
 for r in rows:
     by[int(r[0])][r[1]] = {'t': float(r[2]), 'rss': int(r[3]), 'changed': r[4] if len(r) > 4 else ''}
 cpu = subprocess.run(['sh', '-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 lines = ['# Benchmark results', '',
          f'One run of `bash bench/run.sh` on this machine: {cores} cores ({cpu}), {platform.system()}.',
-         f'Trees from `examples/gen_monorepo` (seed 42); wall time is the median of {runs} runs (jscodeshift: 1 run);',
-         'peak RSS is the largest of those runs. "vs floor" is wall time divided by the read+parse floor;',
-         '"vs jscodeshift" is how many times faster than jscodeshift doing the same fix.', '',
-         '| files | command | wall (s) | files/s | vs floor | vs jscodeshift | peak RSS (MiB) | files changed |',
-         '|---:|---|---:|---:|---:|---:|---:|---:|']
+         f'Trees from `examples/gen_monorepo` (seed 42); wall time is the median of {runs} runs ({big_runs} above 50k files;',
+         'jscodeshift: 1 run); peak RSS is the largest of those runs. "read-floor" is `examples/floor --read-only`:',
+         'walking the tree and reading every scanned byte on all cores, nothing else (the physical limit);',
+         '"floor" also parses every file with swc. "vs read floor" is wall time divided by the read floor;',
+         '"vs jscodeshift" is how many times faster than jscodeshift doing the same fix. Plot: [scale.svg](scale.svg).', '']
+if 'check' in by.get(10000, {}) and 'read-floor' in by.get(10000, {}):
+    c, f = by[10000]['check']['t'], by[10000]['read-floor']['t']
+    lines += [f'**check / read floor at 10,000 files: {c:.2f} s / {f:.2f} s = {c / f:.2f}** (target <= 3.00)', '']
+lines += ['| files | command | wall (s) | files/s | vs read floor | vs jscodeshift | peak RSS (MiB) | files changed |',
+          '|---:|---|---:|---:|---:|---:|---:|---:|']
 for n in sorted(by):
-    floor = by[n].get('floor', {}).get('t')
+    floor = by[n].get('read-floor', {}).get('t')
     js = by[n].get('jscodeshift', {}).get('t')
-    for name in ['floor', 'check', 'fix-dry-run', 'fix', 'jscodeshift']:
+    for name in ['read-floor', 'floor', 'check', 'fix-dry-run', 'fix', 'jscodeshift']:
         if name not in by[n]: continue
         r = by[n][name]; t = r['t']
         fps = f"{n / t:,.0f}" if t > 0 else '-'
@@ -101,10 +115,13 @@ for n in sorted(by):
         vj = f"{js / t:.0f}x" if js and name.startswith('fix') and t > 0 else '-'
         lines.append(f"| {n:,} | {name} | {t:.2f} | {fps} | {vf} | {vj} | {r['rss'] / 1024:.0f} | {r['changed']} |")
 lines.append('')
-if 10000 in by and 50000 in by:
-    for name in ['check', 'fix']:
-        if name in by[10000] and name in by[50000] and by[10000][name]['t'] > 0:
-            lines.append(f"- `{name}` 50k/10k time ratio: {by[50000][name]['t'] / by[10000][name]['t']:.2f} (linear would be 5.00)")
+sizes = sorted(by)
+for name in ['read-floor', 'check', 'fix-dry-run', 'fix']:
+    pts = [(n, by[n][name]['t']) for n in sizes if name in by[n] and n >= 10000]
+    if len(pts) >= 2 and pts[0][1] > 0:
+        (n0, t0), (n1, t1) = pts[0], pts[-1]
+        lines.append(f"- `{name}` {n1 // 1000}k/{n0 // 1000}k time ratio: {t1 / t0:.2f} (linear would be {n1 / n0:.2f})")
 open(out, 'w').write('\n'.join(lines) + '\n')
 print(open(out).read())
 PY
+python3 "$here/plot.py" "$results" "$here/scale.svg"

@@ -1,8 +1,13 @@
-//! The read+parse floor for benchmarks: reads every `.ts` file under a
-//! directory (skipping node_modules, dist, build, coverage, .git) and parses
-//! it with swc_ecma_parser on all cores, doing nothing else.
+//! The floors for benchmarks: reads every file cronlock would scan under a
+//! directory (skipping node_modules, dist, build, coverage, .git) on all
+//! cores and, unless `--read-only`, parses it with swc_ecma_parser, doing
+//! nothing else.
 //!
-//!     cargo run --release --example floor -- DIR
+//!     cargo run --release --example floor -- DIR              # read + parse
+//!     cargo run --release --example floor -- --read-only DIR  # read every byte
+//!
+//! The read-only floor is the physical limit `check` is measured against: the
+//! time to walk the tree and read every scanned byte, on all cores.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,9 +16,16 @@ use swc_common::{BytePos, input::StringInput};
 use swc_ecma_parser::{Parser, Syntax, TsSyntax};
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| ".".to_string());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let read_only = args.iter().any(|a| a == "--read-only");
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| ".".to_string());
     let parsed = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
     WalkBuilder::new(&dir)
         .hidden(false)
         .filter_entry(|e| {
@@ -29,16 +41,22 @@ fn main() {
                     return WalkState::Continue;
                 };
                 let path = entry.path();
-                let name = path.to_string_lossy();
                 if !entry.file_type().is_some_and(|t| t.is_file())
-                    || !name.ends_with(".ts")
-                    || name.ends_with(".d.ts")
+                    || !cronlock::walk::is_scanned_name(path)
                 {
+                    return WalkState::Continue;
+                }
+                if read_only {
+                    if let Ok(data) = std::fs::read(path) {
+                        bytes.fetch_add(data.len(), Ordering::Relaxed);
+                        parsed.fetch_add(1, Ordering::Relaxed);
+                    }
                     return WalkState::Continue;
                 }
                 let Ok(text) = std::fs::read_to_string(path) else {
                     return WalkState::Continue;
                 };
+                bytes.fetch_add(text.len(), Ordering::Relaxed);
                 let syntax = Syntax::Typescript(TsSyntax {
                     decorators: true,
                     ..Default::default()
@@ -52,9 +70,11 @@ fn main() {
                 WalkState::Continue
             })
         });
+    let verb = if read_only { "read" } else { "parsed" };
     println!(
-        "parsed {} files ({} failed)",
+        "{verb} {} files, {} bytes ({} failed)",
         parsed.load(Ordering::Relaxed),
+        bytes.load(Ordering::Relaxed),
         failed.load(Ordering::Relaxed)
     );
 }

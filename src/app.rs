@@ -77,6 +77,7 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     };
     config.migrate_cron = migrate_cron;
     config.prefilter = !args.no_prefilter;
+    crate::budget::set_timeout(args.parse_timeout);
     let filter = RuleFilter {
         select: parse_rules(&args.select, "--select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,
@@ -165,10 +166,12 @@ fn check(args: &CheckArgs) -> Result<Status> {
         .as_ref()
         .map(|b| b.compare(&scan.project, &analysis.findings));
     print_report(&args.scan, &scan.project, &analysis, comparison.as_ref())?;
-    Ok(status(
-        scan.had_errors,
-        fails(&analysis, comparison.as_ref()),
-    ))
+    let status = status(scan.had_errors, fails(&analysis, comparison.as_ref()));
+    // The process ends next: freeing every model one by one would only cost
+    // time (the operating system takes the memory back at once).
+    std::mem::forget(analysis);
+    std::mem::forget(scan);
+    Ok(status)
 }
 
 /// The baseline of this run, if any (`--baseline`, `baseline = "..."`, or

@@ -69,6 +69,11 @@ pub struct ScanArgs {
     /// Print only the summary (text) and no progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// A file swc has not parsed within SECS seconds is reported as a
+    /// parse-error ("took longer than SECS s to parse; not checked") and
+    /// never edited, while the rest of the run goes on.
+    #[arg(long, value_name = "SECS", default_value_t = crate::budget::DEFAULT_SECS, value_parser = parse_timeout)]
+    pub parse_timeout: f64,
     /// Parse every file, even those that mention none of the names cronlock
     /// looks for (for testing that the shortcut changes nothing).
     #[arg(long, hide = true)]
@@ -157,5 +162,15 @@ impl ColorChoice {
                 is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         }
+    }
+}
+
+/// A parse budget: a positive number of seconds.
+fn parse_timeout(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        _ => Err(format!(
+            "`{value}` is not a number of seconds between 0 and 86400"
+        )),
     }
 }

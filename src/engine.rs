@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
+use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
 };
-use crate::parse::with_module;
 use crate::project::{FileState, Project};
 use crate::rules::{self, Finding, Rule};
 use crate::semantic::FileContext;
@@ -619,11 +619,8 @@ fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> 
     let Some(old) = project.model(file) else {
         return Err("the original did not parse".to_string());
     };
-    let source = crate::source::SourceText::new(new_text.to_string());
-    let new = with_module(source.code(), |module| {
-        crate::model::build(module, source.text(), source.bom_len())
-    })
-    .map_err(|e| {
+    let source = std::sync::Arc::new(crate::source::SourceText::new(new_text.to_string()));
+    let new = with_module_in_budget(&source, crate::project::build_model).map_err(|e| {
         let (line, column) = source.line_col(e.offset + source.bom_len());
         format!(
             "the fixed text would not parse ({line}:{column}: {}); file left unchanged",

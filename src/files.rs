@@ -3,13 +3,20 @@
 //! unsaved buffers, an in-memory test) can serve them instead of the disk.
 //! A file's id is its index in `Project::files`.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::Path;
 
 /// The texts of the files cronlock reads.
 pub trait FileSystem: Send + Sync {
     /// The bytes of the file at `path`; an error for a directory.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// The bytes of the file at `path` into `buf` (cleared first), so that a
+    /// caller reading many files reuses one allocation.
+    fn read_into(&self, path: &Path, buf: &mut Vec<u8>) -> io::Result<()> {
+        *buf = self.read(path)?;
+        Ok(())
+    }
 }
 
 /// The disk.
@@ -18,14 +25,39 @@ pub struct OsFileSystem;
 
 impl FileSystem for OsFileSystem {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        if std::fs::metadata(path)?.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory",
-            ));
-        }
-        std::fs::read(path)
+        let mut buf = Vec::new();
+        self.read_into(path, &mut buf)?;
+        Ok(buf)
     }
+
+    /// One path lookup (the open), then `fstat` for the size and to refuse a
+    /// directory: stat-then-open would walk the path twice.
+    fn read_into(&self, path: &Path, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        let mut file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(error) => {
+                // Where a directory cannot be opened (Windows), say so as
+                // Linux would.
+                if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                    return Err(is_a_directory());
+                }
+                return Err(error);
+            }
+        };
+        let metadata = file.metadata()?;
+        if metadata.is_dir() {
+            return Err(is_a_directory());
+        }
+        let len = usize::try_from(metadata.len()).unwrap_or(0);
+        buf.reserve(len.saturating_add(1));
+        file.read_to_end(buf)?;
+        Ok(())
+    }
+}
+
+fn is_a_directory() -> io::Error {
+    io::Error::new(io::ErrorKind::IsADirectory, "is a directory")
 }
 
 /// Reads a file as UTF-8 text (`None` when it cannot be read or is not UTF-8).

@@ -22,6 +22,9 @@ pub struct SyntaxError {
     pub offset: usize,
     /// swc's description of the problem.
     pub message: String,
+    /// The parse overran the budget ([`crate::budget`]): the message is the
+    /// whole story, not swc's.
+    pub timed_out: bool,
 }
 
 /// Parses `text` as a TypeScript module with decorators enabled, on the
@@ -38,6 +41,7 @@ pub fn parse_module(text: &str) -> Result<Module, SyntaxError> {
         Err(SyntaxError {
             offset: 0,
             message: "the TypeScript parser (swc) crashed on this file".to_string(),
+            timed_out: false,
         })
     })
 }
@@ -73,6 +77,7 @@ fn syntax_error(error: &swc_ecma_parser::error::Error) -> SyntaxError {
     SyntaxError {
         offset: span_range(error.span()).start,
         message: error.kind().msg().into_owned(),
+        timed_out: false,
     }
 }
 
@@ -126,6 +131,7 @@ pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Resu
             message: format!(
                 "nested about {levels} levels deep, more than the {MAX_NESTING} cronlock parses safely"
             ),
+            timed_out: false,
         });
     }
     if needed < left {
@@ -148,6 +154,7 @@ pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Resu
         Err(SyntaxError {
             offset: 0,
             message: "could not allocate a stack to parse this file".to_string(),
+            timed_out: false,
         })
     })
 }

@@ -9,10 +9,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
+use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
-use crate::parse::{SyntaxError, with_module};
+use crate::parse::SyntaxError;
 use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
@@ -50,8 +51,9 @@ struct SkipHints {
 }
 
 impl SkipHints {
-    fn of(text: &str) -> SkipHints {
-        let bytes = text.as_bytes();
+    /// Hints from a file's bytes (identifiers are ASCII, so no UTF-8 is
+    /// decoded).
+    fn of(bytes: &[u8]) -> SkipHints {
         let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
         let mut constructs: Vec<Box<str>> = Vec::new();
         for at in memchr::memmem::find_iter(bytes, b"new ") {
@@ -60,7 +62,9 @@ impl SkipHints {
             }
             let start = at + 4;
             let end = start + bytes[start..].iter().take_while(|&&b| is_ident(b)).count();
-            let name = &text[start..end];
+            let Ok(name) = std::str::from_utf8(&bytes[start..end]) else {
+                continue;
+            };
             if name.starts_with(|c: char| c.is_ascii_uppercase())
                 && !constructs.iter().any(|c| &**c == name)
             {
@@ -218,6 +222,10 @@ impl Project {
         let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
         project.parse_alias_users();
         project.parse_subclass_candidates();
+        // The hints served their one purpose; they go before the rules run.
+        for file in &mut project.files {
+            file.hints = SkipHints::default();
+        }
         (project, errors)
     }
 
@@ -289,8 +297,14 @@ impl Project {
         let states: Vec<(usize, FileState)> = candidates
             .into_par_iter()
             .filter_map(|index| {
-                let text = read_text(self.fs.as_ref(), &self.files[index].path)?;
-                mentions_any(matcher, &text).then(|| (index, state_of(SourceText::new(text), None)))
+                let text = with_buffer(|buf| {
+                    self.fs.read_into(&self.files[index].path, buf).ok()?;
+                    if !mentions_any(matcher, buf) {
+                        return None;
+                    }
+                    String::from_utf8(buf.clone()).ok()
+                })?;
+                Some((index, state_of(SourceText::new(text), None)))
             })
             .collect();
         if states.is_empty() {
@@ -580,11 +594,10 @@ impl Project {
             Arc::clone(cache.entry(key.to_path_buf()).or_default())
         };
         slot.get_or_init(|| {
-            let source = SourceText::new(read_text(self.fs.as_ref(), key)?);
-            let model = with_module(source.code(), |module| {
-                model::build(module, source.text(), source.bom_len())
-            });
-            model.ok().map(Arc::new)
+            let source = Arc::new(SourceText::new(read_text(self.fs.as_ref(), key)?));
+            with_module_in_budget(&source, build_model)
+                .ok()
+                .map(Arc::new)
         })
         .clone()
     }
@@ -698,13 +711,34 @@ fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
 /// does not can import none of them, so it cannot produce a finding and is
 /// not parsed. (Leftmost-longest matching: a shorter name at the same spot
 /// is part of the same longer identifier, so nothing valid is skipped.)
-fn mentions_any(prefilter: &AhoCorasick, text: &str) -> bool {
-    let bytes = text.as_bytes();
+fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
-    prefilter.find_iter(text).any(|m| {
+    prefilter.find_iter(bytes).any(|m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(m.end()).copied();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+thread_local! {
+    /// Each worker's read buffer: a file is read once, into memory reused
+    /// from file to file; only a file that is parsed gets its own copy.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `use_buffer` with this thread's read buffer (a fresh one when the
+/// thread's is in use), and gives back the memory of an unusually large file.
+fn with_buffer<R>(use_buffer: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    const KEEP: usize = 1 << 20;
+    READ_BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            let result = use_buffer(&mut buf);
+            if buf.capacity() > KEEP {
+                *buf = Vec::new();
+            }
+            result
+        }
+        Err(_) => use_buffer(&mut Vec::new()),
     })
 }
 
@@ -714,45 +748,55 @@ fn read_state(
     path: &Path,
     prefilter: Option<&AhoCorasick>,
 ) -> Result<(FileState, SkipHints), String> {
-    // Binary means not UTF-8: NUL and other control characters inside
-    // valid UTF-8 text are parsed like any other character, as tsc does.
-    let bytes = fs.read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => describe_io(&e),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    if let Some(prefilter) = prefilter
-        && !mentions_any(prefilter, &text)
-    {
-        return Ok((FileState::Skipped, SkipHints::of(&text)));
-    }
-    Ok((state_of(SourceText::new(text), None), SkipHints::default()))
+    with_buffer(|buf| {
+        fs.read_into(path, buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+            _ => describe_io(&e),
+        })?;
+        // Binary means not UTF-8: NUL and other control characters inside
+        // valid UTF-8 text are parsed like any other character, as tsc does.
+        // Validated in place: a skipped file is never copied.
+        if let Err(e) = std::str::from_utf8(buf) {
+            return Err(format!(
+                "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
+                e.valid_up_to()
+            ));
+        }
+        if let Some(prefilter) = prefilter
+            && !mentions_any(prefilter, buf)
+        {
+            return Ok((FileState::Skipped, SkipHints::of(buf)));
+        }
+        let text = String::from_utf8(buf.clone()).map_err(|e| e.to_string())?;
+        Ok((state_of(SourceText::new(text), None), SkipHints::default()))
+    })
 }
 
 fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     if let Some(prefilter) = prefilter
-        && !mentions_any(prefilter, source.text())
+        && !mentions_any(prefilter, source.text().as_bytes())
     {
         return FileState::Skipped;
     }
-    match with_module(source.code(), |module| {
-        model::build(module, source.text(), source.bom_len())
-    }) {
+    let source = Arc::new(source);
+    let result = with_module_in_budget(&source, build_model);
+    // The helper let go of the text unless the parse overran (then a copy).
+    let source = Box::new(Arc::try_unwrap(source).unwrap_or_else(|shared| (*shared).clone()));
+    match result {
         Ok(model) => FileState::Parsed {
-            source: Box::new(source),
+            source,
             model: Arc::new(model),
         },
         Err(mut error) => {
-            error.offset += source.bom_len();
-            FileState::Broken {
-                source: Box::new(source),
-                error,
+            if !error.timed_out {
+                error.offset += source.bom_len();
             }
+            FileState::Broken { source, error }
         }
     }
+}
+
+/// The model of a parsed file.
+pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileModel {
+    model::build(module, source.text(), source.bom_len())
 }

@@ -22,6 +22,10 @@ pub fn finding(file: usize, error: &SyntaxError) -> Finding {
         Rule::ParseError,
         file,
         error.offset..error.offset,
-        format!("could not parse the file: {}", error.message),
+        if error.timed_out {
+            error.message.clone()
+        } else {
+            format!("could not parse the file: {}", error.message)
+        },
     )
 }

@@ -1,0 +1,168 @@
+//! The parse budget: a file swc has not parsed within `--parse-timeout` is a
+//! parse-error ("took longer than N s to parse; not checked"), never edited,
+//! and the rest of the run completes. The inputs are the fuzzer's known-slow
+//! finds (tests/data/known-slow/, NUL bytes removed as in their README) and a
+//! NestJS file generated around one of them. These tests are about
+//! behaviour, with generous bounds, not timings.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{cronlock, root};
+
+const MISSING: &str = "import { ClusterSafeCron } from '@acme/cluster-lock';
+
+export class Job {
+  constructor(private readonly repo: Repo) {}
+
+  @ClusterSafeCron('0 * * * *')
+  run() {}
+}
+";
+
+/// A budget far below what the known-slow inputs take (0.7 s and 4.8 s in a
+/// release build, much more in a debug one).
+const BUDGET: &str = "0.2";
+
+/// Without the budget, the slowest input alone takes about 5 s in a release
+/// build and minutes in a debug build; with it, the run ends in about the
+/// budget per worker. The bound leaves room for a loaded machine.
+const GENEROUS: Duration = Duration::from_secs(20);
+
+fn known_slow(n: u32) -> String {
+    let path = root().join(format!(
+        "tests/data/known-slow/swc-type-args-backtracking-{n}.bin"
+    ));
+    let bytes = std::fs::read(&path).expect("known-slow input");
+    String::from_utf8(bytes.into_iter().filter(|&b| b != 0).collect()).expect("UTF-8")
+}
+
+/// A scheduler that mentions a lock decorator (so the prefilter sends it to
+/// the parser) followed by the backtracking pattern.
+fn adversarial() -> String {
+    format!("{MISSING}\nexport const seed = {}\n", known_slow(1))
+}
+
+/// `src/good.ts` (fixable), `src/slow1.ts`, `src/slow2.ts` and
+/// `src/generated.ts`.
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("good.ts"), MISSING).expect("write");
+    std::fs::write(src.join("slow1.ts"), known_slow(1)).expect("write");
+    std::fs::write(src.join("slow2.ts"), known_slow(2)).expect("write");
+    std::fs::write(src.join("generated.ts"), adversarial()).expect("write");
+    dir
+}
+
+fn findings(stdout: &str) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_str(stdout).expect("JSON report");
+    report["findings"].as_array().cloned().unwrap_or_default()
+}
+
+fn timed(dir: &Path, args: &[&str]) -> (common::Run, Duration) {
+    let start = Instant::now();
+    let run = cronlock(dir, args);
+    (run, start.elapsed())
+}
+
+#[test]
+fn slow_files_are_parse_errors_and_the_rest_is_checked() {
+    let dir = tree();
+    let (run, took) = timed(
+        dir.path(),
+        &[
+            "check",
+            "--no-prefilter",
+            "--parse-timeout",
+            BUDGET,
+            "--format",
+            "json",
+            "src",
+        ],
+    );
+    assert!(took < GENEROUS, "took {took:?}");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let findings = findings(&run.stdout);
+    for file in ["src/slow1.ts", "src/slow2.ts", "src/generated.ts"] {
+        let finding = findings
+            .iter()
+            .find(|f| f["file"] == file)
+            .unwrap_or_else(|| panic!("no finding for {file}: {}", run.stdout));
+        assert_eq!(finding["rule"], "parse-error");
+        assert_eq!(
+            finding["message"],
+            "took longer than 0.2 s to parse; not checked"
+        );
+        assert_eq!(finding["fixable"], false);
+    }
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["file"] == "src/good.ts" && f["rule"] == "missing-lock-service"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn generated_file_is_caught_without_no_prefilter() {
+    let dir = tree();
+    let (run, took) = timed(
+        dir.path(),
+        &["check", "--parse-timeout", "0.5", "src/generated.ts"],
+    );
+    assert!(took < GENEROUS, "took {took:?}");
+    assert!(
+        run.stdout
+            .contains("error[parse-error] took longer than 0.5 s to parse; not checked"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn fix_never_edits_a_file_that_ran_out_of_time() {
+    let dir = tree();
+    let (run, took) = timed(
+        dir.path(),
+        &["fix", "--no-prefilter", "--parse-timeout", BUDGET, "src"],
+    );
+    assert!(took < GENEROUS, "took {took:?}");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let src = dir.path().join("src");
+    let read = |name: &str| std::fs::read_to_string(src.join(name)).expect("read");
+    assert_eq!(read("slow1.ts"), known_slow(1));
+    assert_eq!(read("slow2.ts"), known_slow(2));
+    assert_eq!(read("generated.ts"), adversarial());
+    assert!(read("good.ts").contains("private readonly lockService: DistributedLockService"));
+}
+
+#[test]
+fn parse_timeout_must_be_a_positive_number() {
+    let dir = tree();
+    for bad in ["0", "-1", "soon", "NaN"] {
+        let arg = format!("--parse-timeout={bad}");
+        let run = cronlock(dir.path(), &["check", &arg, "src"]);
+        assert_eq!(run.code, 2, "{bad}: {}", run.stderr);
+        assert!(run.stderr.contains("--parse-timeout"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_generous_budget_changes_nothing_for_ordinary_files() {
+    let dir = tree();
+    std::fs::remove_file(dir.path().join("src/slow1.ts")).expect("rm");
+    std::fs::remove_file(dir.path().join("src/slow2.ts")).expect("rm");
+    std::fs::remove_file(dir.path().join("src/generated.ts")).expect("rm");
+    let default = cronlock(dir.path(), &["check", "--format", "json", "src"]);
+    let long = cronlock(
+        dir.path(),
+        &["check", "--parse-timeout", "600", "--format", "json", "src"],
+    );
+    assert_eq!(default.stdout, long.stdout);
+    assert_eq!(default.code, long.code);
+}
