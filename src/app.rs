@@ -77,7 +77,11 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     };
     config.migrate_cron = migrate_cron;
     config.prefilter = !args.no_prefilter;
-    crate::budget::set_timeout(args.parse_timeout);
+    crate::budget::set_timeout(
+        args.parse_timeout
+            .or(config.parse_timeout)
+            .unwrap_or(crate::budget::DEFAULT_SECS),
+    );
     let filter = RuleFilter {
         select: parse_rules(&args.select, "--select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,

@@ -25,6 +25,11 @@ pub const DEFAULT_SECS: f64 = 5.0;
 /// The budget in force, in microseconds.
 static BUDGET_MICROS: AtomicU64 = AtomicU64::new((DEFAULT_SECS * 1e6) as u64);
 
+/// Whether `secs` is a budget cronlock accepts: more than 0, at most a day.
+pub fn is_valid(secs: f64) -> bool {
+    secs.is_finite() && secs > 0.0 && secs <= 86_400.0
+}
+
 /// Sets the time one file's parse may take (`--parse-timeout`).
 pub fn set_timeout(secs: f64) {
     let micros = (secs * 1e6).clamp(1.0, u64::MAX as f64);

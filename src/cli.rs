@@ -71,9 +71,10 @@ pub struct ScanArgs {
     pub quiet: bool,
     /// A file swc has not parsed within SECS seconds is reported as a
     /// parse-error ("took longer than SECS s to parse; not checked") and
-    /// never edited, while the rest of the run goes on.
-    #[arg(long, value_name = "SECS", default_value_t = crate::budget::DEFAULT_SECS, value_parser = parse_timeout)]
-    pub parse_timeout: f64,
+    /// never edited, while the rest of the run goes on. Default:
+    /// `parse-timeout` in cronlock.toml, else 5.
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
+    pub parse_timeout: Option<f64>,
     /// Parse every file, even those that mention none of the names cronlock
     /// looks for (for testing that the shortcut changes nothing).
     #[arg(long, hide = true)]
@@ -168,7 +169,7 @@ impl ColorChoice {
 /// A parse budget: a positive number of seconds.
 fn parse_timeout(value: &str) -> Result<f64, String> {
     match value.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
+        Ok(secs) if crate::budget::is_valid(secs) => Ok(secs),
         _ => Err(format!(
             "`{value}` is not a number of seconds between 0 and 86400"
         )),

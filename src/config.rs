@@ -59,6 +59,8 @@ pub struct Config {
     /// `baseline = "..."`: the baseline file (relative to the configuration
     /// file once loaded).
     pub baseline: Option<PathBuf>,
+    /// `parse-timeout = SECS`: the parse budget (`--parse-timeout` wins).
+    pub parse_timeout: Option<f64>,
 }
 
 /// A `[[guard]]`: decorators that are already cluster-safe (a method
@@ -123,6 +125,7 @@ impl Default for Config {
             prefilter: true,
             guards: Vec::new(),
             baseline: None,
+            parse_timeout: None,
         }
     }
 }
@@ -163,6 +166,7 @@ struct RawConfig {
     lock_service_modifier: Option<toml::Spanned<String>>,
     rules: Option<BTreeMap<String, toml::Spanned<String>>>,
     baseline: Option<toml::Spanned<String>>,
+    parse_timeout: Option<toml::Spanned<f64>>,
     guard: Option<Vec<toml::Spanned<RawGuard>>>,
 }
 
@@ -262,6 +266,17 @@ impl Config {
             }
             config.lock_service_modifier =
                 Some(value.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        if let Some(secs) = raw.parse_timeout {
+            let line = line_of(secs.span().start);
+            let secs = secs.into_inner();
+            if !crate::budget::is_valid(secs) {
+                return Err((
+                    line,
+                    format!("invalid value `{secs}` for parse-timeout: expected seconds, more than 0 and at most 86400"),
+                ));
+            }
+            config.parse_timeout = Some(secs);
         }
         for guard in raw.guard.unwrap_or_default() {
             let line = line_of(guard.span().start);
@@ -467,6 +482,19 @@ mod tests {
         assert!(is_parameter_modifier("readonly"));
         assert!(!is_parameter_modifier("readonly private"));
         assert!(!is_parameter_modifier(""));
+    }
+
+    #[test]
+    fn parse_timeout_is_a_positive_number_of_seconds() {
+        let config = Config::parse("parse-timeout = 2.5\n").unwrap_or_default();
+        assert_eq!(config.parse_timeout, Some(2.5));
+        let config = Config::parse("parse-timeout = 10\n").unwrap_or_default();
+        assert_eq!(config.parse_timeout, Some(10.0));
+        let (line, message) = Config::parse("exclude = []\nparse-timeout = 0\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("parse-timeout"), "{message}");
     }
 
     #[test]
