@@ -273,7 +273,9 @@ impl Config {
             if !crate::budget::is_valid(secs) {
                 return Err((
                     line,
-                    format!("invalid value `{secs}` for parse-timeout: expected seconds, more than 0 and at most 86400"),
+                    format!(
+                        "invalid value `{secs}` for parse-timeout: expected seconds, more than 0 and at most 86400"
+                    ),
                 ));
             }
             config.parse_timeout = Some(secs);
