@@ -349,9 +349,16 @@ fn class_facts(
             .iter()
             .flat_map(|c| &c.params)
             .any(|p| p.name.as_deref() == Some(config.lock_service_member.as_str()));
+    let guarded = !guard_uses.is_empty();
+    let mut needs = guard_needs(project, index, class, guard_uses);
+    // A guard that reads the lock service itself needs what the lock
+    // decorators need: their finding says it once.
+    if !lock_uses.is_empty() {
+        needs.retain(|n| n.member != config.lock_service_member);
+    }
     ClassFacts {
-        guarded: !guard_uses.is_empty(),
-        guard_needs: guard_needs(project, index, class, guard_uses),
+        guarded,
+        guard_needs: needs,
         dynamic_jobs,
         wrong_name: wrong_name(project, model, class, &names),
         optional_member: optional_member(class, &names),

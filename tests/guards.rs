@@ -62,3 +62,33 @@ fn a_guard_without_decorators_is_a_configuration_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_guard_that_reads_the_lock_service_is_reported_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("cronlock.toml"),
+        "[[guard]]\ndecorators = [\"TenantLock\"]\nmember = \"lockService\"\n",
+    )
+    .expect("write config");
+    std::fs::write(
+        dir.path().join("a.ts"),
+        "import { ClusterSafeCron } from '@acme/cluster-lock';\n\
+         import { TenantLock } from './tenant';\n\n\
+         export class A {\n  @ClusterSafeCron('* * * * *')\n  @TenantLock('x')\n  run() {}\n}\n",
+    )
+    .expect("write source");
+    let run = cronlock(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.matches("[missing-lock-service]").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`@ClusterSafeCron` on `run`"),
+        "{}",
+        run.stdout
+    );
+}
