@@ -170,12 +170,33 @@ fn check(args: &CheckArgs) -> Result<Status> {
         .as_ref()
         .map(|b| b.compare(&scan.project, &analysis.findings));
     print_report(&args.scan, &scan.project, &analysis, comparison.as_ref())?;
-    let status = status(scan.had_errors, fails(&analysis, comparison.as_ref()));
+    let changed = report_changed(&scan.project, &[]);
+    let status = status(
+        scan.had_errors || changed,
+        fails(&analysis, comparison.as_ref()),
+    );
     // The process ends next: freeing every model one by one would only cost
     // time (the operating system takes the memory back at once).
     std::mem::forget(analysis);
     std::mem::forget(scan);
     Ok(status)
+}
+
+/// Reports the files that changed on disk while cronlock ran (a text read
+/// again, for a finding's position or a fix, no longer matched what was
+/// parsed), except `reported`. Whether there were any.
+fn report_changed(project: &Project, reported: &[usize]) -> bool {
+    let mut any = false;
+    for file in project.changed_on_disk() {
+        any = true;
+        if !reported.contains(&file) {
+            report_error(
+                &project.files[file].display,
+                "changed on disk while cronlock ran; its findings may be out of date (run again)",
+            );
+        }
+    }
+    any
 }
 
 /// The baseline of this run, if any (`--baseline`, `baseline = "..."`, or
@@ -198,6 +219,13 @@ fn fails(analysis: &Analysis, comparison: Option<&Comparison>) -> bool {
 /// written when some file could not be read (its findings would be lost).
 fn update_baseline(args: &ScanArgs, scan: &Scan, analysis: &Analysis) -> Result<Status> {
     let location = baseline::locate(args.baseline.as_deref(), &scan.project.config);
+    if report_changed(&scan.project, &[]) {
+        report_error(
+            &location.shown,
+            "not written: some files changed on disk while cronlock ran (see above)",
+        );
+        return Ok(Status::Error);
+    }
     if scan.had_errors {
         report_error(
             &location.shown,
@@ -273,6 +301,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
         report_error(&project.files[failure.file].display, &failure.reason);
         had_errors = true;
     }
+    let failed: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
     let changed: Vec<(usize, &String)> = outcome.originals.iter().map(|(i, t)| (*i, t)).collect();
     if args.dry_run {
         let color = args.scan.color.enabled(std::io::stdout().is_terminal());
@@ -296,6 +325,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
             count(outcome.remaining.findings.len(), "finding")
         );
         baseline_note(comparison.as_ref(), true);
+        had_errors |= report_changed(project, &failed);
         let anything = !changed.is_empty() || left;
         return Ok(status(had_errors, anything));
     }
@@ -321,6 +351,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
         }
     );
     baseline_note(comparison.as_ref(), false);
+    had_errors |= report_changed(project, &failed);
     Ok(status(had_errors, left))
 }
 

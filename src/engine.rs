@@ -499,6 +499,9 @@ pub struct FixOutcome {
 /// A fixed text and how many fixes it holds, or why it was rejected.
 type Verified = Result<(String, usize), String>;
 
+/// Why a file that changed on disk during the run is not fixed.
+pub const CHANGED_ON_DISK: &str = "changed on disk while cronlock ran; not fixed (run again)";
+
 /// Most rounds of fixing before giving up on convergence.
 const MAX_ROUNDS: usize = 8;
 
@@ -535,7 +538,11 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
-                let source = project.source(*file)?;
+                let Some(source) = project.source(*file) else {
+                    // Its text was left on disk and the file changed since
+                    // it was parsed: the fixes' offsets fit another text.
+                    return Some((*file, Err(CHANGED_ON_DISK.to_string())));
+                };
                 let applied = fix::apply(source.text(), fixes.iter().copied());
                 if applied.text == source.text() {
                     return None;

@@ -35,8 +35,8 @@ use crate::semantic::FileContext;
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
     let source = ctx.project.lock_source_for(ctx.index);
     ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        ctx.text()?,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name,
@@ -58,8 +58,8 @@ pub fn import_injected_type(
     };
     let source = ctx.project.guard_source_for(ctx.index, guard);
     ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        ctx.text()?,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name: injection.type_name,
