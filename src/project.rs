@@ -152,9 +152,49 @@ impl ParsedText {
             .as_deref()
     }
 
+    /// The text for one use: the held (or cached) one, else read again
+    /// through `fs` from `path` and not kept; `None` when the file no longer
+    /// holds the text that was parsed (then that is remembered).
+    fn peek(&self, fs: &dyn FileSystem, path: &Path) -> Option<SourceRef<'_>> {
+        if let Some(held) = self.slot.get() {
+            return held.as_deref().map(SourceRef::Held);
+        }
+        let print = self.print?;
+        let text = read_text(fs, path);
+        match text.filter(|t| Fingerprint::of(t.as_bytes()) == print) {
+            Some(text) => Some(SourceRef::Read(Box::new(SourceText::new(text)))),
+            None => {
+                let _ = self.slot.set(None);
+                None
+            }
+        }
+    }
+
     /// The file was read again and no longer holds the text that was parsed.
     fn changed(&self) -> bool {
         matches!(self.slot.get(), Some(None))
+    }
+}
+
+/// A file's text for one use: the project's, or read again for the caller
+/// alone (dropped with it, so that reading every file with a finding does
+/// not keep every such text).
+#[derive(Debug)]
+pub enum SourceRef<'a> {
+    /// Held by the project.
+    Held(&'a SourceText),
+    /// Read again from disk.
+    Read(Box<SourceText>),
+}
+
+impl std::ops::Deref for SourceRef<'_> {
+    type Target = SourceText;
+
+    fn deref(&self) -> &SourceText {
+        match self {
+            SourceRef::Held(source) => source,
+            SourceRef::Read(source) => source,
+        }
     }
 }
 
@@ -548,6 +588,17 @@ impl Project {
         match &file.state {
             FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(source.as_ref()),
+            FileState::Skipped => None,
+        }
+    }
+
+    /// The text of file `index` for one use, like [`Project::source`] but
+    /// not kept by the project when it had to be read again.
+    pub fn read_source(&self, index: usize) -> Option<SourceRef<'_>> {
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
+            FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
             FileState::Skipped => None,
         }
     }

@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
 use crate::links::{Inheritance, Symbol};
 use crate::model::{Callee, ClassModel, Decorator, FileModel};
-use crate::project::{Project, declares_member, has_decorator};
+use crate::project::{Project, SourceRef, declares_member, has_decorator};
 use crate::source::SourceText;
 use crate::style::FileStyle;
 
@@ -132,6 +132,8 @@ pub struct FileContext<'a> {
     pub index: usize,
     /// The model.
     pub model: &'a FileModel,
+    /// The text, read on first use (for this file's rules only).
+    source: OnceCell<Option<SourceRef<'a>>>,
     /// The file's style, for fixes (worked out on first use).
     style: OnceCell<FileStyle>,
     /// Facts per class, parallel to `model.classes`.
@@ -151,6 +153,7 @@ impl<'a> FileContext<'a> {
             project,
             index,
             model,
+            source: OnceCell::new(),
             style: OnceCell::new(),
             classes,
         })
@@ -160,8 +163,11 @@ impl<'a> FileContext<'a> {
     /// so the text is read only when a rule asks for it (see
     /// [`Project::source`]); `None` when the file changed on disk since it
     /// was parsed (then no fix is built: its offsets would not fit).
-    pub fn text(&self) -> Option<&'a str> {
-        self.project.source(self.index).map(SourceText::text)
+    pub fn text(&self) -> Option<&str> {
+        self.source
+            .get_or_init(|| self.project.read_source(self.index))
+            .as_deref()
+            .map(SourceText::text)
     }
 
     /// The file's style (line breaks, indentation, quotes), for fixes.
