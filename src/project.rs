@@ -955,5 +955,7 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) 
 
 /// The model of a parsed file.
 pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileModel {
-    model::build(module, source.text(), source.bom_len())
+    let mut model = model::build(module, source.text(), source.bom_len());
+    model.shrink();
+    model
 }
