@@ -302,15 +302,24 @@ fn fix(args: &FixArgs) -> Result<Status> {
         had_errors = true;
     }
     let failed: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
-    let changed: Vec<(usize, &String)> = outcome.originals.iter().map(|(i, t)| (*i, t)).collect();
+    let changed: Vec<usize> = outcome.originals.keys().copied().collect();
     if args.dry_run {
         let color = args.scan.color.enabled(std::io::stdout().is_terminal());
         let mut diffs = String::new();
-        for (file, original) in &changed {
-            if let Some(source) = project.source(*file) {
+        for (&file, original) in &outcome.originals {
+            let display = &project.files[file].display;
+            let Some(original) = project.original_text(file, original) else {
+                report_error(
+                    display,
+                    crate::write::WriteError::ChangedOnDisk.to_string().as_str(),
+                );
+                had_errors = true;
+                continue;
+            };
+            if let Some(source) = project.source(file) {
                 diffs.push_str(&crate::diff::unified(
-                    &project.files[*file].display,
-                    original,
+                    display,
+                    &original,
                     source.text(),
                     color,
                 ));
@@ -407,7 +416,15 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
                 continue;
             };
             let entry = &project.files[file];
-            match crate::write::stage(&entry.path, original, source.text()) {
+            let Some(original) = project.original_text(file, original) else {
+                report_error(
+                    &entry.display,
+                    &crate::write::WriteError::ChangedOnDisk.to_string(),
+                );
+                blocked.get_or_insert(file);
+                continue;
+            };
+            match crate::write::stage(&entry.path, &original, source.text()) {
                 Ok(temp) => staged.push((file, temp)),
                 Err(error) => {
                     report_error(&entry.display, &error.to_string());
@@ -448,14 +465,14 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
 /// Inside a git work tree, files with uncommitted changes are not written
 /// unless `--allow-dirty` (or `--allow-staged` for staged changes): each is
 /// named, nothing is written, and the exit code is 2. `true` when refused.
-fn refuse_uncommitted(project: &Project, changed: &[(usize, &String)], args: &FixArgs) -> bool {
+fn refuse_uncommitted(project: &Project, changed: &[usize], args: &FixArgs) -> bool {
     let allowance = crate::vcs::Allowance {
         dirty: args.allow_dirty,
         staged: args.allow_staged,
     };
     let targets: Vec<&std::path::Path> = changed
         .iter()
-        .map(|(file, _)| project.files[*file].path.as_path())
+        .map(|file| project.files[*file].path.as_path())
         .collect();
     let refused = crate::vcs::refused(&targets, allowance);
     for (path, state) in &refused {

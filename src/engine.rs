@@ -11,7 +11,7 @@ use crate::fix::change_set::ChangeSets;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
 };
-use crate::project::{FileState, Project};
+use crate::project::{FileState, Original, Project};
 use crate::rules::{self, Finding, Position, Rule};
 use crate::semantic::FileContext;
 use crate::source::SourceText;
@@ -548,8 +548,9 @@ pub struct FixFailure {
 /// What the fix loop did.
 #[derive(Debug, Default)]
 pub struct FixOutcome {
-    /// Original text of every file that changed, by file index.
-    pub originals: BTreeMap<usize, String>,
+    /// Original text of every file that changed, by file index (see
+    /// [`Project::original_text`]).
+    pub originals: BTreeMap<usize, Original>,
     /// Findings repaired.
     pub fixed: usize,
     /// Files whose fixed text was rejected (left unchanged).
@@ -603,7 +604,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
-                let Some(source) = project.source(*file) else {
+                let Some(source) = project.read_source(*file) else {
                     // Its text was left on disk and the file changed since
                     // it was parsed: the fixes' offsets fit another text.
                     return Some((*file, Err(CHANGED_ON_DISK.to_string())));
@@ -668,7 +669,11 @@ fn undo_broken_changes(
     let mut restore = Vec::with_capacity(undone.len());
     for (file, cause) in undone {
         if let Some(original) = outcome.originals.remove(&file) {
-            restore.push((file, original));
+            // A file changed on disk meanwhile keeps its fixed text in
+            // memory; it is no longer among the changes, so not written.
+            if let Some(text) = project.original_text(file, &original) {
+                restore.push((file, text.into_owned()));
+            }
         }
         outcome.fixed = outcome
             .fixed

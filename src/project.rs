@@ -198,10 +198,21 @@ impl std::ops::Deref for SourceRef<'_> {
     }
 }
 
+/// A changed file's text before the fix loop changed it.
+#[derive(Debug)]
+pub enum Original {
+    /// Held (the text the fix started from was not the file's on disk).
+    Text(String),
+    /// The file's text on disk, as parsed: read again when needed (see
+    /// [`Project::original_text`]), so that a fix of many files does not
+    /// hold every original text.
+    OnDisk(Fingerprint),
+}
+
 /// Length and 64-bit hash of a file's bytes: enough to tell that a file read
 /// again is the one that was parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Fingerprint {
+pub struct Fingerprint {
     len: usize,
     hash: u64,
 }
@@ -530,25 +541,30 @@ impl Project {
     /// Replaces files' texts (after fixes), re-derives what depends on them,
     /// and gives back the texts they replaced (moved out, not copied: a fix
     /// of a large tree would otherwise hold every changed file three times).
-    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, Original)> {
         // The old models go before the new ones are built. The new texts
         // were parsed once already, by the fix verifier; keeping those models
         // instead of parsing again costs ~20 MiB more at 50k files (every
         // changed file's old and new model alive at once), so they are rebuilt.
         let mut replaced = Vec::with_capacity(texts.len());
         for (index, _) in &texts {
-            // A text left on disk is read now (callers replace texts they
-            // have read, so it normally is already).
-            let _ = self.source(*index);
             if let Some(file) = self.files.get_mut(*index) {
                 match std::mem::replace(&mut file.state, FileState::Skipped) {
-                    FileState::Parsed { text, .. } => {
-                        if let Some(source) = text.slot.into_inner().flatten() {
-                            replaced.push((*index, source.into_text()));
+                    FileState::Parsed { text, .. } => match text.print {
+                        // Callers replace texts they read, which matched
+                        // the fingerprint; a file seen changed has none.
+                        Some(print) if !text.changed() => {
+                            replaced.push((*index, Original::OnDisk(print)));
                         }
-                    }
+                        Some(_) => {}
+                        None => {
+                            if let Some(source) = text.slot.into_inner().flatten() {
+                                replaced.push((*index, Original::Text(source.into_text())));
+                            }
+                        }
+                    },
                     FileState::Broken { source, .. } => {
-                        replaced.push((*index, source.into_text()));
+                        replaced.push((*index, Original::Text(source.into_text())));
                     }
                     FileState::Skipped => {}
                 }
@@ -589,6 +605,23 @@ impl Project {
             FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(source.as_ref()),
             FileState::Skipped => None,
+        }
+    }
+
+    /// The text `original` (of file `index`) stands for; `None` when it was
+    /// left on disk and the file changed since it was parsed.
+    pub fn original_text<'o>(
+        &self,
+        index: usize,
+        original: &'o Original,
+    ) -> Option<std::borrow::Cow<'o, str>> {
+        match original {
+            Original::Text(text) => Some(std::borrow::Cow::Borrowed(text)),
+            Original::OnDisk(print) => {
+                let text = read_text(self.fs.as_ref(), &self.files.get(index)?.path)?;
+                (Fingerprint::of(text.as_bytes()) == *print)
+                    .then_some(std::borrow::Cow::Owned(text))
+            }
         }
     }
 
