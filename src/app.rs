@@ -170,12 +170,33 @@ fn check(args: &CheckArgs) -> Result<Status> {
         .as_ref()
         .map(|b| b.compare(&scan.project, &analysis.findings));
     print_report(&args.scan, &scan.project, &analysis, comparison.as_ref())?;
-    let status = status(scan.had_errors, fails(&analysis, comparison.as_ref()));
+    let changed = report_changed(&scan.project, &[]);
+    let status = status(
+        scan.had_errors || changed,
+        fails(&analysis, comparison.as_ref()),
+    );
     // The process ends next: freeing every model one by one would only cost
     // time (the operating system takes the memory back at once).
     std::mem::forget(analysis);
     std::mem::forget(scan);
     Ok(status)
+}
+
+/// Reports the files that changed on disk while cronlock ran (a text read
+/// again, for a finding's position or a fix, no longer matched what was
+/// parsed), except `reported`. Whether there were any.
+fn report_changed(project: &Project, reported: &[usize]) -> bool {
+    let mut any = false;
+    for file in project.changed_on_disk() {
+        any = true;
+        if !reported.contains(&file) {
+            report_error(
+                &project.files[file].display,
+                "changed on disk while cronlock ran; its findings may be out of date (run again)",
+            );
+        }
+    }
+    any
 }
 
 /// The baseline of this run, if any (`--baseline`, `baseline = "..."`, or
@@ -198,6 +219,13 @@ fn fails(analysis: &Analysis, comparison: Option<&Comparison>) -> bool {
 /// written when some file could not be read (its findings would be lost).
 fn update_baseline(args: &ScanArgs, scan: &Scan, analysis: &Analysis) -> Result<Status> {
     let location = baseline::locate(args.baseline.as_deref(), &scan.project.config);
+    if report_changed(&scan.project, &[]) {
+        report_error(
+            &location.shown,
+            "not written: some files changed on disk while cronlock ran (see above)",
+        );
+        return Ok(Status::Error);
+    }
     if scan.had_errors {
         report_error(
             &location.shown,
@@ -273,15 +301,25 @@ fn fix(args: &FixArgs) -> Result<Status> {
         report_error(&project.files[failure.file].display, &failure.reason);
         had_errors = true;
     }
-    let changed: Vec<(usize, &String)> = outcome.originals.iter().map(|(i, t)| (*i, t)).collect();
+    let failed: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
+    let changed: Vec<usize> = outcome.originals.keys().copied().collect();
     if args.dry_run {
         let color = args.scan.color.enabled(std::io::stdout().is_terminal());
         let mut diffs = String::new();
-        for (file, original) in &changed {
-            if let Some(source) = project.source(*file) {
+        for (&file, original) in &outcome.originals {
+            let display = &project.files[file].display;
+            let Some(original) = project.original_text(file, original) else {
+                report_error(
+                    display,
+                    crate::write::WriteError::ChangedOnDisk.to_string().as_str(),
+                );
+                had_errors = true;
+                continue;
+            };
+            if let Some(source) = project.source(file) {
                 diffs.push_str(&crate::diff::unified(
-                    &project.files[*file].display,
-                    original,
+                    display,
+                    &original,
                     source.text(),
                     color,
                 ));
@@ -296,6 +334,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
             count(outcome.remaining.findings.len(), "finding")
         );
         baseline_note(comparison.as_ref(), true);
+        had_errors |= report_changed(project, &failed);
         let anything = !changed.is_empty() || left;
         return Ok(status(had_errors, anything));
     }
@@ -321,6 +360,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
         }
     );
     baseline_note(comparison.as_ref(), false);
+    had_errors |= report_changed(project, &failed);
     Ok(status(had_errors, left))
 }
 
@@ -376,7 +416,15 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
                 continue;
             };
             let entry = &project.files[file];
-            match crate::write::stage(&entry.path, original, source.text()) {
+            let Some(original) = project.original_text(file, original) else {
+                report_error(
+                    &entry.display,
+                    &crate::write::WriteError::ChangedOnDisk.to_string(),
+                );
+                blocked.get_or_insert(file);
+                continue;
+            };
+            match crate::write::stage(&entry.path, &original, source.text()) {
                 Ok(temp) => staged.push((file, temp)),
                 Err(error) => {
                     report_error(&entry.display, &error.to_string());
@@ -417,14 +465,14 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
 /// Inside a git work tree, files with uncommitted changes are not written
 /// unless `--allow-dirty` (or `--allow-staged` for staged changes): each is
 /// named, nothing is written, and the exit code is 2. `true` when refused.
-fn refuse_uncommitted(project: &Project, changed: &[(usize, &String)], args: &FixArgs) -> bool {
+fn refuse_uncommitted(project: &Project, changed: &[usize], args: &FixArgs) -> bool {
     let allowance = crate::vcs::Allowance {
         dirty: args.allow_dirty,
         staged: args.allow_staged,
     };
     let targets: Vec<&std::path::Path> = changed
         .iter()
-        .map(|(file, _)| project.files[*file].path.as_path())
+        .map(|file| project.files[*file].path.as_path())
         .collect();
     let refused = crate::vcs::refused(&targets, allowance);
     for (path, state) in &refused {

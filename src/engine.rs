@@ -11,9 +11,10 @@ use crate::fix::change_set::ChangeSets;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
 };
-use crate::project::{FileState, Project};
-use crate::rules::{self, Finding, Rule};
+use crate::project::{FileState, Original, Project};
+use crate::rules::{self, Finding, Position, Rule};
 use crate::semantic::FileContext;
+use crate::source::SourceText;
 
 /// Which rules the command line asked for.
 #[derive(Debug, Clone, Default)]
@@ -410,25 +411,91 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     result
 }
 
-/// Applies configured severities, `--select`/`--ignore` and `// cronlock-ignore`.
+/// Applies configured severities, `--select`/`--ignore` and `// cronlock-ignore`,
+/// and works out where each finding (and each related site) is.
 fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec<Finding> {
-    findings
+    let mut findings: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut finding| {
             finding.severity = project.config.severity(finding.rule)?;
-            if !filter.allows(finding.rule) || is_suppressed(project, &finding) {
-                return None;
-            }
-            Some(finding)
+            filter.allows(finding.rule).then_some(finding)
         })
+        .collect();
+    // Every site, by file: each file's text is read once, used for all its
+    // sites and let go (texts are not kept: see `Project::read_source`).
+    let mut sites: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    for (index, finding) in findings.iter().enumerate() {
+        sites.push((finding.file, index, None));
+        for (r, related) in finding.related.iter().enumerate() {
+            sites.push((related.file, index, Some(r)));
+        }
+    }
+    sites.sort_unstable();
+    let groups: Vec<&[(usize, usize, Option<usize>)]> = sites.chunk_by(|a, b| a.0 == b.0).collect();
+    let found: Vec<(usize, Option<usize>, Located)> = groups
+        .into_par_iter()
+        .flat_map_iter(|group| {
+            let source = project.read_source(group[0].0);
+            let findings = &findings;
+            group
+                .iter()
+                .map(move |&(_, index, related)| {
+                    let finding = &findings[index];
+                    let located = match (related, source.as_deref()) {
+                        (_, None) => Located::Unknown,
+                        (Some(r), Some(source)) => {
+                            let offset = finding.related[r].offset;
+                            Located::Related(source.line_col(offset))
+                        }
+                        (None, Some(source)) if is_suppressed(source, finding) => {
+                            Located::Suppressed
+                        }
+                        (None, Some(source)) => {
+                            let (line, column) = source.line_col(finding.offset);
+                            let (end_line, end_column) = source.line_col(finding.end);
+                            Located::Finding(Position {
+                                line,
+                                column,
+                                end_line,
+                                end_column,
+                            })
+                        }
+                    };
+                    (index, related, located)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut suppressed = vec![false; findings.len()];
+    for (index, related, located) in found {
+        match (located, related) {
+            (Located::Suppressed, _) => suppressed[index] = true,
+            (Located::Finding(position), _) => findings[index].position = Some(position),
+            (Located::Related(at), Some(r)) => findings[index].related[r].position = Some(at),
+            _ => {}
+        }
+    }
+    findings
+        .into_iter()
+        .zip(suppressed)
+        .filter_map(|(finding, suppressed)| (!suppressed).then_some(finding))
         .collect()
 }
 
+/// What [`settle`] found at one site.
+enum Located {
+    /// The file's text is not at hand.
+    Unknown,
+    /// A finding `// cronlock-ignore` silences.
+    Suppressed,
+    /// A finding's position.
+    Finding(Position),
+    /// A related site's line and column.
+    Related((usize, usize)),
+}
+
 /// `// cronlock-ignore` or `// cronlock-ignore rule-a,rule-b` on the line above.
-fn is_suppressed(project: &Project, finding: &Finding) -> bool {
-    let Some(source) = project.source(finding.file) else {
-        return false;
-    };
+fn is_suppressed(source: &SourceText, finding: &Finding) -> bool {
     let (line, _) = source.line_col(finding.offset);
     if line < 2 {
         return false;
@@ -457,9 +524,7 @@ fn is_suppressed(project: &Project, finding: &Finding) -> bool {
 fn sort_findings(project: &Project, findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
-            let (line, column) = project
-                .source(f.file)
-                .map_or((0, 0), |s| s.line_col(f.offset));
+            let (line, column) = f.position.map_or((0, 0), |p| (p.line, p.column));
             (
                 project.files[f.file].display.as_str(),
                 line,
@@ -483,8 +548,9 @@ pub struct FixFailure {
 /// What the fix loop did.
 #[derive(Debug, Default)]
 pub struct FixOutcome {
-    /// Original text of every file that changed, by file index.
-    pub originals: BTreeMap<usize, String>,
+    /// Original text of every file that changed, by file index (see
+    /// [`Project::original_text`]).
+    pub originals: BTreeMap<usize, Original>,
     /// Findings repaired.
     pub fixed: usize,
     /// Files whose fixed text was rejected (left unchanged).
@@ -498,6 +564,9 @@ pub struct FixOutcome {
 
 /// A fixed text and how many fixes it holds, or why it was rejected.
 type Verified = Result<(String, usize), String>;
+
+/// Why a file that changed on disk during the run is not fixed.
+pub const CHANGED_ON_DISK: &str = "changed on disk while cronlock ran; not fixed (run again)";
 
 /// Most rounds of fixing before giving up on convergence.
 const MAX_ROUNDS: usize = 8;
@@ -535,7 +604,11 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
-                let source = project.source(*file)?;
+                let Some(source) = project.read_source(*file) else {
+                    // Its text was left on disk and the file changed since
+                    // it was parsed: the fixes' offsets fit another text.
+                    return Some((*file, Err(CHANGED_ON_DISK.to_string())));
+                };
                 let applied = fix::apply(source.text(), fixes.iter().copied());
                 if applied.text == source.text() {
                     return None;
@@ -596,7 +669,11 @@ fn undo_broken_changes(
     let mut restore = Vec::with_capacity(undone.len());
     for (file, cause) in undone {
         if let Some(original) = outcome.originals.remove(&file) {
-            restore.push((file, original));
+            // A file changed on disk meanwhile keeps its fixed text in
+            // memory; it is no longer among the changes, so not written.
+            if let Some(text) = project.original_text(file, &original) {
+                restore.push((file, text.into_owned()));
+            }
         }
         outcome.fixed = outcome
             .fixed

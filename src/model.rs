@@ -46,6 +46,33 @@ pub struct FileModel {
     pub constructions: Vec<Construction>,
 }
 
+impl FileModel {
+    /// Gives back the spare capacity of its lists (they were grown by
+    /// pushing, and every parsed file's model lives until the run ends).
+    pub fn shrink(&mut self) {
+        self.imports.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.local_types.shrink_to_fit();
+        self.exports.shrink_to_fit();
+        self.reexports.shrink_to_fit();
+        self.import_uses.shrink_to_fit();
+        self.bootstraps.shrink_to_fit();
+        self.consts.shrink_to_fit();
+        self.testing_modules.shrink_to_fit();
+        self.constructions.shrink_to_fit();
+        for class in &mut self.classes {
+            class.decorators.shrink_to_fit();
+            class.properties.shrink_to_fit();
+            class.methods.shrink_to_fit();
+            for method in &mut class.methods {
+                method.decorators.shrink_to_fit();
+                method.this_members.shrink_to_fit();
+                method.job_calls.shrink_to_fit();
+            }
+        }
+    }
+}
+
 /// A `new X(...)` expression.
 #[derive(Debug, Clone)]
 pub struct Construction {

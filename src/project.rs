@@ -93,8 +93,8 @@ pub enum FileState {
     Skipped,
     /// Parsed.
     Parsed {
-        /// The text.
-        source: Box<SourceText>,
+        /// The text: held, or left on disk until asked for.
+        text: ParsedText,
         /// What the rules need (shared with base-class lookups).
         model: Arc<FileModel>,
     },
@@ -105,6 +105,128 @@ pub enum FileState {
         /// Where and why.
         error: SyntaxError,
     },
+}
+
+/// The text of a parsed file. Most files are parsed only for their models
+/// (modules, barrels, base classes) and their text is never looked at again,
+/// so a file read from disk keeps only a fingerprint of its text; the text
+/// is read again, once, when something asks for it (a finding's position, a
+/// fix), and must match the fingerprint. Texts not on disk (in-memory
+/// projects, fixed texts) are held.
+#[derive(Debug)]
+pub struct ParsedText {
+    /// The text once read again (or from the start, when held); `None`
+    /// inside when the file changed on disk (or became unreadable) since it
+    /// was parsed.
+    slot: OnceLock<Option<Box<SourceText>>>,
+    /// What the text on disk must be; `None` when the text is held.
+    print: Option<Fingerprint>,
+}
+
+impl ParsedText {
+    /// A text kept in memory.
+    fn held(source: SourceText) -> ParsedText {
+        ParsedText {
+            slot: OnceLock::from(Some(Box::new(source))),
+            print: None,
+        }
+    }
+
+    /// A text left on disk, read again on demand.
+    fn on_disk(print: Fingerprint) -> ParsedText {
+        ParsedText {
+            slot: OnceLock::new(),
+            print: Some(print),
+        }
+    }
+
+    /// The text, read again through `fs` from `path` on first use; `None`
+    /// when the file no longer holds the text that was parsed.
+    fn get(&self, fs: &dyn FileSystem, path: &Path) -> Option<&SourceText> {
+        self.slot
+            .get_or_init(|| {
+                let print = self.print?;
+                let text = read_text(fs, path)?;
+                (Fingerprint::of(text.as_bytes()) == print).then(|| Box::new(SourceText::new(text)))
+            })
+            .as_deref()
+    }
+
+    /// The text for one use: the held (or cached) one, else read again
+    /// through `fs` from `path` and not kept; `None` when the file no longer
+    /// holds the text that was parsed (then that is remembered).
+    fn peek(&self, fs: &dyn FileSystem, path: &Path) -> Option<SourceRef<'_>> {
+        if let Some(held) = self.slot.get() {
+            return held.as_deref().map(SourceRef::Held);
+        }
+        let print = self.print?;
+        let text = read_text(fs, path);
+        match text.filter(|t| Fingerprint::of(t.as_bytes()) == print) {
+            Some(text) => Some(SourceRef::Read(Box::new(SourceText::new(text)))),
+            None => {
+                let _ = self.slot.set(None);
+                None
+            }
+        }
+    }
+
+    /// The file was read again and no longer holds the text that was parsed.
+    fn changed(&self) -> bool {
+        matches!(self.slot.get(), Some(None))
+    }
+}
+
+/// A file's text for one use: the project's, or read again for the caller
+/// alone (dropped with it, so that reading every file with a finding does
+/// not keep every such text).
+#[derive(Debug)]
+pub enum SourceRef<'a> {
+    /// Held by the project.
+    Held(&'a SourceText),
+    /// Read again from disk.
+    Read(Box<SourceText>),
+}
+
+impl std::ops::Deref for SourceRef<'_> {
+    type Target = SourceText;
+
+    fn deref(&self) -> &SourceText {
+        match self {
+            SourceRef::Held(source) => source,
+            SourceRef::Read(source) => source,
+        }
+    }
+}
+
+/// A changed file's text before the fix loop changed it.
+#[derive(Debug)]
+pub enum Original {
+    /// Held (the text the fix started from was not the file's on disk).
+    Text(String),
+    /// The file's text on disk, as parsed: read again when needed (see
+    /// [`Project::original_text`]), so that a fix of many files does not
+    /// hold every original text.
+    OnDisk(Fingerprint),
+}
+
+/// Length and 64-bit hash of a file's bytes: enough to tell that a file read
+/// again is the one that was parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    fn of(bytes: &[u8]) -> Fingerprint {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(bytes);
+        Fingerprint {
+            len: bytes.len(),
+            hash: hasher.finish(),
+        }
+    }
 }
 
 /// A file that could not be read.
@@ -304,7 +426,7 @@ impl Project {
                     }
                     String::from_utf8(buf.clone()).ok()
                 })?;
-                Some((index, state_of(SourceText::new(text), None)))
+                Some((index, state_of(SourceText::new(text), None, true)))
             })
             .collect();
         if states.is_empty() {
@@ -401,7 +523,7 @@ impl Project {
                     path: key.clone(),
                     display,
                     package,
-                    state: state_of(SourceText::new(text), prefilter.as_ref()),
+                    state: state_of(SourceText::new(text), prefilter.as_ref(), false),
                     key,
                     // In-memory texts cannot be read again.
                     hints: SkipHints::default(),
@@ -419,7 +541,7 @@ impl Project {
     /// Replaces files' texts (after fixes), re-derives what depends on them,
     /// and gives back the texts they replaced (moved out, not copied: a fix
     /// of a large tree would otherwise hold every changed file three times).
-    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, String)> {
+    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, Original)> {
         // The old models go before the new ones are built. The new texts
         // were parsed once already, by the fix verifier; keeping those models
         // instead of parsing again costs ~20 MiB more at 50k files (every
@@ -428,8 +550,21 @@ impl Project {
         for (index, _) in &texts {
             if let Some(file) = self.files.get_mut(*index) {
                 match std::mem::replace(&mut file.state, FileState::Skipped) {
-                    FileState::Parsed { source, .. } | FileState::Broken { source, .. } => {
-                        replaced.push((*index, source.into_text()));
+                    FileState::Parsed { text, .. } => match text.print {
+                        // Callers replace texts they read, which matched
+                        // the fingerprint; a file seen changed has none.
+                        Some(print) if !text.changed() => {
+                            replaced.push((*index, Original::OnDisk(print)));
+                        }
+                        Some(_) => {}
+                        None => {
+                            if let Some(source) = text.slot.into_inner().flatten() {
+                                replaced.push((*index, Original::Text(source.into_text())));
+                            }
+                        }
+                    },
+                    FileState::Broken { source, .. } => {
+                        replaced.push((*index, Original::Text(source.into_text())));
                     }
                     FileState::Skipped => {}
                 }
@@ -438,7 +573,7 @@ impl Project {
         let prefilter = self.prefilter.as_ref();
         let states: Vec<(usize, FileState)> = texts
             .into_par_iter()
-            .map(|(index, text)| (index, state_of(SourceText::new(text), prefilter)))
+            .map(|(index, text)| (index, state_of(SourceText::new(text), prefilter, false)))
             .collect();
         for (index, state) in states {
             if let Some(file) = self.files.get_mut(index) {
@@ -460,14 +595,54 @@ impl Project {
         }
     }
 
-    /// The text of file `index`, when it was read in full.
+    /// The text of file `index`, when it was read in full. A parsed file's
+    /// text is read again from disk on first use (see [`ParsedText`]):
+    /// `None` when the file changed on disk since it was parsed (see
+    /// [`Project::changed_on_disk`]).
     pub fn source(&self, index: usize) -> Option<&SourceText> {
-        match &self.files.get(index)?.state {
-            FileState::Parsed { source, .. } | FileState::Broken { source, .. } => {
-                Some(source.as_ref())
-            }
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
+            FileState::Broken { source, .. } => Some(source.as_ref()),
             FileState::Skipped => None,
         }
+    }
+
+    /// The text `original` (of file `index`) stands for; `None` when it was
+    /// left on disk and the file changed since it was parsed.
+    pub fn original_text<'o>(
+        &self,
+        index: usize,
+        original: &'o Original,
+    ) -> Option<std::borrow::Cow<'o, str>> {
+        match original {
+            Original::Text(text) => Some(std::borrow::Cow::Borrowed(text)),
+            Original::OnDisk(print) => {
+                let text = read_text(self.fs.as_ref(), &self.files.get(index)?.path)?;
+                (Fingerprint::of(text.as_bytes()) == *print)
+                    .then_some(std::borrow::Cow::Owned(text))
+            }
+        }
+    }
+
+    /// The text of file `index` for one use, like [`Project::source`] but
+    /// not kept by the project when it had to be read again.
+    pub fn read_source(&self, index: usize) -> Option<SourceRef<'_>> {
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
+            FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
+            FileState::Skipped => None,
+        }
+    }
+
+    /// Files whose text was read again and no longer matched the text that
+    /// was parsed: they changed on disk during the run, so nothing about
+    /// them (positions, fixes) can be trusted.
+    pub fn changed_on_disk(&self) -> Vec<usize> {
+        (0..self.files.len())
+            .filter(|&i| matches!(&self.files[i].state, FileState::Parsed { text, .. } if text.changed()))
+            .collect()
     }
 
     /// Directory of file `index` (absolute).
@@ -768,11 +943,17 @@ fn read_state(
             return Ok((FileState::Skipped, SkipHints::of(buf)));
         }
         let text = String::from_utf8(buf.clone()).map_err(|e| e.to_string())?;
-        Ok((state_of(SourceText::new(text), None), SkipHints::default()))
+        Ok((
+            state_of(SourceText::new(text), None, true),
+            SkipHints::default(),
+        ))
     })
 }
 
-fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
+/// Parses `source` (unless the prefilter skips it). `on_disk`: the text is
+/// the file's on disk, so only its fingerprint is kept (see [`ParsedText`]);
+/// otherwise the text is held.
+fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) -> FileState {
     if let Some(prefilter) = prefilter
         && !mentions_any(prefilter, source.text().as_bytes())
     {
@@ -780,14 +961,23 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
     }
     let source = Arc::new(source);
     let result = with_module_in_budget(&source, build_model);
-    // The helper let go of the text unless the parse overran (then a copy).
-    let source = Box::new(Arc::try_unwrap(source).unwrap_or_else(|shared| (*shared).clone()));
     match result {
-        Ok(model) => FileState::Parsed {
-            source,
-            model: Arc::new(model),
-        },
+        Ok(model) => {
+            let text = if on_disk {
+                ParsedText::on_disk(Fingerprint::of(source.text().as_bytes()))
+            } else {
+                // The helper let go of the text unless the parse overran
+                // (then a copy).
+                ParsedText::held(Arc::try_unwrap(source).unwrap_or_else(|shared| (*shared).clone()))
+            };
+            FileState::Parsed {
+                text,
+                model: Arc::new(model),
+            }
+        }
         Err(mut error) => {
+            let source =
+                Box::new(Arc::try_unwrap(source).unwrap_or_else(|shared| (*shared).clone()));
             if !error.timed_out {
                 error.offset += source.bom_len();
             }
@@ -798,5 +988,7 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>) -> FileState {
 
 /// The model of a parsed file.
 pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileModel {
-    model::build(module, source.text(), source.bom_len())
+    let mut model = model::build(module, source.text(), source.bom_len());
+    model.shrink();
+    model
 }

@@ -156,6 +156,7 @@ impl Reach<'_> {
                 let name = class.name.as_deref().unwrap_or("(anonymous)");
                 let related = Related {
                     file,
+                    position: None,
                     offset: class.anchor,
                     message: format!(
                         "subclass `{name}`: takes `{member}` and passes it to `super(...)`"
@@ -183,6 +184,7 @@ impl Reach<'_> {
                     }
                     let related = Related {
                         file,
+                        position: None,
                         offset: testing.callee.start,
                         message: format!(
                             "testing module providing `{head}`: gets `{{ provide: {}, useValue: {{}} }}`",
@@ -201,6 +203,7 @@ impl Reach<'_> {
                 };
                 let related = Related {
                     file,
+                    position: None,
                     offset: new.range.start,
                     message: format!(
                         "`new {}(...)`: must pass {what} by hand (constructor-call-missing-lock)",

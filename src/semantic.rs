@@ -2,12 +2,13 @@
 //! decorators are lock decorators, which are `@nestjs/schedule` ones, and
 //! whether each class has the lock service member.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
 use crate::links::{Inheritance, Symbol};
 use crate::model::{Callee, ClassModel, Decorator, FileModel};
-use crate::project::{Project, declares_member, has_decorator};
+use crate::project::{Project, SourceRef, declares_member, has_decorator};
 use crate::source::SourceText;
 use crate::style::FileStyle;
 
@@ -129,12 +130,12 @@ pub struct FileContext<'a> {
     pub project: &'a Project,
     /// Index of the file.
     pub index: usize,
-    /// The text.
-    pub source: &'a SourceText,
     /// The model.
     pub model: &'a FileModel,
-    /// The file's style, for fixes.
-    pub style: FileStyle,
+    /// The text, read on first use (for this file's rules only).
+    source: OnceCell<Option<SourceRef<'a>>>,
+    /// The file's style, for fixes (worked out on first use).
+    style: OnceCell<FileStyle>,
     /// Facts per class, parallel to `model.classes`.
     pub classes: Vec<ClassFacts>,
 }
@@ -143,7 +144,6 @@ impl<'a> FileContext<'a> {
     /// Judges file `index`; `None` when it did not parse or was skipped.
     pub fn new(project: &'a Project, index: usize) -> Option<Self> {
         let model = project.model(index)?;
-        let source = project.source(index)?;
         let classes = model
             .classes
             .iter()
@@ -152,16 +152,28 @@ impl<'a> FileContext<'a> {
         Some(FileContext {
             project,
             index,
-            source,
             model,
-            style: FileStyle::of(source.text()),
+            source: OnceCell::new(),
+            style: OnceCell::new(),
             classes,
         })
     }
 
-    /// The text.
-    pub fn text(&self) -> &'a str {
-        self.source.text()
+    /// The text, for fixes. Most files are judged from their models alone,
+    /// so the text is read only when a rule asks for it (see
+    /// [`Project::source`]); `None` when the file changed on disk since it
+    /// was parsed (then no fix is built: its offsets would not fit).
+    pub fn text(&self) -> Option<&str> {
+        self.source
+            .get_or_init(|| self.project.read_source(self.index))
+            .as_deref()
+            .map(SourceText::text)
+    }
+
+    /// The file's style (line breaks, indentation, quotes), for fixes.
+    pub fn style(&self) -> &FileStyle {
+        self.style
+            .get_or_init(|| FileStyle::of(self.text().unwrap_or_default()))
     }
 }
 

@@ -42,10 +42,17 @@ pub struct Located<'a> {
     pub end_column: usize,
     /// The package's name.
     pub package: &'a str,
-    /// The file's text.
-    pub source: Option<&'a SourceText>,
+    /// The project, for the file's text.
+    project: &'a Project,
     /// The baseline records it (always `false` without a baseline).
     pub baselined: bool,
+}
+
+impl<'a> Located<'a> {
+    /// The file's text (for frames of text output).
+    pub fn source(&self) -> Option<&'a SourceText> {
+        self.project.source(self.finding.file)
+    }
 }
 
 impl<'a> Report<'a> {
@@ -58,10 +65,10 @@ impl<'a> Report<'a> {
             .enumerate()
             .map(|(index, finding)| {
                 let file = &project.files[finding.file];
-                let source = project.source(finding.file);
-                let (line, column) = source.map_or((1, 1), |s| s.line_col(finding.offset));
-                let (end_line, end_column) =
-                    source.map_or((line, column), |s| s.line_col(finding.end));
+                let (line, column, end_line, end_column) =
+                    finding.position.map_or((1, 1, 1, 1), |p| {
+                        (p.line, p.column, p.end_line, p.end_column)
+                    });
                 Located {
                     finding,
                     file: &file.display,
@@ -73,7 +80,7 @@ impl<'a> Report<'a> {
                         .packages
                         .get(file.package)
                         .map_or("", |p| p.name.as_str()),
-                    source,
+                    project,
                     baselined: self.baseline.is_some_and(|b| b.is_baselined(index)),
                 }
             })
@@ -117,9 +124,7 @@ impl<'a> Report<'a> {
             .files
             .get(related.file)
             .map_or("", |f| f.display.as_str());
-        let (line, column) = project
-            .source(related.file)
-            .map_or((1, 1), |s| s.line_col(related.offset));
+        let (line, column) = related.position.unwrap_or((1, 1));
         (file, line, column)
     }
 

@@ -100,7 +100,7 @@ fn header(l: &Located<'_>, color: bool) -> String {
 
 /// The offending lines with a caret under the finding.
 fn frame(l: &Located<'_>, renderer: &Renderer) -> Option<String> {
-    let source = l.source?;
+    let source = l.source()?;
     let last_line = l.end_line.min(l.line + 3);
     let start = source.line_range(l.line).start;
     let end = source.line_range(last_line).end;

@@ -69,17 +69,21 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 .imports
                 .iter()
                 .position(|i| ctx.project.is_lock_source(ctx.index, i));
-            let fix = ensure_value_import(
-                ctx.text(),
-                &ctx.style,
-                ctx.model,
-                ImportRequest {
-                    name: wanted,
-                    beside,
-                    fallback_source: source.as_deref(),
-                },
-            )
-            .map(|plan| Fix::new(plan.edits));
+            let fix = ctx
+                .text()
+                .and_then(|text| {
+                    ensure_value_import(
+                        text,
+                        ctx.style(),
+                        ctx.model,
+                        ImportRequest {
+                            name: wanted,
+                            beside,
+                            fallback_source: source.as_deref(),
+                        },
+                    )
+                })
+                .map(|plan| Fix::new(plan.edits));
             out.push(
                 Finding::new(Rule::MissingLockImport, ctx.index, range, message)
                     .in_class(class.name.as_deref())

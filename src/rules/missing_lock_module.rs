@@ -87,7 +87,7 @@ directly or through its imports; Nest cannot inject `{}`",
 pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
     let plan = import_lock_name(ctx, &ctx.project.config.lock_module)?;
     let object = decorator.object_arg.as_ref()?;
-    let text = ctx.text();
+    let text = ctx.text()?;
     let mut edits = match &object.imports {
         Some(imports) if imports.unreadable => return None,
         Some(imports) => {
@@ -98,7 +98,7 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
                 close: brackets.1,
                 items: &items,
             };
-            list::append(text, &ctx.style, list, &plan.local)
+            list::append(text, ctx.style(), list, &plan.local)
         }
         None if object.props.is_empty() => {
             vec![Edit::replace(
@@ -114,7 +114,7 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
             };
             list::insert_before(
                 text,
-                &ctx.style,
+                ctx.style(),
                 list,
                 0,
                 &format!("imports: [{}]", plan.local),

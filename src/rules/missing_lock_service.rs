@@ -113,8 +113,8 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
         .map(|u| u.import);
     let fallback = ctx.project.lock_source_for(ctx.index);
     let plan = ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        ctx.text()?,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name: &config.lock_service_type,
@@ -225,7 +225,7 @@ fn inject_param(
 ) -> Option<(String, Vec<Edit>)> {
     let modifier = ctx.project.lock_modifier(ctx.index);
     let param = format!("{modifier} {member}: {}", plan.local);
-    let mut edits = add_param(ctx.text(), &ctx.style, class, &param)?;
+    let mut edits = add_param(ctx.text()?, ctx.style(), class, &param)?;
     edits.extend(plan.edits);
     Some((param, edits))
 }

@@ -35,8 +35,8 @@ use crate::semantic::FileContext;
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
     let source = ctx.project.lock_source_for(ctx.index);
     ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        ctx.text()?,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name,
@@ -58,8 +58,8 @@ pub fn import_injected_type(
     };
     let source = ctx.project.guard_source_for(ctx.index, guard);
     ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        ctx.text()?,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name: injection.type_name,
@@ -153,6 +153,23 @@ pub struct Finding {
     /// Which injected member it is about (an index into
     /// `Config::injections`: 0 is the lock service).
     pub injection: usize,
+    /// Where it is, worked out once the rules are done (see
+    /// [`crate::engine::analyze`]); `None` when the file's text is not at
+    /// hand.
+    pub position: Option<Position>,
+}
+
+/// 1-based lines and columns (in characters) of a finding's start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Line of the start.
+    pub line: usize,
+    /// Column of the start.
+    pub column: usize,
+    /// Line of the end.
+    pub end_line: usize,
+    /// Column of the end.
+    pub end_column: usize,
 }
 
 /// A place a finding's fix reaches beyond its own file and line.
@@ -164,6 +181,8 @@ pub struct Related {
     pub offset: usize,
     /// What happens there.
     pub message: String,
+    /// 1-based line and column, worked out with the finding's position.
+    pub position: Option<(usize, usize)>,
 }
 
 impl Finding {
@@ -181,6 +200,7 @@ impl Finding {
             fix: None,
             related: Vec::new(),
             injection: 0,
+            position: None,
         }
     }
 

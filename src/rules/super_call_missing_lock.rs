@@ -161,8 +161,8 @@ fn pass_member(
     if !has_param {
         let plan = import_injected_type(ctx, injection)?;
         edits.extend(add_param(
-            ctx.text(),
-            &ctx.style,
+            ctx.text()?,
+            ctx.style(),
             class,
             &format!("{member}: {}", plan.local),
         )?);

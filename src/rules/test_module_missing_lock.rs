@@ -146,7 +146,7 @@ fn provide_type(
         items: &items,
     };
     let entry = format!("{{ provide: {}, useValue: {{}} }}", plan.local);
-    let mut edits = list::append(ctx.text(), &ctx.style, list, &entry);
+    let mut edits = list::append(ctx.text()?, ctx.style(), list, &entry);
     edits.extend(plan.edits);
     Some(match injection.guard {
         None => Fix::new(edits),

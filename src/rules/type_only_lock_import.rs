@@ -50,7 +50,9 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "`{wanted}` is imported with {how}, so Nest has no runtime token to inject into {}",
                 crate::rules::missing_lock_service::class_label(class)
             );
-            let fix = Fix::new(make_value_import(ctx.text(), import, named));
+            let fix = ctx
+                .text()
+                .map(|text| Fix::new(make_value_import(text, import, named)));
             out.push(
                 Finding::new(
                     Rule::TypeOnlyLockImport,
@@ -59,7 +61,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     message,
                 )
                 .in_class(class.name.as_deref())
-                .with_fix(Some(fix)),
+                .with_fix(fix),
             );
         }
     }

@@ -77,9 +77,10 @@ fn migration(
     unlocked_in_file: usize,
 ) -> Option<Fix> {
     let source = migration_source(ctx)?;
+    let text = ctx.text()?;
     let plan = ensure_value_import(
-        ctx.text(),
-        &ctx.style,
+        text,
+        ctx.style(),
         ctx.model,
         ImportRequest {
             name: MIGRATED_DECORATOR,
@@ -97,9 +98,9 @@ fn migration(
         .iter()
         .find(|n| n.imported == "Cron")
         .filter(|n| ctx.model.import_uses.get(&n.local).copied().unwrap_or(0) <= unlocked_in_file)
-        .map(|n| remove_name(ctx.text(), import, &n.local))
+        .map(|n| remove_name(text, import, &n.local))
         .unwrap_or_default();
-    edits.extend(merge_removal(ctx.text(), removal, plan.edits));
+    edits.extend(merge_removal(text, removal, plan.edits));
     Some(Fix::new(edits))
 }
 

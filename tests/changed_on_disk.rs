@@ -1,0 +1,85 @@
+//! A parsed file's text is left on disk and read again when a fix or a
+//! finding's position needs it; a file that changed in between is an error,
+//! never a fix spliced into another text.
+
+use std::path::PathBuf;
+
+use cronlock::config::Config;
+use cronlock::engine::{CHANGED_ON_DISK, RuleFilter, analyze, fix_project};
+use cronlock::project::Project;
+use cronlock::walk::{exclude_set, walk};
+use cronlock::workspace::Markers;
+
+const JOBS: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  @ClusterSafeCron('0 * * * *', 'report')
+  run() {}
+}
+";
+
+fn load(dir: &std::path::Path) -> Project {
+    let paths = vec![PathBuf::from(dir)];
+    let walked = walk(&paths, &exclude_set(&[]).expect("no globs"));
+    let markers = Markers::new(&walked.walked_dirs, &walked.markers);
+    let (project, errors) = Project::load(walked.files, &paths, markers, Config::default(), &|| {});
+    assert!(errors.is_empty(), "{errors:?}");
+    project
+}
+
+#[test]
+fn an_unchanged_file_is_read_again_and_fixed() {
+    let work = tempfile::tempdir().expect("temp dir");
+    std::fs::write(work.path().join("jobs.ts"), JOBS).expect("write");
+    let mut project = load(work.path());
+    let outcome = fix_project(&mut project, &RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let original = outcome.originals.get(&0).expect("changed");
+    assert_eq!(project.original_text(0, original).as_deref(), Some(JOBS));
+    assert!(project.changed_on_disk().is_empty());
+}
+
+#[test]
+fn a_file_changed_after_the_parse_is_not_fixed() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("jobs.ts");
+    std::fs::write(&path, JOBS).expect("write");
+    let mut project = load(work.path());
+    // Same length, other text: the fix's offsets would land elsewhere.
+    std::fs::write(&path, JOBS.replace("report", "REPORT")).expect("write");
+    let outcome = fix_project(&mut project, &RuleFilter::default());
+    // The rules find the text gone, so they build no fix (and were one built,
+    // applying it would fail with CHANGED_ON_DISK).
+    assert!(
+        outcome
+            .failures
+            .iter()
+            .all(|f| f.file == 0 && f.reason == CHANGED_ON_DISK),
+        "{:?}",
+        outcome.failures
+    );
+    assert!(outcome.originals.is_empty());
+    assert_eq!(outcome.fixed, 0);
+    assert!(!outcome.remaining.findings.is_empty());
+    assert_eq!(project.changed_on_disk(), vec![0]);
+    // The disk keeps what was written there.
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        JOBS.replace("report", "REPORT")
+    );
+}
+
+#[test]
+fn a_finding_in_a_file_changed_after_the_parse_is_flagged() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("jobs.ts");
+    std::fs::write(&path, JOBS).expect("write");
+    let project = load(work.path());
+    std::fs::write(&path, format!("// edited\n{JOBS}")).expect("write");
+    let analysis = analyze(&project, &RuleFilter::default());
+    assert!(!analysis.findings.is_empty());
+    assert!(analysis.findings.iter().all(|f| f.fix.is_none()));
+    assert_eq!(project.changed_on_disk(), vec![0]);
+}
