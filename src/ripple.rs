@@ -26,9 +26,9 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     let injections = project.config.injections();
     let mut targets: Targets = HashMap::new();
     for (i, finding) in findings.iter().enumerate() {
-        if !adds_parameter(finding) || finding.injection >= injections.len() {
+        let Some(injection) = injections.get(finding.injection) else {
             continue;
-        }
+        };
         let Some((path, model)) = project.file_model(finding.file) else {
             continue;
         };
@@ -36,6 +36,7 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
             .classes
             .iter()
             .position(|c| c.anchor == finding.offset)
+            && adds_parameter(finding, &model.classes[class], injection.member)
         {
             targets.insert(((path, class), finding.injection), i);
         }
@@ -90,12 +91,18 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
 }
 
 /// Whether the finding's fix gives its class a new constructor parameter.
-fn adds_parameter(finding: &Finding) -> bool {
+fn adds_parameter(finding: &Finding, class: &crate::model::ClassModel, member: &str) -> bool {
+    let has_param = || {
+        class
+            .constructor
+            .iter()
+            .flat_map(|c| &c.params)
+            .any(|p| p.name.as_deref() == Some(member))
+    };
     match finding.rule {
         Rule::MissingLockService => finding.fix.is_some(),
-        // Its fix adds the parameter unless the subclass already has it;
-        // the fix then has more than the `super(...)` argument.
-        Rule::SuperCallMissingLock => finding.fix.as_ref().is_some_and(|f| f.edits.len() > 1),
+        // Its fix adds the parameter unless the subclass already has it.
+        Rule::SuperCallMissingLock => finding.fix.is_some() && !has_param(),
         _ => false,
     }
 }
