@@ -279,40 +279,32 @@ impl Project {
         config: Config,
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
-        Project::load_from(
-            Arc::new(OsFileSystem),
-            files,
-            roots,
-            markers,
-            config,
-            progress,
-        )
-    }
-
-    /// [`Project::load`], reading source texts through `fs`.
-    pub fn load_from(
-        fs: Arc<dyn FileSystem>,
-        files: Vec<WalkedFile>,
-        roots: &[PathBuf],
-        markers: Markers,
-        config: Config,
-        progress: &(dyn Fn() + Sync),
-    ) -> (Project, Vec<LoadError>) {
-        let prefilter = build_prefilter(&config);
         // Projects are found from paths alone, before any text is read, so
         // that the finder's per-directory caches are gone before the texts
-        // and models fill memory.
+        // and models fill memory. `absolute` would ask for the working
+        // directory once per file.
+        let cwd = std::env::current_dir().unwrap_or_default();
         let mut finder = ProjectFinder::new(markers);
+        // A directory's project is looked up once, by its bytes (hashing a
+        // `Path` walks its components, which was most of the lookup's time).
+        let mut by_dir: HashMap<(usize, std::ffi::OsString), usize, rustc_hash::FxBuildHasher> =
+            HashMap::default();
         let placed: Vec<(WalkedFile, PathBuf, usize)> = files
             .into_iter()
             .map(|walked| {
-                let key = normalize(&absolute(&walked.path));
-                let root = roots.get(walked.root).cloned().unwrap_or_default();
-                let package = finder.package_of(&key, &root);
+                let key = normalize(&cwd.join(&walked.path));
+                let dir = key.parent().unwrap_or(&key).as_os_str().to_owned();
+                let package = *by_dir.entry((walked.root, dir)).or_insert_with(|| {
+                    let root = roots.get(walked.root).cloned().unwrap_or_default();
+                    finder.package_of(&key, &root)
+                });
                 (walked, key, package)
             })
             .collect();
+        drop(by_dir);
         let (packages, workspace) = finder.into_parts();
+        let prefilter = build_prefilter(&config);
+        let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         let loaded: Vec<Result<ScannedFile, LoadError>> = placed
             .into_par_iter()
             .map(|(walked, key, package)| {
@@ -931,18 +923,18 @@ fn read_state(
         // Binary means not UTF-8: NUL and other control characters inside
         // valid UTF-8 text are parsed like any other character, as tsc does.
         // Validated in place: a skipped file is never copied.
-        if let Err(e) = std::str::from_utf8(buf) {
-            return Err(format!(
+        let text = std::str::from_utf8(buf).map_err(|e| {
+            format!(
                 "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
                 e.valid_up_to()
-            ));
-        }
+            )
+        })?;
         if let Some(prefilter) = prefilter
             && !mentions_any(prefilter, buf)
         {
             return Ok((FileState::Skipped, SkipHints::of(buf)));
         }
-        let text = String::from_utf8(buf.clone()).map_err(|e| e.to_string())?;
+        let text = text.to_owned();
         Ok((
             state_of(SourceText::new(text), None, true),
             SkipHints::default(),

@@ -6,6 +6,10 @@
 //! starts.
 
 use std::collections::HashMap;
+
+// Every directory of a scan is looked up in these maps: FxHash, not SipHash,
+// which was most of the time spent finding projects.
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -117,7 +121,7 @@ pub struct Markers {
     /// Walked directories (absolute, normalised).
     roots: Vec<PathBuf>,
     /// Marker files seen in them (absolute, normalised).
-    files: std::collections::HashSet<PathBuf>,
+    files: FxHashSet<PathBuf>,
 }
 
 impl Markers {
@@ -150,15 +154,15 @@ pub struct ProjectFinder {
     pub packages: Vec<Package>,
     /// Named package.json files seen on the way (workspace packages).
     pub workspace: Vec<WorkspacePackage>,
-    by_dir: HashMap<PathBuf, usize>,
+    by_dir: FxHashMap<PathBuf, usize>,
     /// Per directory: the project root it belongs to (`None`: none above it).
-    owner: HashMap<PathBuf, Option<PathBuf>>,
+    owner: FxHashMap<PathBuf, Option<PathBuf>>,
     /// Per directory: what makes it a project root.
-    marks: HashMap<PathBuf, Option<RootMark>>,
+    marks: FxHashMap<PathBuf, Option<RootMark>>,
     /// Per PATH argument: its directory and how it is shown.
-    scan_roots: HashMap<PathBuf, (PathBuf, String)>,
+    scan_roots: FxHashMap<PathBuf, (PathBuf, String)>,
     /// Per directory: the root marks of nest-cli.json files at or above it.
-    nest_roots: HashMap<PathBuf, Arc<HashMap<PathBuf, RootMark>>>,
+    nest_roots: FxHashMap<PathBuf, Arc<HashMap<PathBuf, RootMark>>>,
 }
 
 impl ProjectFinder {
