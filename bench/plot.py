@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Plots bench/run.sh's results (time and peak RSS against file count for
-read-floor, check, fix --dry-run and fix) as one SVG, with no dependencies.
+read-floor, parse-floor, check, fix --dry-run and fix) as one SVG, with no dependencies.
 
     python3 bench/plot.py bench/work/results.tsv bench/scale.svg
 
@@ -9,7 +9,7 @@ through the origin; the dotted line is the 10k point scaled linearly.
 """
 import sys
 
-COMMANDS = [('read-floor', '#888888'), ('check', '#1f77b4'),
+COMMANDS = [('read-floor', '#888888'), ('parse-floor', '#9467bd'), ('check', '#1f77b4'),
             ('fix-dry-run', '#2ca02c'), ('fix', '#d62728')]
 W, H, M = 440, 300, 56
 
