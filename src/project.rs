@@ -279,57 +279,40 @@ impl Project {
         config: Config,
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
-        // Projects are found from paths alone, before any text is read, so
-        // that the finder's per-directory caches are gone before the texts
-        // and models fill memory. `absolute` would ask for the working
-        // directory once per file.
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let mut finder = ProjectFinder::new(markers);
-        // A directory's project is looked up once, by its bytes (hashing a
-        // `Path` walks its components, which was most of the lookup's time).
-        let mut by_dir: HashMap<(usize, std::ffi::OsString), usize, rustc_hash::FxBuildHasher> =
-            HashMap::default();
-        let placed: Vec<(WalkedFile, PathBuf, usize)> = files
-            .into_iter()
-            .map(|walked| {
-                let key = normalize(&cwd.join(&walked.path));
-                let dir = key.parent().unwrap_or(&key).as_os_str().to_owned();
-                let package = *by_dir.entry((walked.root, dir)).or_insert_with(|| {
-                    let root = roots.get(walked.root).cloned().unwrap_or_default();
-                    finder.package_of(&key, &root)
-                });
-                (walked, key, package)
-            })
-            .collect();
-        drop(by_dir);
-        let (packages, workspace) = finder.into_parts();
         let prefilter = build_prefilter(&config);
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        let loaded: Vec<Result<ScannedFile, LoadError>> = placed
-            .into_par_iter()
-            .map(|(walked, key, package)| {
-                progress();
-                let (state, hints) = read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
-                    .map_err(|reason| LoadError {
-                        path: walked.display.clone(),
-                        reason,
-                    })?;
-                Ok(ScannedFile {
+        // Projects are found from paths alone (on one thread) while the other
+        // threads read; the finder is done, and its per-directory caches
+        // gone, long before the texts and models fill memory.
+        let ((keys, placement, packages, workspace), read) = rayon::join(
+            || place_in_projects(&files, roots, markers),
+            || {
+                files
+                    .par_iter()
+                    .map(|walked| {
+                        progress();
+                        read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        let mut errors = Vec::new();
+        let mut scanned = Vec::with_capacity(files.len());
+        for (((walked, key), package), read) in files.into_iter().zip(keys).zip(placement).zip(read)
+        {
+            match read {
+                Ok((state, hints)) => scanned.push(ScannedFile {
                     path: walked.path,
                     display: walked.display,
                     package,
                     state,
                     key,
                     hints,
-                })
-            })
-            .collect();
-        let mut errors = Vec::new();
-        let mut scanned = Vec::with_capacity(loaded.len());
-        for item in loaded {
-            match item {
-                Ok(file) => scanned.push(file),
-                Err(error) => errors.push(error),
+                }),
+                Err(reason) => errors.push(LoadError {
+                    path: walked.display,
+                    reason,
+                }),
             }
         }
         let resolver = Resolver::new(workspace);
@@ -864,6 +847,41 @@ fn source_role(model: &FileModel, import: &Import, config: &Config) -> SourceRol
 
 /// The prefilter: builds a matcher for the configured names (`None` turns
 /// prefiltering off, so that every file is parsed).
+/// Each file's key (absolute, normalised path) and project, the projects
+/// found and the workspace packages seen. `roots` are the PATH arguments.
+fn place_in_projects(
+    files: &[WalkedFile],
+    roots: &[PathBuf],
+    markers: Markers,
+) -> (
+    Vec<PathBuf>,
+    Vec<usize>,
+    Vec<Package>,
+    Vec<crate::workspace::WorkspacePackage>,
+) {
+    // `absolute` would ask for the working directory once per file.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut finder = ProjectFinder::new(markers);
+    // A directory's project is looked up once, by its bytes (hashing a
+    // `Path` walks its components, which was most of the lookup's time).
+    let mut by_dir: HashMap<(usize, std::ffi::OsString), usize, rustc_hash::FxBuildHasher> =
+        HashMap::default();
+    let (keys, placement) = files
+        .iter()
+        .map(|walked| {
+            let key = normalize(&cwd.join(&walked.path));
+            let dir = key.parent().unwrap_or(&key).as_os_str().to_owned();
+            let package = *by_dir.entry((walked.root, dir)).or_insert_with(|| {
+                let root = roots.get(walked.root).cloned().unwrap_or_default();
+                finder.package_of(&key, &root)
+            });
+            (key, package)
+        })
+        .unzip();
+    let (packages, workspace) = finder.into_parts();
+    (keys, placement, packages, workspace)
+}
+
 fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
     if !config.prefilter {
         return None;
