@@ -316,7 +316,9 @@ fn fix(args: &FixArgs) -> Result<Status> {
                 had_errors = true;
                 continue;
             };
-            if let Some(source) = project.source(file) {
+            // Read for this diff alone: a fixed text is not kept (see
+            // `Project::splice_edits`).
+            if let Some(source) = project.read_source(file) {
                 diffs.push_str(&crate::diff::unified(
                     display,
                     &original,
@@ -411,7 +413,7 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
         let mut blocked: Option<usize> = None;
         for &file in set {
             let (Some(original), Some(source)) =
-                (outcome.originals.get(&file), project.source(file))
+                (outcome.originals.get(&file), project.read_source(file))
             else {
                 continue;
             };

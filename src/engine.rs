@@ -600,8 +600,10 @@ pub struct FixOutcome {
     pub remaining: Analysis,
 }
 
-/// A fixed text and how many fixes it holds, or why it was rejected.
-type Verified = Result<(String, usize), String>;
+/// A fixed text's edits (see [`fix::Applied::edits`]) and how many fixes it
+/// holds, or why it was rejected. The text itself is not kept: it is built
+/// again from the edits when needed (see [`Project::splice_edits`]).
+type Verified = Result<(Vec<fix::Edit>, usize), String>;
 
 /// Why a file that changed on disk during the run is not fixed.
 pub const CHANGED_ON_DISK: &str = "changed on disk while cronlock ran; not fixed (run again)";
@@ -653,17 +655,18 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
                 }
                 Some((
                     *file,
-                    verify(project, *file, &applied.text).map(|()| (applied.text, applied.applied)),
+                    verify(project, *file, &applied.text)
+                        .map(|()| (applied.edits, applied.applied)),
                 ))
             })
             .collect();
         let mut changed = Vec::new();
         for (file, result) in results {
             match result {
-                Ok((text, applied)) => {
+                Ok((edits, applied)) => {
                     outcome.fixed += applied;
                     *applied_in.entry(file).or_default() += applied;
-                    changed.push((file, text));
+                    changed.push((file, edits));
                 }
                 Err(reason) => {
                     frozen.push(file);
@@ -674,7 +677,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         if changed.is_empty() {
             break;
         }
-        for (file, text) in project.replace_texts(changed) {
+        for (file, text) in project.splice_edits(changed) {
             // The first text a file had is its original.
             outcome.originals.entry(file).or_insert(text);
         }
