@@ -42,9 +42,15 @@ pub struct ScannedFile {
     hints: SkipHints,
 }
 
-/// Cheap facts about a file the prefilter skipped.
+/// Cheap facts about a file the prefilter skipped (`None` when there are
+/// none, as for most files: one pointer in every [`ScannedFile`], rather
+/// than the facts themselves).
 #[derive(Debug, Default)]
-struct SkipHints {
+struct SkipHints(Option<Box<Hints>>);
+
+/// See [`SkipHints`].
+#[derive(Debug)]
+struct Hints {
     /// The text calls `super(`.
     calls_super: bool,
     /// The capitalised names after `new ` in the text.
@@ -72,10 +78,24 @@ impl SkipHints {
                 constructs.push(name.into());
             }
         }
-        SkipHints {
-            calls_super: memchr::memmem::find(bytes, b"super(").is_some(),
-            constructs: constructs.into_boxed_slice(),
+        let calls_super = memchr::memmem::find(bytes, b"super(").is_some();
+        if !calls_super && constructs.is_empty() {
+            return SkipHints::default();
         }
+        SkipHints(Some(Box::new(Hints {
+            calls_super,
+            constructs: constructs.into_boxed_slice(),
+        })))
+    }
+
+    /// The text calls `super(`.
+    fn calls_super(&self) -> bool {
+        self.0.as_ref().is_some_and(|h| h.calls_super)
+    }
+
+    /// The capitalised names after `new ` in the text.
+    fn constructs(&self) -> &[Box<str>] {
+        self.0.as_ref().map_or(&[], |h| &h.constructs)
     }
 }
 
@@ -103,8 +123,9 @@ pub enum FileState {
     Broken {
         /// The text.
         source: Box<SourceText>,
-        /// Where and why.
-        error: SyntaxError,
+        /// Where and why (boxed: broken files are few, and every file's
+        /// state is as large as its largest kind).
+        error: Box<SyntaxError>,
     },
 }
 
@@ -259,10 +280,15 @@ pub enum Original {
 
 /// Length and 64-bit hash of a file's bytes: enough to tell that a file read
 /// again is the one that was parsed.
+///
+/// Made of 4-byte parts (the length saturates; the hash tells longer files
+/// apart), so that the tag of an enum holding one fits beside it: every
+/// [`ScannedFile`] holds one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fingerprint {
-    len: usize,
-    hash: u64,
+    len: u32,
+    /// The 64-bit hash, in halves.
+    hash: [u32; 2],
 }
 
 impl Fingerprint {
@@ -270,9 +296,10 @@ impl Fingerprint {
         use std::hash::Hasher;
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(bytes);
+        let hash = hasher.finish();
         Fingerprint {
-            len: bytes.len(),
-            hash: hasher.finish(),
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+            hash: [(hash >> 32) as u32, hash as u32],
         }
     }
 }
@@ -441,10 +468,10 @@ impl Project {
             .filter(|&i| {
                 let file = &self.files[i];
                 matches!(file.state, FileState::Skipped)
-                    && (file.hints.calls_super
+                    && (file.hints.calls_super()
                         || file
                             .hints
-                            .constructs
+                            .constructs()
                             .iter()
                             .any(|c| constructed.contains(&**c)))
             })
@@ -1065,7 +1092,10 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) 
             if !error.timed_out {
                 error.offset += source.bom_len();
             }
-            FileState::Broken { source, error }
+            FileState::Broken {
+                source,
+                error: Box::new(error),
+            }
         }
     }
 }
