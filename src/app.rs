@@ -305,7 +305,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
     let changed: Vec<usize> = outcome.originals.keys().copied().collect();
     if args.dry_run {
         let color = args.scan.color.enabled(std::io::stdout().is_terminal());
-        let mut diffs = String::new();
+        let mut diffs = StdoutSink::new();
         for (&file, original) in &outcome.originals {
             let display = &project.files[file].display;
             let Some(original) = project.original_text(file, original) else {
@@ -316,16 +316,18 @@ fn fix(args: &FixArgs) -> Result<Status> {
                 had_errors = true;
                 continue;
             };
-            if let Some(source) = project.source(file) {
-                diffs.push_str(&crate::diff::unified(
+            // Read for this diff alone: a fixed text is not kept (see
+            // `Project::splice_edits`).
+            if let Some(source) = project.read_source(file) {
+                diffs.write(&crate::diff::unified(
                     display,
                     &original,
                     source.text(),
                     color,
-                ));
+                ))?;
             }
         }
-        print_stdout(&diffs)?;
+        diffs.finish()?;
         let _ = writeln!(
             std::io::stderr(),
             "Would fix {} in {}; {} would remain.",
@@ -411,7 +413,7 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
         let mut blocked: Option<usize> = None;
         for &file in set {
             let (Some(original), Some(source)) =
-                (outcome.originals.get(&file), project.source(file))
+                (outcome.originals.get(&file), project.read_source(file))
             else {
                 continue;
             };
@@ -576,6 +578,48 @@ pub fn explain(rule: Rule) -> String {
         after = indent(doc.after),
         how = doc.fix,
     )
+}
+
+/// Stdout written piece by piece, so that a large output (a dry run's
+/// diffs) is not gathered in memory first; a closed pipe is not an error
+/// (what follows is dropped).
+struct StdoutSink {
+    /// `None` once the pipe closed.
+    out: Option<std::io::BufWriter<std::io::StdoutLock<'static>>>,
+}
+
+impl StdoutSink {
+    fn new() -> StdoutSink {
+        StdoutSink {
+            out: Some(std::io::BufWriter::new(std::io::stdout().lock())),
+        }
+    }
+
+    /// Writes `text` (buffered).
+    fn write(&mut self, text: &str) -> Result<()> {
+        self.attempt(|out| out.write_all(text.as_bytes()))
+    }
+
+    /// Writes out what is buffered.
+    fn finish(mut self) -> Result<()> {
+        self.attempt(std::io::Write::flush)
+    }
+
+    fn attempt(
+        &mut self,
+        step: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        match step(out) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.out = None;
+                Ok(())
+            }
+            other => other.context("writing to stdout"),
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`cronlock check | head`) is not an error.

@@ -133,6 +133,38 @@ struct FileResult {
     unlocked_dynamic: usize,
 }
 
+impl FileResult {
+    /// The result on the heap, or `None` when it holds nothing.
+    fn into_boxed(self) -> Option<Box<FileResult>> {
+        // Every field named, so that a new one cannot be forgotten here.
+        let FileResult {
+            findings,
+            modules,
+            lock_users,
+            injectors,
+            needing,
+            complete,
+            unlocked_cron,
+            unlocked_interval,
+            unlocked_dynamic,
+        } = &self;
+        let empty = findings.is_empty()
+            && modules.is_empty()
+            && lock_users.is_empty()
+            && injectors.is_empty()
+            && [
+                needing,
+                complete,
+                unlocked_cron,
+                unlocked_interval,
+                unlocked_dynamic,
+            ]
+            .iter()
+            .all(|&&n| n == 0);
+        (!empty).then(|| Box::new(self))
+    }
+}
+
 /// What the files of one project add up to.
 #[derive(Default)]
 struct Tally {
@@ -143,9 +175,12 @@ struct Tally {
 
 /// Runs every rule on the project.
 pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
-    let results: Vec<FileResult> = (0..project.files.len())
+    // Most files give nothing (skipped by the prefilter, or nothing to
+    // report): an empty result is kept as `None`, 8 bytes rather than a
+    // whole `FileResult` per file (~7 MB at 50k files, alive at the peak).
+    let results: Vec<Option<Box<FileResult>>> = (0..project.files.len())
         .into_par_iter()
-        .map(|index| check_file(project, index))
+        .map(|index| check_file(project, index).into_boxed())
         .collect();
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
@@ -161,6 +196,9 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         let file = &project.files[index];
         let tally = tallies.entry(file.package).or_default();
         tally.summary.package = file.package;
+        let Some(result) = result.map(|boxed| *boxed) else {
+            continue;
+        };
         tally.summary.classes_needing_lock += result.needing;
         tally.summary.classes_complete += result.complete;
         tally.summary.unlocked_cron += result.unlocked_cron;
@@ -562,8 +600,10 @@ pub struct FixOutcome {
     pub remaining: Analysis,
 }
 
-/// A fixed text and how many fixes it holds, or why it was rejected.
-type Verified = Result<(String, usize), String>;
+/// A fixed text's edits (see [`fix::Applied::edits`]) and how many fixes it
+/// holds, or why it was rejected. The text itself is not kept: it is built
+/// again from the edits when needed (see [`Project::splice_edits`]).
+type Verified = Result<(Vec<fix::Edit>, usize), String>;
 
 /// Why a file that changed on disk during the run is not fixed.
 pub const CHANGED_ON_DISK: &str = "changed on disk while cronlock ran; not fixed (run again)";
@@ -615,17 +655,18 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
                 }
                 Some((
                     *file,
-                    verify(project, *file, &applied.text).map(|()| (applied.text, applied.applied)),
+                    verify(project, *file, &applied.text)
+                        .map(|()| (applied.edits, applied.applied)),
                 ))
             })
             .collect();
         let mut changed = Vec::new();
         for (file, result) in results {
             match result {
-                Ok((text, applied)) => {
+                Ok((edits, applied)) => {
                     outcome.fixed += applied;
                     *applied_in.entry(file).or_default() += applied;
-                    changed.push((file, text));
+                    changed.push((file, edits));
                 }
                 Err(reason) => {
                     frozen.push(file);
@@ -636,7 +677,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         if changed.is_empty() {
             break;
         }
-        for (file, text) in project.replace_texts(changed) {
+        for (file, text) in project.splice_edits(changed) {
             // The first text a file had is its original.
             outcome.originals.entry(file).or_insert(text);
         }

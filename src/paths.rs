@@ -10,7 +10,9 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 /// Removes `.` and resolves `..` without touching the file system.
 pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    // Never longer than `path`: sized once, so that the many keys kept for
+    // a whole run carry no spare capacity from growing.
+    let mut out = PathBuf::with_capacity(path.as_os_str().len());
     for component in path.components() {
         match component {
             Component::CurDir => {}

@@ -42,6 +42,30 @@ fn an_unchanged_file_is_read_again_and_fixed() {
 }
 
 #[test]
+fn a_fixed_text_is_rebuilt_from_the_disk_and_never_from_another_text() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("jobs.ts");
+    std::fs::write(&path, JOBS).expect("write");
+    let mut project = load(work.path());
+    let outcome = fix_project(&mut project, &RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let fixed = project
+        .read_source(0)
+        .expect("fixed text")
+        .text()
+        .to_string();
+    assert!(fixed.contains("lockService"), "{fixed}");
+    assert!(outcome.remaining.findings.is_empty());
+    // The fixed text is held nowhere: once the file changes on disk, it
+    // cannot be built again, and the file is reported changed.
+    std::fs::write(&path, JOBS.replace("report", "REPORT")).expect("write");
+    assert!(project.read_source(0).is_none());
+    assert_eq!(project.changed_on_disk(), vec![0]);
+    let original = outcome.originals.get(&0).expect("changed");
+    assert!(project.original_text(0, original).is_none());
+}
+
+#[test]
 fn a_file_changed_after_the_parse_is_not_fixed() {
     let work = tempfile::tempdir().expect("temp dir");
     let path = work.path().join("jobs.ts");

@@ -86,6 +86,9 @@ impl Fix {
 pub struct Applied {
     /// The new text.
     pub text: String,
+    /// The edits that went in, sorted and disjoint: [`splice`] of the old
+    /// text and these gives the new text again.
+    pub edits: Vec<Edit>,
     /// How many of the given fixes went in (the others conflicted and wait
     /// for the next round).
     pub applied: usize,
@@ -122,15 +125,29 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Applie
         }
     }
     accepted.sort_by_key(|a| (a.range.start, a.range.end));
-    let mut out = String::with_capacity(text.len() + 256);
+    // Every accepted edit is in bounds, on character boundaries, and clear
+    // of the others.
+    let out = splice(text, &accepted).unwrap_or_else(|| text.to_string());
+    Applied {
+        text: out,
+        edits: accepted,
+        applied,
+    }
+}
+
+/// `text` with `edits` (sorted, disjoint) spliced in; `None` when an edit
+/// does not fit the text (out of order, out of bounds, inside a character).
+pub fn splice(text: &str, edits: &[Edit]) -> Option<String> {
+    let added: usize = edits.iter().map(|e| e.content.len()).sum();
+    let mut out = String::with_capacity(text.len() + added);
     let mut cursor = 0;
-    for edit in &accepted {
-        out.push_str(&text[cursor..edit.range.start]);
+    for edit in edits {
+        out.push_str(text.get(cursor..edit.range.start)?);
         out.push_str(&edit.content);
         cursor = edit.range.end;
     }
-    out.push_str(&text[cursor..]);
-    Applied { text: out, applied }
+    out.push_str(text.get(cursor..)?);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -146,5 +163,18 @@ mod tests {
         let result = apply("abcdef", [&a, &b, &clash, &self_clash]);
         assert_eq!(result.text, "aXbcYef");
         assert_eq!(result.applied, 2);
+        assert_eq!(splice("abcdef", &result.edits).as_deref(), Some("aXbcYef"));
+    }
+
+    #[test]
+    fn splice_refuses_edits_that_do_not_fit() {
+        let fits = [Edit::insert(1, "X"), Edit::delete(2..3)];
+        assert_eq!(splice("abcd", &fits).as_deref(), Some("aXbd"));
+        let out_of_bounds = [Edit::replace(3..9, "Y")];
+        assert_eq!(splice("abcd", &out_of_bounds), None);
+        let out_of_order = [Edit::insert(3, "Y"), Edit::insert(1, "X")];
+        assert_eq!(splice("abcd", &out_of_order), None);
+        let inside_a_character = [Edit::insert(1, "X")];
+        assert_eq!(splice("é", &inside_a_character), None);
     }
 }
