@@ -8,9 +8,8 @@ pub mod text;
 
 use crate::cli::Format;
 use crate::engine::{Analysis, PackageSummary};
-use crate::project::Project;
+use crate::project::{Project, SourceRef};
 use crate::rules::Finding;
-use crate::source::SourceText;
 
 /// What every format prints from.
 pub struct Report<'a> {
@@ -49,9 +48,11 @@ pub struct Located<'a> {
 }
 
 impl<'a> Located<'a> {
-    /// The file's text (for frames of text output).
-    pub fn source(&self) -> Option<&'a SourceText> {
-        self.project.source(self.finding.file)
+    /// The file's text (for frames of text output), read for the caller
+    /// alone: a report of thousands of findings does not keep thousands of
+    /// texts (see [`Project::read_source`]).
+    pub fn source(&self) -> Option<SourceRef<'a>> {
+        self.project.read_source(self.finding.file)
     }
 }
 
