@@ -278,7 +278,9 @@ fn print_report(
         quiet: args.quiet,
         baseline,
     };
-    print_stdout(&output::render(args.format, &report))
+    let mut out = StdoutSink::new();
+    out.attempt(|stdout| output::write(args.format, &report, stdout))?;
+    out.finish()
 }
 
 fn fix(args: &FixArgs) -> Result<Status> {

@@ -8,9 +8,8 @@ pub mod text;
 
 use crate::cli::Format;
 use crate::engine::{Analysis, PackageSummary};
-use crate::project::Project;
+use crate::project::{Project, SourceRef};
 use crate::rules::Finding;
-use crate::source::SourceText;
 
 /// What every format prints from.
 pub struct Report<'a> {
@@ -49,9 +48,11 @@ pub struct Located<'a> {
 }
 
 impl<'a> Located<'a> {
-    /// The file's text (for frames of text output).
-    pub fn source(&self) -> Option<&'a SourceText> {
-        self.project.source(self.finding.file)
+    /// The file's text (for frames of text output), read for the caller
+    /// alone: a report of thousands of findings does not keep thousands of
+    /// texts (see [`Project::read_source`]).
+    pub fn source(&self) -> Option<SourceRef<'a>> {
+        self.project.read_source(self.finding.file)
     }
 }
 
@@ -163,6 +164,74 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
         Format::Markdown => markdown::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+    }
+}
+
+/// Writes `report` in `format` to `out`. The JSON formats are written as
+/// they are made (see [`Json`]), never held whole.
+pub fn write(
+    format: Format,
+    report: &Report<'_>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let document = match format {
+        Format::Json => json::document(report),
+        Format::Sarif => sarif::document(report),
+        _ => return out.write_all(render(format, report).as_bytes()),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
+}
+
+/// A JSON document serialized as it is made: fixed parts are values, the
+/// long lists (findings, results) are made one item at a time while they
+/// are written, so the whole document is never held as a tree of values
+/// (at 50k files that tree was larger than the text it printed). Objects
+/// keep their members in the order given, as `serde_json::json!` does here.
+pub enum Json<'a> {
+    /// A finished value.
+    Value(serde_json::Value),
+    /// An object, its members in order.
+    Object(Vec<(&'static str, Json<'a>)>),
+    /// An array of parts.
+    Array(Vec<Json<'a>>),
+    /// An array whose items are made as they are written (once: a second
+    /// serialization writes it empty).
+    Items(std::cell::RefCell<Option<Box<dyn Iterator<Item = serde_json::Value> + 'a>>>),
+}
+
+impl<'a> Json<'a> {
+    /// An array of `items`, made as they are written.
+    pub fn items(items: impl Iterator<Item = serde_json::Value> + 'a) -> Json<'a> {
+        Json::Items(std::cell::RefCell::new(Some(Box::new(items))))
+    }
+
+    /// The document, pretty-printed, with a final newline.
+    pub fn to_pretty_string(&self) -> String {
+        let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
+        out.push('\n');
+        out
+    }
+}
+
+impl serde::Serialize for Json<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Json::Value(value) => value.serialize(serializer),
+            Json::Object(members) => {
+                let mut map = serializer.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+            Json::Array(parts) => serializer.collect_seq(parts),
+            Json::Items(items) => {
+                let items = items.borrow_mut().take();
+                serializer.collect_seq(items.into_iter().flatten())
+            }
+        }
     }
 }
 

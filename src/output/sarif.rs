@@ -2,19 +2,22 @@
 
 use serde_json::{Value, json};
 
-use super::Report;
+use super::{Json, Report};
 use crate::rules::{Fixability, Rule, Severity};
 
-/// The SARIF log, pretty-printed.
+/// The SARIF log, pretty-printed, with a final newline.
 pub fn render(report: &Report<'_>) -> String {
+    document(report).to_pretty_string()
+}
+
+/// The SARIF log; its results are made one by one as it is written (see
+/// [`Json`]).
+pub fn document<'r>(report: &'r Report<'_>) -> Json<'r> {
     let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|&rule| rule_descriptor(rule))
         .collect();
-    let results: Vec<Value> = report
-        .located()
-        .iter()
-        .map(|l| {
+    let results = report.located().into_iter().map(move |l| {
             let rule_index = Rule::ALL.iter().position(|r| *r == l.finding.rule).unwrap_or(0);
             let mut result = json!({
                 "ruleId": l.finding.rule.name(),
@@ -82,26 +85,29 @@ pub fn render(report: &Report<'_>) -> String {
                 }]);
             }
             result
-        })
-        .collect();
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+        });
+    let run = Json::Object(vec![
+        (
+            "tool",
+            Json::Value(json!({
                 "driver": {
                     "name": "cronlock",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "rules": rules,
                 }
-            },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    });
-    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-    out.push('\n');
-    out
+            })),
+        ),
+        ("columnKind", Json::Value(json!("unicodeCodePoints"))),
+        ("results", Json::items(results)),
+    ]);
+    Json::Object(vec![
+        (
+            "$schema",
+            Json::Value(json!("https://json.schemastore.org/sarif-2.1.0.json")),
+        ),
+        ("version", Json::Value(json!("2.1.0"))),
+        ("runs", Json::Array(vec![run])),
+    ])
 }
 
 fn level(severity: Severity) -> &'static str {

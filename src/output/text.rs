@@ -7,7 +7,9 @@ use anstyle::{AnsiColor, Style};
 
 use super::count;
 use super::{Located, Report};
+use crate::project::SourceRef;
 use crate::rules::{Fixability, Severity};
+use crate::source::SourceText;
 
 /// The text report.
 pub fn render(report: &Report<'_>) -> String {
@@ -18,10 +20,20 @@ pub fn render(report: &Report<'_>) -> String {
         } else {
             Renderer::plain()
         };
+        // The text of the file being reported on: findings come sorted by
+        // file, so each text is read once and let go after its findings.
+        let mut text: Option<(usize, Option<SourceRef<'_>>)> = None;
         for located in report.located().into_iter().filter(|l| !l.baselined) {
             out.push_str(&header(&located, report.color));
             out.push('\n');
-            if let Some(frame) = frame(&located, &renderer) {
+            if text
+                .as_ref()
+                .is_none_or(|(file, _)| *file != located.finding.file)
+            {
+                text = Some((located.finding.file, located.source()));
+            }
+            let source = text.as_ref().and_then(|(_, source)| source.as_deref());
+            if let Some(frame) = source.and_then(|source| frame(&located, source, &renderer)) {
                 out.push_str(&frame);
                 out.push('\n');
             }
@@ -99,8 +111,7 @@ fn header(l: &Located<'_>, color: bool) -> String {
 }
 
 /// The offending lines with a caret under the finding.
-fn frame(l: &Located<'_>, renderer: &Renderer) -> Option<String> {
-    let source = l.source()?;
+fn frame(l: &Located<'_>, source: &SourceText, renderer: &Renderer) -> Option<String> {
     let last_line = l.end_line.min(l.line + 3);
     let start = source.line_range(l.line).start;
     let end = source.line_range(last_line).end;
