@@ -22,12 +22,11 @@ use swc_ecma_parser::{Parser, Syntax, TsSyntax};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let read_only = args.iter().any(|a| a == "--read-only");
-    let prefilter = args.iter().any(|a| a == "--prefiltered").then(|| {
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(cronlock::config::Config::default().interesting_names())
-            .expect("the default names build a matcher")
-    });
+    let prefilter = if args.iter().any(|a| a == "--prefiltered") {
+        cronlock::project::build_prefilter(&cronlock::config::Config::default())
+    } else {
+        None
+    };
     let dir = args
         .iter()
         .find(|a| !a.starts_with("--"))
@@ -68,7 +67,7 @@ fn main() {
                 };
                 bytes.fetch_add(text.len(), Ordering::Relaxed);
                 if let Some(prefilter) = &prefilter
-                    && !mentions_any(prefilter, text.as_bytes())
+                    && !cronlock::project::mentions_any(prefilter, text.as_bytes())
                 {
                     return WalkState::Continue;
                 }
@@ -95,14 +94,4 @@ fn main() {
         bytes.load(Ordering::Relaxed),
         failed.load(Ordering::Relaxed)
     );
-}
-
-/// A name of `prefilter` as a whole identifier (as cronlock's prefilter).
-fn mentions_any(prefilter: &aho_corasick::AhoCorasick, bytes: &[u8]) -> bool {
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
-    prefilter.find_iter(bytes).any(|m| {
-        let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(m.end()).copied();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
 }

@@ -993,7 +993,9 @@ fn place_in_projects(
     (keys, placement, packages, workspace)
 }
 
-fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
+/// The prefilter `config` asks for: a matcher of the names a file must
+/// mention to be parsed (`None`: parse every file).
+pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
     if !config.prefilter {
         return None;
     }
@@ -1007,7 +1009,7 @@ fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
 /// does not can import none of them, so it cannot produce a finding and is
 /// not parsed. (Leftmost-longest matching: a shorter name at the same spot
 /// is part of the same longer identifier, so nothing valid is skipped.)
-fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
+pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
     prefilter.find_iter(bytes).any(|m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
