@@ -626,12 +626,7 @@ impl StdoutSink {
 
 /// Writes to stdout; a closed pipe (`cronlock check | head`) is not an error.
 fn print_stdout(text: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("writing to stdout"),
-    }
+    let mut out = StdoutSink::new();
+    out.write(text)?;
+    out.finish()
 }

@@ -9,13 +9,9 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay` (mimalloc.h; the same number in v2 and v3).
-const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-
-unsafe extern "C" {
-    /// Sets a mimalloc option (the library behind `GLOBAL`).
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
+/// `mi_option_purge_delay` (mimalloc.h; the same number in v2 and v3):
+/// `libmimalloc-sys` names no constant for it.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
     // mimalloc gives freed pages back to the system 10 ms after they empty
@@ -24,7 +20,7 @@ fn main() -> ExitCode {
     // memory at 50k files is ~6 MB lower, for about 2% more CPU time.
     // SAFETY: the function and option exist in the linked mimalloc, which
     // reads the option whenever it schedules a purge.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // A crash inside swc is reported as that file's parse-error.
