@@ -82,16 +82,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         } else {
             None
         };
-        out.push(
-            Finding::new(
-                Rule::MissingLockService,
-                ctx.index,
-                class.anchor..class.anchor + class_label_len(class),
-                message,
-            )
-            .in_class(class.name.as_deref())
-            .with_fix(fix),
-        );
+        out.push(class_finding(ctx, class, message).with_fix(fix));
     }
 }
 
@@ -193,6 +184,13 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
         .iter()
         .position(|i| i.member == member)
         .filter(|_| adds_parameter);
+    class_finding(ctx, class, message)
+        .for_injection(injection.unwrap_or(usize::MAX))
+        .with_fix(fix)
+}
+
+/// A missing-lock-service finding on `class`'s name.
+fn class_finding(ctx: &FileContext<'_>, class: &ClassModel, message: String) -> Finding {
     Finding::new(
         Rule::MissingLockService,
         ctx.index,
@@ -200,8 +198,6 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
         message,
     )
     .in_class(class.name.as_deref())
-    .for_injection(injection.unwrap_or(usize::MAX))
-    .with_fix(fix)
 }
 
 /// `<modifier> <member>: <type>` in the constructor, the type imported from
