@@ -49,9 +49,25 @@ impl FileSystem for OsFileSystem {
         if metadata.is_dir() {
             return Err(is_a_directory());
         }
+        // Reads straight into a buffer of the known size (one byte more, to
+        // see the end): `File::read_to_end` would ask the size and the
+        // position again, two more system calls per file.
         let len = usize::try_from(metadata.len()).unwrap_or(0);
-        buf.reserve(len.saturating_add(1));
-        file.read_to_end(buf)?;
+        buf.resize(len.saturating_add(1), 0);
+        let mut filled = 0;
+        while filled < buf.len() {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buf.truncate(filled);
+        if filled > len {
+            // The file grew since it was measured.
+            file.read_to_end(buf)?;
+        }
         Ok(())
     }
 }

@@ -22,18 +22,22 @@ pub struct Tsconfigs {
 impl Tsconfigs {
     /// Whether the nearest `tsconfig.json` above `file` sets `noUnusedLocals`.
     pub fn no_unused_locals(&self, file: &Path) -> bool {
-        let Some(dir) = file.parent() else {
-            return false;
-        };
+        file.parent().is_some_and(|dir| self.in_dir(dir))
+    }
+
+    /// The answer for the files of `dir`, remembered for it and for every
+    /// directory on the way up to the config (files with findings share a
+    /// few configs among many directories: each config is read once).
+    fn in_dir(&self, dir: &Path) -> bool {
         if let Some(known) = self.by_dir.lock().ok().and_then(|c| c.get(dir).copied()) {
             return known;
         }
-        let answer = dir
-            .ancestors()
-            .map(|d| d.join("tsconfig.json"))
-            .find(|p| p.is_file())
-            .and_then(|config| flag(&config, "noUnusedLocals", 0))
-            .unwrap_or(false);
+        let config = dir.join("tsconfig.json");
+        let answer = if config.is_file() {
+            flag(&config, "noUnusedLocals", 0).unwrap_or(false)
+        } else {
+            dir.parent().is_some_and(|parent| self.in_dir(parent))
+        };
         if let Ok(mut cache) = self.by_dir.lock() {
             cache.insert(dir.to_path_buf(), answer);
         }

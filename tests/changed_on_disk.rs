@@ -24,7 +24,8 @@ fn load(dir: &std::path::Path) -> Project {
     let paths = vec![PathBuf::from(dir)];
     let walked = walk(&paths, &exclude_set(&[]).expect("no globs"));
     let markers = Markers::new(&walked.walked_dirs, &walked.markers);
-    let (project, errors) = Project::load(walked.files, &paths, markers, Config::default(), &|| {});
+    let (project, errors) =
+        Project::load(walked.files, &paths, markers, Config::default(), &|_| {});
     assert!(errors.is_empty(), "{errors:?}");
     project
 }
