@@ -94,7 +94,7 @@ thread_local! {
 /// `Err` with [`timed_out`] when the parse did not finish in time.
 pub fn with_module_in_budget<R: Send + 'static>(
     source: &Arc<SourceText>,
-    use_module: fn(&Module, &SourceText) -> R,
+    use_module: impl FnOnce(&Module, &SourceText) -> R + Send + 'static,
 ) -> Result<R, SyntaxError> {
     if SUPERVISED.with(Cell::get) {
         return with_module(source.code(), |module| use_module(module, source));

@@ -75,9 +75,12 @@ pub struct ScanArgs {
     /// `parse-timeout` in cronlock.toml, else 5.
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
     pub parse_timeout: Option<f64>,
-    /// Parse every file, even those that mention none of the names cronlock
-    /// looks for (for testing that the shortcut changes nothing).
-    #[arg(long, hide = true)]
+    /// Parse every file, and every function body, in full: by default files
+    /// that mention none of the names cronlock looks for are not parsed, and
+    /// function bodies that mention none are skipped by the parser. The
+    /// findings are the same; slower, but a syntax error inside a skipped
+    /// body is reported as parse-error too.
+    #[arg(long)]
     pub no_prefilter: bool,
     /// Known findings: those it records do not fail the run; only new ones
     /// do, and so does an entry whose finding is gone (stale) [default:

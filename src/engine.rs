@@ -732,6 +732,20 @@ fn undo_broken_changes(
     }
 }
 
+/// The syntax error of file `file`'s original text parsed in full, if any.
+fn original_error(
+    project: &Project,
+    file: usize,
+) -> Option<(
+    std::sync::Arc<crate::source::SourceText>,
+    crate::parse::SyntaxError,
+)> {
+    let text = project.read_source(file)?.text().to_string();
+    let original = std::sync::Arc::new(crate::source::SourceText::new(text));
+    let error = with_module_in_budget(&original, |_, _| ()).err()?;
+    Some((original, error))
+}
+
 /// Checks a fixed text before it may replace the original.
 fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> {
     let Some(old) = project.model(file) else {
@@ -739,9 +753,19 @@ fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> 
     };
     let source = std::sync::Arc::new(crate::source::SourceText::new(new_text.to_string()));
     let new = with_module_in_budget(&source, crate::project::build_model).map_err(|e| {
+        // A body skimmed over (see `skim`) may hide an error the original
+        // had already: then that is what to say.
+        let (what, source, e) = match original_error(project, file) {
+            Some((original, error)) => ("the file does not parse", original, error),
+            None => (
+                "the fixed text would not parse",
+                std::sync::Arc::clone(&source),
+                e,
+            ),
+        };
         let (line, column) = source.line_col(e.offset + source.bom_len());
         format!(
-            "the fixed text would not parse ({line}:{column}: {}); file left unchanged",
+            "{what} ({line}:{column}: {}); file left unchanged",
             e.message
         )
     })?;

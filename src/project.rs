@@ -18,6 +18,7 @@ use crate::parse::SyntaxError;
 use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
+use crate::skim::{self, Skimmer};
 use crate::source::SourceText;
 use crate::tsconfig::Tsconfigs;
 use crate::walk::{WalkedFile, describe_io};
@@ -340,6 +341,8 @@ pub struct Project {
     /// each is parsed once, outside the map's lock.
     outside: Mutex<HashMap<PathBuf, Arc<OnDemand>>>,
     prefilter: Option<AhoCorasick>,
+    /// Blanks the bodies a parse may skip (see [`crate::skim`]).
+    skimmer: Option<Skimmer>,
 }
 
 impl Project {
@@ -355,6 +358,7 @@ impl Project {
         progress: &dyn Fn(usize),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
+        let skimmer = Skimmer::new(&config);
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         // The files are read and parsed on threads of their own while this
         // one finds projects from paths alone; the finder is done, and its
@@ -362,12 +366,17 @@ impl Project {
         // memory.
         let files = Arc::new(files);
         let reading = {
-            let (fs, prefilter) = (Arc::clone(&fs), prefilter.clone());
+            let (fs, prefilter, skimmer) = (Arc::clone(&fs), prefilter.clone(), skimmer.clone());
             Supervised::start(
                 Arc::clone(&files),
                 rayon::current_num_threads(),
                 move |walked: &WalkedFile| {
-                    read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
+                    read_state(
+                        fs.as_ref(),
+                        &walked.path,
+                        prefilter.as_ref(),
+                        skimmer.as_ref(),
+                    )
                 },
             )
         };
@@ -396,7 +405,8 @@ impl Project {
             }
         }
         let resolver = Resolver::new(workspace);
-        let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
+        let filters = (prefilter, skimmer);
+        let mut project = Project::assemble(config, scanned, packages, filters, resolver, fs);
         project.parse_alias_users();
         project.parse_subclass_candidates();
         // The hints served their one purpose; they go before the rules run.
@@ -481,7 +491,10 @@ impl Project {
                     }
                     String::from_utf8(buf.clone()).ok()
                 })?;
-                Some((index, state_of(SourceText::new(text), None, true)))
+                Some((
+                    index,
+                    state_of(SourceText::new(text), None, self.skimmer.as_ref(), true),
+                ))
             })
             .collect();
         if states.is_empty() {
@@ -535,7 +548,7 @@ impl Project {
         config: Config,
         files: Vec<ScannedFile>,
         packages: Vec<Package>,
-        prefilter: Option<AhoCorasick>,
+        (prefilter, skimmer): (Option<AhoCorasick>, Option<Skimmer>),
         resolver: Resolver,
         fs: Arc<dyn FileSystem>,
     ) -> Project {
@@ -557,6 +570,7 @@ impl Project {
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
+            skimmer,
         };
         project.collect_lock_sources();
         project
@@ -567,6 +581,7 @@ impl Project {
     /// `package.json` or base class is read from disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
+        let skimmer = Skimmer::new(&config);
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = ProjectFinder::default();
         let files: Vec<ScannedFile> = texts
@@ -578,7 +593,12 @@ impl Project {
                     path: key.clone(),
                     display,
                     package,
-                    state: state_of(SourceText::new(text), prefilter.as_ref(), false),
+                    state: state_of(
+                        SourceText::new(text),
+                        prefilter.as_ref(),
+                        skimmer.as_ref(),
+                        false,
+                    ),
                     key,
                     // In-memory texts cannot be read again.
                     hints: SkipHints::default(),
@@ -587,8 +607,14 @@ impl Project {
             .collect();
         let resolver = Resolver::new(Vec::new());
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        let mut project =
-            Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
+        let mut project = Project::assemble(
+            config,
+            files,
+            packages.packages,
+            (prefilter, skimmer),
+            resolver,
+            fs,
+        );
         project.lock_aliases = project.lock_decorator_aliases();
         project
     }
@@ -625,10 +651,13 @@ impl Project {
                 }
             }
         }
-        let prefilter = self.prefilter.as_ref();
+        let (prefilter, skimmer) = (self.prefilter.as_ref(), self.skimmer.as_ref());
         let states: Vec<(usize, FileState)> = texts
             .into_par_iter()
-            .map(|(index, text)| (index, state_of(SourceText::new(text), prefilter, false)))
+            .map(|(index, text)| {
+                let state = state_of(SourceText::new(text), prefilter, skimmer, false);
+                (index, state)
+            })
             .collect();
         for (index, state) in states {
             if let Some(file) = self.files.get_mut(index) {
@@ -651,7 +680,7 @@ impl Project {
     /// at a time per thread.
     pub fn splice_edits(&mut self, mut changes: Vec<(usize, Vec<Edit>)>) -> Vec<(usize, Original)> {
         changes.sort_by_key(|(index, _)| *index);
-        let prefilter = self.prefilter.as_ref();
+        let filters = (self.prefilter.as_ref(), self.skimmer.as_ref());
         let fs = self.fs.as_ref();
         let changes = &changes;
         let replaced: Vec<(usize, Original)> = self
@@ -665,7 +694,7 @@ impl Project {
                     &changes[at].1,
                     fs,
                     &file.path,
-                    prefilter,
+                    filters,
                 );
                 file.state = state;
                 Some((index, original?))
@@ -1050,6 +1079,7 @@ fn read_state(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
+    skimmer: Option<&Skimmer>,
 ) -> Result<(FileState, SkipHints), String> {
     with_buffer(|buf| {
         fs.read_into(path, buf).map_err(|e| match e.kind() {
@@ -1072,7 +1102,7 @@ fn read_state(
         }
         let text = text.to_owned();
         Ok((
-            state_of(SourceText::new(text), None, true),
+            state_of(SourceText::new(text), None, skimmer, true),
             SkipHints::default(),
         ))
     })
@@ -1092,14 +1122,20 @@ fn overran(fs: &dyn FileSystem, path: &Path) -> Result<(FileState, SkipHints), S
 /// Parses `source` (unless the prefilter skips it). `on_disk`: the text is
 /// the file's on disk, so only its fingerprint is kept (see [`ParsedText`]);
 /// otherwise the text is held.
-fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) -> FileState {
+fn state_of(
+    source: SourceText,
+    prefilter: Option<&AhoCorasick>,
+    skimmer: Option<&Skimmer>,
+    on_disk: bool,
+) -> FileState {
     if let Some(prefilter) = prefilter
         && !mentions_any(prefilter, source.text().as_bytes())
     {
         return FileState::Skipped;
     }
     let source = Arc::new(source);
-    let result = with_module_in_budget(&source, build_model);
+    let skimmed = skimmer.and_then(|skimmer| skimmed_model(skimmer, &source));
+    let result = skimmed.unwrap_or_else(|| with_module_in_budget(&source, build_model));
     match result {
         Ok(model) => {
             let text = if on_disk {
@@ -1130,6 +1166,32 @@ fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) 
     }
 }
 
+/// The model of `source` parsed with its skippable bodies blanked (see
+/// [`crate::skim`]); `None` when there is nothing to blank or the blanked
+/// parse cannot be trusted (then the file is parsed in full). A parse that
+/// overran the budget is an answer: a second one would too.
+fn skimmed_model(skimmer: &Skimmer, source: &SourceText) -> Option<Result<FileModel, SyntaxError>> {
+    let regions = skimmer.regions(source.code())?;
+    if regions.is_empty() {
+        return None;
+    }
+    let bom = source.bom_len();
+    let in_text: Vec<_> = regions.iter().map(|r| r.start + bom..r.end + bom).collect();
+    let blanked = Arc::new(SourceText::new(skim::blank(source.text(), &in_text)));
+    let checked = regions.clone();
+    let parsed = with_module_in_budget(&blanked, move |module, text| {
+        skim::are_bodies(module, &checked).then(|| build_model(module, text))
+    });
+    match parsed {
+        Ok(Some(model)) => {
+            (!skimmer.alias_in(source.code(), &regions, &model)).then_some(Ok(model))
+        }
+        Ok(None) => None,
+        Err(error) if error.timed_out => Some(Err(error)),
+        Err(_) => None,
+    }
+}
+
 /// `state` with `edits` spliced into its text (see
 /// [`Project::splice_edits`]), and the original text when it changed.
 fn spliced(
@@ -1137,12 +1199,12 @@ fn spliced(
     edits: &[Edit],
     fs: &dyn FileSystem,
     path: &Path,
-    prefilter: Option<&AhoCorasick>,
+    (prefilter, skimmer): (Option<&AhoCorasick>, Option<&Skimmer>),
 ) -> (FileState, Option<Original>) {
     // A text in memory is spliced and held, like any replaced text.
     let in_memory = |old: String, state: FileState| match crate::fix::splice(&old, edits) {
         Some(new) => (
-            state_of(SourceText::new(new), prefilter, false),
+            state_of(SourceText::new(new), prefilter, skimmer, false),
             Some(Original::Text(old)),
         ),
         None => (state, None),
@@ -1176,7 +1238,7 @@ fn spliced(
                 return (FileState::Parsed { text, model }, original);
             };
             drop(model);
-            let state = match state_of(SourceText::new(new), prefilter, false) {
+            let state = match state_of(SourceText::new(new), prefilter, skimmer, false) {
                 FileState::Parsed { model, .. } => FileState::Parsed {
                     text: ParsedText {
                         slot: OnceLock::new(),
