@@ -103,7 +103,7 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
         had_errors = true;
     }
     let bar = progress_bar(walked.files.len(), args.quiet);
-    let tick = |done: usize| bar.set_position(done as u64);
+    let tick = || bar.inc(1);
     let markers = crate::workspace::Markers::new(&walked.walked_dirs, &walked.markers);
     let (project, load_errors) = Project::load(walked.files, &paths, markers, config, &tick);
     bar.finish_and_clear();

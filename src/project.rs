@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
-use crate::budget::{Supervised, timed_out, with_module_in_budget};
+use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::fix::Edit;
@@ -355,36 +355,31 @@ impl Project {
         roots: &[PathBuf],
         markers: Markers,
         config: Config,
-        progress: &dyn Fn(usize),
+        progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
         let skimmer = Skimmer::new(&config);
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        // The files are read and parsed on threads of their own while this
-        // one finds projects from paths alone; the finder is done, and its
-        // per-directory caches gone, long before the texts and models fill
-        // memory.
-        let files = Arc::new(files);
-        let reading = {
-            let (fs, prefilter, skimmer) = (Arc::clone(&fs), prefilter.clone(), skimmer.clone());
-            Supervised::start(
-                Arc::clone(&files),
-                rayon::current_num_threads(),
-                move |walked: &WalkedFile| {
-                    read_state(
-                        fs.as_ref(),
-                        &walked.path,
-                        prefilter.as_ref(),
-                        skimmer.as_ref(),
-                    )
-                },
-            )
-        };
-        let (keys, placement, packages, workspace) = place_in_projects(&files, roots, markers);
-        let read = reading.finish(|walked| overran(fs.as_ref(), &walked.path), progress);
-        // The threads are done with the list (an abandoned one may still
-        // hold it: then a copy).
-        let files = Arc::try_unwrap(files).unwrap_or_else(|shared| (*shared).clone());
+        // Projects are found from paths alone (on one thread) while the other
+        // threads read; the finder is done, and its per-directory caches
+        // gone, long before the texts and models fill memory.
+        let ((keys, placement, packages, workspace), read) = rayon::join(
+            || place_in_projects(&files, roots, markers),
+            || {
+                files
+                    .par_iter()
+                    .map(|walked| {
+                        progress();
+                        read_state(
+                            fs.as_ref(),
+                            &walked.path,
+                            prefilter.as_ref(),
+                            skimmer.as_ref(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
         let mut errors = Vec::new();
         let mut scanned = Vec::with_capacity(files.len());
         for (((walked, key), package), read) in files.into_iter().zip(keys).zip(placement).zip(read)
@@ -1106,17 +1101,6 @@ fn read_state(
             SkipHints::default(),
         ))
     })
-}
-
-/// The state of a file whose reading and parsing ran past the budget: a
-/// parse-error, with its text (read again) for the report.
-fn overran(fs: &dyn FileSystem, path: &Path) -> Result<(FileState, SkipHints), String> {
-    let text = read_text(fs, path).ok_or_else(|| "could not be read again".to_string())?;
-    let state = FileState::Broken {
-        source: Box::new(SourceText::new(text)),
-        error: Box::new(timed_out()),
-    };
-    Ok((state, SkipHints::default()))
 }
 
 /// Parses `source` (unless the prefilter skips it). `on_disk`: the text is

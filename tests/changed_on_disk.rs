@@ -24,8 +24,7 @@ fn load(dir: &std::path::Path) -> Project {
     let paths = vec![PathBuf::from(dir)];
     let walked = walk(&paths, &exclude_set(&[]).expect("no globs"));
     let markers = Markers::new(&walked.walked_dirs, &walked.markers);
-    let (project, errors) =
-        Project::load(walked.files, &paths, markers, Config::default(), &|_| {});
+    let (project, errors) = Project::load(walked.files, &paths, markers, Config::default(), &|| {});
     assert!(errors.is_empty(), "{errors:?}");
     project
 }
