@@ -1259,3 +1259,171 @@ pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileMo
     model.shrink();
     model
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `model` less what skimming may leave out and no rule reads: names
+    /// read from `this` other than lock members, and uses of imports other
+    /// than `Cron`.
+    fn what_rules_read(mut model: FileModel, config: &Config) -> String {
+        for method in model.classes.iter_mut().flat_map(|c| &mut c.methods) {
+            method
+                .this_members
+                .retain(|m| crate::semantic::is_lock_member(config, m));
+        }
+        let crons: Vec<String> = model
+            .imports
+            .iter()
+            .flat_map(|i| &i.named)
+            .filter(|n| n.imported == "Cron")
+            .map(|n| n.local.clone())
+            .collect();
+        model.import_uses.retain(|name, _| crons.contains(name));
+        let mut uses: Vec<_> = model.import_uses.drain().collect();
+        uses.sort();
+        format!("{model:#?}\n{uses:?}")
+    }
+
+    fn full_model(text: &str) -> FileModel {
+        let source = Arc::new(SourceText::new(text.to_string()));
+        with_module_in_budget(&source, build_model).expect("parses")
+    }
+
+    /// Every fixture file that is skimmed gives the model a full parse gives,
+    /// as far as any rule reads it.
+    #[test]
+    fn skimmed_models_match_full_models_on_every_fixture() {
+        let config = Config::default();
+        let skimmer = Skimmer::new(&config).expect("skimmer");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut skimmed = 0;
+        for entry in ignore::WalkBuilder::new(&root)
+            .standard_filters(false)
+            .build()
+        {
+            let Ok(entry) = entry else { continue };
+            if !crate::walk::is_scanned_name(entry.path()) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let source = SourceText::new(text.clone());
+            if let Some(Ok(model)) = skimmed_model(&skimmer, &source) {
+                skimmed += 1;
+                assert_eq!(
+                    what_rules_read(model, &config),
+                    what_rules_read(full_model(&text), &config),
+                    "{}",
+                    entry.path().display()
+                );
+            }
+        }
+        assert!(skimmed > 100, "only {skimmed} fixture files were skimmed");
+    }
+
+    #[test]
+    fn an_imported_name_used_under_an_alias_in_a_body_means_a_full_parse() {
+        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
+        let text = "import { Cron as Every } from '@nestjs/schedule';\n\
+                    export class A {\n  @Every('* * * * *') run() {}\n  other() { return Every; }\n}\n";
+        assert!(skimmed_model(&skimmer, &SourceText::new(text.to_string())).is_none());
+        let plain = text.replace("return Every;", "return 1;");
+        assert!(skimmed_model(&skimmer, &SourceText::new(plain)).is_some());
+    }
+
+    #[test]
+    fn a_blanked_block_that_is_no_function_body_means_a_full_parse() {
+        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
+        // `for await (...) {`: the scanner takes the loop's block for a body.
+        let text = "export class A {\n  async run(xs: X) {\n    this.lockService;\n    for await (const x of xs) { go(x); }\n  }\n}\n";
+        let regions = skimmer.regions(text).expect("readable");
+        assert_eq!(regions.len(), 1, "{regions:?}");
+        assert!(skimmed_model(&skimmer, &SourceText::new(text.to_string())).is_none());
+    }
+
+    #[test]
+    fn a_bom_keeps_its_place() {
+        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
+        let text = "\u{feff}import { ClusterSafeCron } from '@acme/cluster-lock';\n\
+                    export class A {\n  @ClusterSafeCron('* * * * *')\n  run() { return 1 / 2; }\n}\n";
+        let model = skimmed_model(&skimmer, &SourceText::new(text.to_string()))
+            .expect("skimmed")
+            .expect("parsed");
+        let config = Config::default();
+        assert_eq!(
+            what_rules_read(model, &config),
+            what_rules_read(full_model(text), &config)
+        );
+    }
+
+    /// Pieces of method bodies, tricky for a scanner and for the model.
+    const PIECES: [&str; 24] = [
+        "return 1 / 2;",
+        "const r = /[}{'\"`]/g;",
+        "const s = '}{';",
+        "const t = `${`${1}}`}}`;",
+        "// } { ' \" `\n",
+        "/* } */",
+        "if (a) /}/.test(b);",
+        "const o = { a: '}' };",
+        "const f = () => ({ b: 1 });",
+        "x!.y / 3;",
+        "this.lockService.run();",
+        "this.logger.log('x');",
+        "new Job(this.repo);",
+        "super.run();",
+        "this.registry.addCronJob('a', job);",
+        "label: for (const x of xs) { continue label; }",
+        "const c = class { m() { return 1; } };",
+        "function g<T>(x: T): T { return x; }",
+        "return items.filter((i) => i > 2).length;",
+        "const n = (a + b) / (c - d);",
+        "switch (k) { case 1: { break; } default: }",
+        "try { a(); } catch (e) { b(); } finally { c(); }",
+        "const d = a ? { x: 1 } : { y: 2 };",
+        "return Every;",
+    ];
+
+    fn class_of(bodies: &[Vec<usize>]) -> String {
+        let mut text = String::from(
+            "import { Cron as Every } from '@nestjs/schedule';\n\
+             import { ClusterSafeCron } from '@acme/cluster-lock';\n\
+             export class Job {\n  constructor(private readonly repo: Repo) {}\n",
+        );
+        for (n, pieces) in bodies.iter().enumerate() {
+            let body: Vec<&str> = pieces.iter().map(|&p| PIECES[p % PIECES.len()]).collect();
+            let decorator = ["@ClusterSafeCron('* * * * *')", "@Every('* * * * *')", ""][n % 3];
+            text.push_str(&format!(
+                "  {decorator}\n  m{n}(a: number): Promise<{{ v: number }}> {{\n    {}\n  }}\n",
+                body.join("\n    ")
+            ));
+        }
+        text.push_str("}\n");
+        text
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 200,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        #[test]
+        fn skimming_never_changes_what_rules_read(
+            bodies in proptest::collection::vec(proptest::collection::vec(0usize..64, 0..6), 1..6)
+        ) {
+            let config = Config::default();
+            let skimmer = Skimmer::new(&config).expect("skimmer");
+            let text = class_of(&bodies);
+            if let Some(Ok(model)) = skimmed_model(&skimmer, &SourceText::new(text.clone())) {
+                proptest::prop_assert_eq!(
+                    what_rules_read(model, &config),
+                    what_rules_read(full_model(&text), &config)
+                );
+            }
+        }
+    }
+}

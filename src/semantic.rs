@@ -382,7 +382,7 @@ fn class_facts(
 }
 
 /// Whether reading `this.<member>` in a method means it takes a lock.
-fn is_lock_member(config: &crate::config::Config, member: &str) -> bool {
+pub(crate) fn is_lock_member(config: &crate::config::Config, member: &str) -> bool {
     member == config.lock_service_member
         || member == LOCK_ALT_MEMBER
         || config.guards.iter().any(|g| g.member == member)

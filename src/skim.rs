@@ -240,8 +240,9 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
     let mut bodies = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut prev = Prev::Operator;
-    // After `)` `:` (a return type) until the next `{`, `;`, `=` or `,`.
-    let mut return_type = false;
+    // Inside a return type (after `)` `:`), the depth it began at: a `{`
+    // there after a type (not right after `:`, `|`, `<`...) opens the body.
+    let mut return_type: Option<usize> = None;
     let mut last_word: &[u8] = b"";
     let mut i = 0;
     if code.starts_with(b"#!") {
@@ -268,7 +269,7 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                         prev = Prev::Value;
                     }
                 }
-                return_type = false;
+                return_type = None;
             }
             b'\'' | b'"' => {
                 i = skip_string(code, i)?;
@@ -279,18 +280,23 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                 prev = Prev::Value;
             }
             b'{' => {
-                let body = match prev {
-                    Prev::CloseParen | Prev::Arrow => true,
-                    Prev::Name | Prev::Greater | Prev::Value | Prev::CloseBrace => return_type,
-                    _ => false,
-                };
+                // In a return type, a `{` right after `:`, `|` or `<` is a
+                // type literal; after a type, the body.
+                let ends_type = return_type == Some(stack.len()) && prev != Prev::Operator;
+                let body = matches!(prev, Prev::CloseParen | Prev::Arrow) || ends_type;
+                if body {
+                    return_type = None;
+                }
                 stack.push(Open::Brace { at: i, body });
-                return_type = false;
                 prev = Prev::Operator;
                 i += 1;
             }
             b'}' => {
-                match stack.pop()? {
+                let popped = stack.pop()?;
+                if return_type.is_some_and(|depth| depth > stack.len()) {
+                    return_type = None;
+                }
+                match popped {
                     Open::Brace { at, body } => {
                         if body {
                             bodies.push(at + 1..i);
@@ -304,7 +310,6 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                     }
                     Open::Paren { .. } => return None,
                 }
-                return_type = false;
             }
             b'(' => {
                 let head =
@@ -317,6 +322,9 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                 let Open::Paren { head } = stack.pop()? else {
                     return None;
                 };
+                if return_type.is_some_and(|depth| depth > stack.len()) {
+                    return_type = None;
+                }
                 prev = if head {
                     Prev::CloseHead
                 } else {
@@ -330,11 +338,12 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
             }
             b'=' if code.get(i + 1) == Some(&b'>') => {
                 prev = Prev::Arrow;
-                return_type = false;
                 i += 2;
             }
             b':' => {
-                return_type = prev == Prev::CloseParen;
+                if prev == Prev::CloseParen {
+                    return_type = Some(stack.len());
+                }
                 prev = Prev::Operator;
                 i += 1;
             }
@@ -343,7 +352,9 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                 i += 1;
             }
             b';' | b'=' | b',' => {
-                return_type = false;
+                if return_type == Some(stack.len()) {
+                    return_type = None;
+                }
                 prev = Prev::Operator;
                 i += 1;
             }
@@ -477,6 +488,29 @@ mod tests {
             blanked(code),
             "class A {\n  run() {\n    this.lockService.x();\n    const f = () => {       };\n  }\n}\n"
         );
+    }
+
+    #[test]
+    fn finds_bodies_after_return_types() {
+        for (code, body) in [
+            ("class A { f(): void { x(); } }", "{ x(); }"),
+            (
+                "class A { f(): Promise<{ a: { b: 1 } }> { x(); } }",
+                "{ x(); }",
+            ),
+            ("class A { f(): string[] { x(); } }", "{ x(); }"),
+            ("class A { f(): A | B { x(); } }", "{ x(); }"),
+            ("class A { get f(): { a: 1 } { x(); } }", "{ x(); }"),
+            ("function f(cb: (x: number) => void) { x(); }", "{ x(); }"),
+            (
+                "const f = async <T>(x: T): Promise<T> => { x(); };",
+                "{ x(); }",
+            ),
+        ] {
+            let regions = skimmer().regions(code).expect("readable");
+            let open = code.rfind(body).expect("body") + 1;
+            assert_eq!(regions, vec![open..open + body.len() - 2], "{code}");
+        }
     }
 
     #[test]

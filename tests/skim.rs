@@ -155,3 +155,77 @@ fn a_syntax_error_in_a_skipped_body_is_never_edited() {
     let after = std::fs::read_to_string(dir.path().join("src/job.ts")).expect("read");
     assert_eq!(after, BROKEN_BODY);
 }
+
+/// Method bodies in the idioms a scanner of TypeScript trips on: regexes
+/// and divisions, templates inside templates, braces and quotes in strings
+/// and comments, arrows returning objects, getters, generics, non-null
+/// assertions, labels, nested classes and functions.
+const IDIOMS: &str = r#"import { Injectable, Logger } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class Idioms {
+  private readonly logger = new Logger(Idioms.name);
+
+  constructor(private readonly repo: Repo, lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run(items: Array<{ score: number }>): Promise<number> {
+    const ratio = (items.length + 1) / 2;
+    const half = items[0]!.score / 2;
+    const re = /[}{'"`]+\/(?:x)/giu;
+    const nested = `a ${`b ${ratio} }`} c ${items.map((i) => `${i.score}}`).join('{')}`;
+    // a comment with } and ' and `
+    /* and { another " */
+    outer: for (const item of items) {
+      if (re.test(String(item.score))) /}/.test('x') && this.logger.log('}');
+      continue outer;
+    }
+    const pick = () => ({ a: '}', b: "{" });
+    const cls = class { go() { return 1 / 2; } };
+    function inner<T>(x: T): T { return x; }
+    return inner(half) + pick().a.length + nested.length + new cls().go();
+  }
+
+  get total(): number {
+    return this.count! / 3;
+  }
+
+  private count?: number;
+
+  helper(): Map<string, number> {
+    const m = new Map<string, number>();
+    return m;
+  }
+
+  plain(x: number): { doubled: number } {
+    return { doubled: x * 2 };
+  }
+}
+"#;
+
+#[test]
+fn idioms_are_skimmed_and_change_nothing() {
+    let config = cronlock::config::Config::default();
+    let skimmer = cronlock::skim::Skimmer::new(&config).expect("skimmer");
+    let regions = skimmer
+        .regions(IDIOMS)
+        .expect("the scanner reads the idioms");
+    assert!(regions.len() >= 2, "{regions:?}");
+    let dir = tree(&[("src/idioms.ts", IDIOMS)]);
+    for args in [
+        &["check", "--format", "json", "src"][..],
+        &["fix", "--dry-run", "src"][..],
+    ] {
+        let skimmed = cronlock(dir.path(), args);
+        let full = cronlock(dir.path(), &[args, &["--no-prefilter"]].concat());
+        assert_eq!(skimmed.stdout, full.stdout, "{args:?}");
+        assert_eq!(skimmed.code, full.code, "{args:?}");
+    }
+    let check = cronlock(dir.path(), &["check", "src"]);
+    assert!(
+        check.stdout.contains("lock-not-property"),
+        "{}",
+        check.stdout
+    );
+}
