@@ -9,9 +9,10 @@
 //!
 //! The read-only floor is the physical limit `check` is measured against: the
 //! time to walk the tree and read every scanned byte, on all cores.
-//! `--prefiltered` reads every byte but parses only the files cronlock's
-//! prefilter keeps (those naming a lock or schedule name as an identifier):
-//! the least a checker built on swc must do, with no model and no rules.
+//! `--prefiltered` reads every byte but parses, in full, only the files
+//! cronlock's prefilter keeps (those naming a lock or schedule name as an
+//! identifier), with no model and no rules. (`check` also skims function
+//! bodies that name none of them, see `src/skim.rs`, so it can take less.)
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
