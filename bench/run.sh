@@ -9,8 +9,9 @@
 #   RUNS=5 JSCODESHIFT_MAX=10000 BIG_RUNS=1 bash bench/run.sh
 #
 # Wall time is the median of RUNS runs (jscodeshift: one run, it is slow;
-# trees over 50k files: BIG_RUNS runs); peak RSS is the largest of those runs
-# (/usr/bin/time -f %M). The headline is check / read-floor at 10k files.
+# trees over 50k files: BIG_RUNS runs), to the millisecond (bench/timeit.py);
+# peak RSS is the largest of those runs (/usr/bin/time -f %M). The headline
+# is check / read-floor at 10k files.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -32,22 +33,13 @@ jscodeshift="$here/node_modules/.bin/jscodeshift"
 results="$work/results.tsv"
 : > "$results"
 
-# elapsed START_NS : seconds since START_NS (from `date +%s%N`), to the
-# millisecond (/usr/bin/time's %e has 10 ms steps, too coarse for 0.08 s).
-elapsed() {
-  echo "$(( $(date +%s%N) - $1 ))" | awk '{printf "%.3f", $1 / 1e9}'
-}
-
 # measure NAME N COMMAND... : runs the command $runs times, records median wall and max RSS.
 measure() {
   local name=$1 n=$2; shift 2
   local times=() rss=0 count=$runs
   [ "$n" -gt 50000 ] && count=$big_runs
   for _ in $(seq "$count"); do
-    start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$work/time.txt" "$@" > /dev/null 2>&1 || true
-    t=$(elapsed "$start")
-    m=$(tail -n 1 "$work/time.txt")
+    read -r t m < <(python3 "$here/timeit.py" "$@")
     times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
   done
   local median
@@ -62,10 +54,7 @@ fix_runs() {
   local times=() rss=0 changed=0
   for _ in $(seq "$count"); do
     rm -rf "$work/copy" && cp -r "$work/tree-$n" "$work/copy"
-    start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$work/time.txt" "$@" "$work/copy" > "$work/out.txt" 2>&1 || true
-    t=$(elapsed "$start")
-    m=$(tail -n 1 "$work/time.txt")
+    read -r t m < <(python3 "$here/timeit.py" --out "$work/out.txt" "$@" "$work/copy")
     times+=("$t"); [ "$m" -gt "$rss" ] && rss=$m
     changed=$( (diff -rq "$work/tree-$n" "$work/copy" || true) | wc -l)
   done
