@@ -20,6 +20,16 @@ fn outputs(dir: &std::path::Path, extra: &[&str]) -> (String, String, i32) {
     (check.stdout, dry.stdout, check.code)
 }
 
+/// Runs `args` in `dir` with skimming and without (`--no-prefilter`),
+/// asserts the same stdout and exit code, and gives the skimmed run.
+fn same_either_way(dir: &std::path::Path, args: &[&str]) -> common::Run {
+    let skimmed = cronlock(dir, args);
+    let full = cronlock(dir, &[args, &["--no-prefilter"]].concat());
+    assert_eq!(skimmed.stdout, full.stdout, "{args:?}");
+    assert_eq!(skimmed.code, full.code, "{args:?}");
+    skimmed
+}
+
 #[test]
 fn every_fixture_reports_and_fixes_the_same_with_and_without_skimming() {
     for (name, dir) in fixtures() {
@@ -55,18 +65,7 @@ fn an_aliased_import_used_in_a_body_counts_as_used() {
     // `fix --migrate-cron` may drop the `Cron` import only when nothing else
     // uses it; here a body does, under its alias.
     let dir = tree(&[("src/job.ts", ALIASED)]);
-    let skimmed = cronlock(dir.path(), &["fix", "--dry-run", "--migrate-cron", "src"]);
-    let full = cronlock(
-        dir.path(),
-        &[
-            "fix",
-            "--dry-run",
-            "--migrate-cron",
-            "--no-prefilter",
-            "src",
-        ],
-    );
-    assert_eq!(skimmed.stdout, full.stdout);
+    let skimmed = same_either_way(dir.path(), &["fix", "--dry-run", "--migrate-cron", "src"]);
     assert!(
         !skimmed.stdout.contains("-import { Cron as Every }"),
         "{}",
@@ -102,12 +101,7 @@ export class Job {
 #[test]
 fn bodies_with_braces_in_strings_regexes_and_templates_are_read_right() {
     let dir = tree(&[("src/job.ts", BODIES)]);
-    let skimmed = cronlock(dir.path(), &["check", "--format", "json", "src"]);
-    let full = cronlock(
-        dir.path(),
-        &["check", "--format", "json", "--no-prefilter", "src"],
-    );
-    assert_eq!(skimmed.stdout, full.stdout);
+    let skimmed = same_either_way(dir.path(), &["check", "--format", "json", "src"]);
     assert!(
         skimmed.stdout.contains("lock-not-property"),
         "{}",
@@ -213,15 +207,8 @@ fn idioms_are_skimmed_and_change_nothing() {
         .expect("the scanner reads the idioms");
     assert!(regions.len() >= 2, "{regions:?}");
     let dir = tree(&[("src/idioms.ts", IDIOMS)]);
-    for args in [
-        &["check", "--format", "json", "src"][..],
-        &["fix", "--dry-run", "src"][..],
-    ] {
-        let skimmed = cronlock(dir.path(), args);
-        let full = cronlock(dir.path(), &[args, &["--no-prefilter"]].concat());
-        assert_eq!(skimmed.stdout, full.stdout, "{args:?}");
-        assert_eq!(skimmed.code, full.code, "{args:?}");
-    }
+    same_either_way(dir.path(), &["check", "--format", "json", "src"]);
+    same_either_way(dir.path(), &["fix", "--dry-run", "src"]);
     let check = cronlock(dir.path(), &["check", "src"]);
     assert!(
         check.stdout.contains("lock-not-property"),
