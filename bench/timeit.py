@@ -2,7 +2,7 @@
 """Runs a command once and prints its wall time in seconds (to the
 millisecond: /usr/bin/time's %e has 10 ms steps, too coarse for a 0.08 s
 floor) and its peak RSS in KB (from /usr/bin/time, which the command runs
-under, as before), as `SECONDS KB`. The command's output goes to /dev/null,
+under), as `SECONDS KB`. The command's output goes to /dev/null,
 or to the file given by --out.
 
     python3 bench/timeit.py [--out FILE] COMMAND [ARGS...]

@@ -159,7 +159,8 @@ pub fn with_module<R>(text: &str, use_module: impl FnOnce(&Module) -> R) -> Resu
     })
 }
 
-fn is_word_byte(b: u8) -> bool {
+/// Whether `b` can be part of an identifier (any non-ASCII byte counts).
+pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 

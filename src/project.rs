@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::fix::Edit;
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
-use crate::parse::SyntaxError;
+use crate::parse::{SyntaxError, is_word_byte};
 use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
@@ -1039,11 +1039,18 @@ pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
 /// not parsed. (Leftmost-longest matching: a shorter name at the same spot
 /// is part of the same longer identifier, so nothing valid is skipped.)
 pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
-    prefilter.find_iter(bytes).any(|m| {
+    whole_words(prefilter, bytes).next().is_some()
+}
+
+/// Starts of the matches of `matcher` in `bytes` that are whole identifiers.
+pub(crate) fn whole_words<'a>(
+    matcher: &'a AhoCorasick,
+    bytes: &'a [u8],
+) -> impl Iterator<Item = usize> + 'a {
+    matcher.find_iter(bytes).filter_map(move |m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(m.end()).copied();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+        (!before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)).then_some(m.start())
     })
 }
 

@@ -34,7 +34,8 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::config::Config;
 use crate::model::FileModel;
-use crate::parse::span_range;
+use crate::parse::{is_word_byte, span_range};
+use crate::project::whole_words;
 
 /// Words whose presence in a body keeps it, besides the configuration's
 /// names (see [`Config::interesting_names`]).
@@ -108,15 +109,6 @@ impl Skimmer {
     }
 }
 
-/// Starts of whole-identifier matches of `matcher` in `bytes`.
-fn whole_words<'a>(matcher: &'a AhoCorasick, bytes: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    matcher.find_iter(bytes).filter_map(move |m| {
-        let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(m.end()).copied();
-        (!before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)).then_some(m.start())
-    })
-}
-
 /// `text` with `regions` (offsets into it) blanked: every byte but `\n` and
 /// `\r` becomes a space. Regions start and end at ASCII braces, so whole
 /// characters go and the result is UTF-8.
@@ -162,10 +154,6 @@ impl Visit for Bodies {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
-}
-
 /// What came before, for telling a regular expression from a division and a
 /// function body from any other `{`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -176,18 +164,15 @@ enum Prev {
     Arrow,
     /// An identifier that ends an expression (a name, `this`, a type name).
     Name,
-    /// A keyword after which an expression starts (`return`, `typeof`, ...).
-    ExprKeyword,
-    /// A keyword that opens a block (`else`, `try`, `finally`, `do`,
-    /// `static`).
-    BlockKeyword,
+    /// A keyword after which an expression or a block starts, not a value
+    /// (see [`KEYWORDS`]).
+    Keyword,
     /// A number, string, template, regular expression or `]`.
     Value,
-    /// `)` closing a parameter list or a call.
+    /// `)` closing a parameter list or a call (the head of a statement or
+    /// a constructor's parameters count as [`Prev::Operator`]: what follows
+    /// is not a body to blank, and a `/` there opens a regular expression).
     CloseParen,
-    /// `)` closing the head of `if`, `for`, `while`, `with`, `switch`,
-    /// `catch`, or `constructor(...)`: what follows is not a body to blank.
-    CloseHead,
     /// `}`.
     CloseBrace,
     /// `>`.
@@ -205,9 +190,9 @@ enum Open {
     Paren { head: bool },
 }
 
-/// Keywords after which an expression starts: a `/` there opens a regular
-/// expression.
-const EXPR_KEYWORDS: [&str; 15] = [
+/// Keywords after which an expression (a `/` there opens a regular
+/// expression) or a block (`else {`: not a function body) starts.
+const KEYWORDS: [&str; 20] = [
     "return",
     "typeof",
     "instanceof",
@@ -223,9 +208,12 @@ const EXPR_KEYWORDS: [&str; 15] = [
     "extends",
     "default",
     "keyof",
+    "else",
+    "try",
+    "finally",
+    "do",
+    "static",
 ];
-/// Keywords whose `{` opens a block, not a function body.
-const BLOCK_KEYWORDS: [&str; 5] = ["else", "try", "finally", "do", "static"];
 /// Words whose `(...)` is the head of a statement (or a constructor's
 /// parameters): the `{` after it is not a body to blank, and a `/` after it
 /// opens a regular expression.
@@ -334,7 +322,7 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                     return_type = None;
                 }
                 prev = if head {
-                    Prev::CloseHead
+                    Prev::Operator
                 } else {
                     Prev::CloseParen
                 };
@@ -383,10 +371,8 @@ fn scan_bodies(code: &[u8]) -> Option<Vec<Range<usize>>> {
                 last_word = if after_dot { b"" } else { word };
                 prev = if after_dot {
                     Prev::Name
-                } else if EXPR_KEYWORDS.iter().any(|k| k.as_bytes() == word) {
-                    Prev::ExprKeyword
-                } else if BLOCK_KEYWORDS.iter().any(|k| k.as_bytes() == word) {
-                    Prev::BlockKeyword
+                } else if KEYWORDS.iter().any(|k| k.as_bytes() == word) {
+                    Prev::Keyword
                 } else {
                     Prev::Name
                 };

@@ -29,11 +29,19 @@ fn load(dir: &std::path::Path) -> Project {
     project
 }
 
+/// A directory holding `jobs.ts` (JOBS), that file's path, and the project
+/// loaded from it.
+fn jobs_project() -> (tempfile::TempDir, PathBuf, Project) {
+    let work = tempfile::tempdir().expect("temp dir");
+    let path = work.path().join("jobs.ts");
+    std::fs::write(&path, JOBS).expect("write");
+    let project = load(work.path());
+    (work, path, project)
+}
+
 #[test]
 fn an_unchanged_file_is_read_again_and_fixed() {
-    let work = tempfile::tempdir().expect("temp dir");
-    std::fs::write(work.path().join("jobs.ts"), JOBS).expect("write");
-    let mut project = load(work.path());
+    let (_work, _, mut project) = jobs_project();
     let outcome = fix_project(&mut project, &RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let original = outcome.originals.get(&0).expect("changed");
@@ -43,10 +51,7 @@ fn an_unchanged_file_is_read_again_and_fixed() {
 
 #[test]
 fn a_fixed_text_is_rebuilt_from_the_disk_and_never_from_another_text() {
-    let work = tempfile::tempdir().expect("temp dir");
-    let path = work.path().join("jobs.ts");
-    std::fs::write(&path, JOBS).expect("write");
-    let mut project = load(work.path());
+    let (_work, path, mut project) = jobs_project();
     let outcome = fix_project(&mut project, &RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let fixed = project
@@ -67,10 +72,7 @@ fn a_fixed_text_is_rebuilt_from_the_disk_and_never_from_another_text() {
 
 #[test]
 fn a_file_changed_after_the_parse_is_not_fixed() {
-    let work = tempfile::tempdir().expect("temp dir");
-    let path = work.path().join("jobs.ts");
-    std::fs::write(&path, JOBS).expect("write");
-    let mut project = load(work.path());
+    let (_work, path, mut project) = jobs_project();
     // Same length, other text: the fix's offsets would land elsewhere.
     std::fs::write(&path, JOBS.replace("report", "REPORT")).expect("write");
     let outcome = fix_project(&mut project, &RuleFilter::default());
@@ -97,10 +99,7 @@ fn a_file_changed_after_the_parse_is_not_fixed() {
 
 #[test]
 fn a_finding_in_a_file_changed_after_the_parse_is_flagged() {
-    let work = tempfile::tempdir().expect("temp dir");
-    let path = work.path().join("jobs.ts");
-    std::fs::write(&path, JOBS).expect("write");
-    let project = load(work.path());
+    let (_work, path, project) = jobs_project();
     std::fs::write(&path, format!("// edited\n{JOBS}")).expect("write");
     let analysis = analyze(&project, &RuleFilter::default());
     assert!(!analysis.findings.is_empty());
