@@ -69,10 +69,11 @@ pub struct ScanArgs {
     /// Print only the summary (text) and no progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// A file swc has not parsed within SECS seconds is reported as a
-    /// parse-error ("took longer than SECS s to parse; not checked") and
-    /// never edited, while the rest of the run goes on. Default:
-    /// `parse-timeout` in cronlock.toml, else 5.
+    /// A file swc has not parsed within SECS seconds of CPU time per
+    /// started MiB is reported as a parse-error ("took longer than N s to
+    /// parse; not checked") and never edited, while the rest of the run
+    /// goes on. CPU time, so a busy machine gives the same answer as an
+    /// idle one. Default: `parse-timeout` in cronlock.toml, else 5.
     #[arg(long, value_name = "SECS", value_parser = parse_timeout)]
     pub parse_timeout: Option<f64>,
     /// Parse every file, and every function body, in full: by default files

@@ -3,12 +3,10 @@
 //! and the rest of the run completes. The inputs are the fuzzer's known-slow
 //! finds (tests/data/known-slow/, NUL bytes removed as in their README) and a
 //! NestJS file generated around one of them. These tests are about
-//! behaviour, with generous bounds, not timings.
+//! behaviour, never timings: the budget counts the parsing thread's CPU
+//! time, so a loaded machine or a debug build gives the same answers.
 
 mod common;
-
-use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::{cronlock, root};
 
@@ -25,11 +23,6 @@ export class Job {
 /// A budget far below what the known-slow inputs take (0.7 s and 4.8 s in a
 /// release build, much more in a debug one).
 const BUDGET: &str = "0.2";
-
-/// Without the budget, the slowest input alone takes about 5 s in a release
-/// build and minutes in a debug build; with it, the run ends in about the
-/// budget per worker. The bound leaves room for a loaded machine.
-const GENEROUS: Duration = Duration::from_secs(20);
 
 fn known_slow(n: u32) -> String {
     let path = root().join(format!(
@@ -63,16 +56,10 @@ fn findings(stdout: &str) -> Vec<serde_json::Value> {
     report["findings"].as_array().cloned().unwrap_or_default()
 }
 
-fn timed(dir: &Path, args: &[&str]) -> (common::Run, Duration) {
-    let start = Instant::now();
-    let run = cronlock(dir, args);
-    (run, start.elapsed())
-}
-
 #[test]
 fn slow_files_are_parse_errors_and_the_rest_is_checked() {
     let dir = tree();
-    let (run, took) = timed(
+    let run = cronlock(
         dir.path(),
         &[
             "check",
@@ -84,7 +71,6 @@ fn slow_files_are_parse_errors_and_the_rest_is_checked() {
             "src",
         ],
     );
-    assert!(took < GENEROUS, "took {took:?}");
     assert_eq!(run.code, 1, "{}", run.stderr);
     let findings = findings(&run.stdout);
     for file in ["src/slow1.ts", "src/slow2.ts", "src/generated.ts"] {
@@ -111,11 +97,10 @@ fn slow_files_are_parse_errors_and_the_rest_is_checked() {
 #[test]
 fn generated_file_is_caught_without_no_prefilter() {
     let dir = tree();
-    let (run, took) = timed(
+    let run = cronlock(
         dir.path(),
         &["check", "--parse-timeout", "0.5", "src/generated.ts"],
     );
-    assert!(took < GENEROUS, "took {took:?}");
     assert!(
         run.stdout
             .contains("error[parse-error] took longer than 0.5 s to parse; not checked"),
@@ -127,11 +112,10 @@ fn generated_file_is_caught_without_no_prefilter() {
 #[test]
 fn fix_never_edits_a_file_that_ran_out_of_time() {
     let dir = tree();
-    let (run, took) = timed(
+    let run = cronlock(
         dir.path(),
         &["fix", "--no-prefilter", "--parse-timeout", BUDGET, "src"],
     );
-    assert!(took < GENEROUS, "took {took:?}");
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let src = dir.path().join("src");
     let read = |name: &str| std::fs::read_to_string(src.join(name)).expect("read");
