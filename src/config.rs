@@ -61,6 +61,32 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// `parse-timeout = SECS`: the parse budget (`--parse-timeout` wins).
     pub parse_timeout: Option<f64>,
+    /// `[[lock-call]]`: calls in a job's body that take a distributed lock.
+    pub lock_calls: Vec<LockCall>,
+}
+
+/// A `[[lock-call]]`: `this.<member>.<method>(...)` in a scheduled method's
+/// body (callbacks included) takes a distributed lock, so the job is locked
+/// although it carries no lock decorator (refly's
+/// `await this.redis.acquireLock(key, 120)`, redlock's `using`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockCall {
+    /// The member, by the type it is declared with (`RedisService`).
+    pub member_type: Option<String>,
+    /// The member, by name (`redis`).
+    pub member: Option<String>,
+    /// The methods that lock (`acquireLock`).
+    pub methods: Vec<String>,
+}
+
+impl LockCall {
+    /// Whether calling `method` on the member `member`, declared with type
+    /// `member_type` (when known), takes the lock.
+    pub fn matches(&self, member: &str, member_type: Option<&str>, method: &str) -> bool {
+        self.methods.iter().any(|m| m == method)
+            && (self.member.as_deref() == Some(member)
+                || (self.member_type.is_some() && self.member_type.as_deref() == member_type))
+    }
 }
 
 /// A `[[guard]]`: decorators that are already cluster-safe (a method
@@ -126,6 +152,7 @@ impl Default for Config {
             guards: Vec::new(),
             baseline: None,
             parse_timeout: None,
+            lock_calls: Vec::new(),
         }
     }
 }
@@ -168,6 +195,15 @@ struct RawConfig {
     baseline: Option<toml::Spanned<String>>,
     parse_timeout: Option<toml::Spanned<f64>>,
     guard: Option<Vec<toml::Spanned<RawGuard>>>,
+    lock_call: Option<Vec<toml::Spanned<RawLockCall>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLockCall {
+    member_type: Option<String>,
+    member: Option<String>,
+    methods: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -285,6 +321,12 @@ impl Config {
             config
                 .guards
                 .push(checked_guard(guard.into_inner()).map_err(|m| (line, m))?);
+        }
+        for call in raw.lock_call.unwrap_or_default() {
+            let line = line_of(call.span().start);
+            config
+                .lock_calls
+                .push(checked_lock_call(call.into_inner()).map_err(|m| (line, m))?);
         }
         if let Some(baseline) = raw.baseline {
             if baseline.get_ref().trim().is_empty() {
@@ -445,6 +487,35 @@ fn checked_guard(raw: RawGuard) -> Result<Guard, String> {
     })
 }
 
+/// A `[[lock-call]]` that makes sense: a member (by type or name) and at
+/// least one method, all identifiers.
+fn checked_lock_call(raw: RawLockCall) -> Result<LockCall, String> {
+    if raw.member_type.is_none() && raw.member.is_none() {
+        return Err(
+            "[[lock-call]] needs `member-type` (the injected member's type) or `member` (its name)"
+                .to_string(),
+        );
+    }
+    if raw.methods.is_empty() {
+        return Err(
+            "[[lock-call]] `methods` is empty: name the methods that take the lock".to_string(),
+        );
+    }
+    let names = raw
+        .methods
+        .iter()
+        .chain(&raw.member_type)
+        .chain(&raw.member);
+    if let Some(bad) = names.into_iter().find(|n| !is_identifier(n)) {
+        return Err(format!("[[lock-call]]: `{bad}` is not an identifier"));
+    }
+    Ok(LockCall {
+        member_type: raw.member_type,
+        member: raw.member,
+        methods: raw.methods,
+    })
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars
@@ -528,6 +599,36 @@ type = \"RedlockService\"\nimport-source = \"src/redlock\"\n\n[[guard]]\ndecorat
             .unwrap_or_default();
         assert_eq!(line, 3);
         assert!(message.contains("membr"), "{message}");
+    }
+
+    #[test]
+    fn lock_calls_are_read_and_checked() {
+        let text = "[[lock-call]]\nmember-type = \"RedisService\"\nmethods = [\"acquireLock\"]\n\n\
+[[lock-call]]\nmember = \"redlock\"\nmethods = [\"using\", \"acquire\"]\n";
+        let config = Config::parse(text).unwrap_or_default();
+        assert_eq!(config.lock_calls.len(), 2);
+        let [redis, redlock] = &config.lock_calls[..] else {
+            panic!("two lock calls");
+        };
+        assert!(redis.matches("redis", Some("RedisService"), "acquireLock"));
+        assert!(!redis.matches("redis", Some("RedisService"), "get"));
+        assert!(!redis.matches("redis", None, "acquireLock"));
+        assert!(redlock.matches("redlock", None, "using"));
+        assert!(!redlock.matches("lock", Some("Redlock"), "using"));
+        let (line, message) = Config::parse("exclude = []\n[[lock-call]]\nmethods = [\"x\"]\n")
+            .err()
+            .unwrap_or_default();
+        assert_eq!(line, 2);
+        assert!(message.contains("member-type"), "{message}");
+        let (_, message) = Config::parse("[[lock-call]]\nmember = \"redis\"\nmethods = []\n")
+            .err()
+            .unwrap_or_default();
+        assert!(message.contains("methods"), "{message}");
+        let (_, message) =
+            Config::parse("[[lock-call]]\nmember = \"this.redis\"\nmethods = [\"a\"]\n")
+                .err()
+                .unwrap_or_default();
+        assert!(message.contains("not an identifier"), "{message}");
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct PackageSummary {
     pub unlocked_interval: usize,
     /// Jobs scheduled in code (`SchedulerRegistry#addCronJob`...) without a lock.
     pub unlocked_dynamic: usize,
+    /// Scheduled jobs whose only lock is a configured `[[lock-call]]` in
+    /// their body.
+    pub locked_in_body: usize,
 }
 
 /// Everything one check found.
@@ -131,6 +134,7 @@ struct FileResult {
     unlocked_cron: usize,
     unlocked_interval: usize,
     unlocked_dynamic: usize,
+    locked_in_body: usize,
 }
 
 impl FileResult {
@@ -147,6 +151,7 @@ impl FileResult {
             unlocked_cron,
             unlocked_interval,
             unlocked_dynamic,
+            locked_in_body,
         } = &self;
         let empty = findings.is_empty()
             && modules.is_empty()
@@ -158,6 +163,7 @@ impl FileResult {
                 unlocked_cron,
                 unlocked_interval,
                 unlocked_dynamic,
+                locked_in_body,
             ]
             .iter()
             .all(|&&n| n == 0);
@@ -204,6 +210,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         tally.summary.unlocked_cron += result.unlocked_cron;
         tally.summary.unlocked_interval += result.unlocked_interval;
         tally.summary.unlocked_dynamic += result.unlocked_dynamic;
+        tally.summary.locked_in_body += result.locked_in_body;
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules);
@@ -264,6 +271,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         let relevant = summary.unlocked_cron > 0
             || summary.unlocked_interval > 0
             || summary.unlocked_dynamic > 0
+            || summary.locked_in_body > 0
             || summary.classes_needing_lock > 0
             || summary.judgement != Judgement::NotApplicable;
         if relevant {
@@ -440,6 +448,16 @@ fn check_file(project: &Project, index: usize) -> FileResult {
             result.complete += usize::from(lock_done && facts.guard_needs.is_empty());
         }
         result.unlocked_dynamic += facts.dynamic_jobs.iter().filter(|j| !j.locked).count();
+        result.locked_in_body += facts
+            .schedule_uses
+            .iter()
+            .filter(|s| s.locked_in_body)
+            .count()
+            + facts
+                .dynamic_jobs
+                .iter()
+                .filter(|j| j.locked_in_body)
+                .count();
         result.unlocked_cron += facts
             .schedule_uses
             .iter()

@@ -68,6 +68,7 @@ impl FileModel {
                 method.decorators.shrink_to_fit();
                 method.this_members.shrink_to_fit();
                 method.job_calls.shrink_to_fit();
+                method.member_calls.shrink_to_fit();
             }
         }
     }
@@ -338,6 +339,10 @@ pub struct Method {
     pub this_members: Vec<swc_atoms::Atom>,
     /// Jobs the body schedules on a member.
     pub job_calls: Vec<JobCall>,
+    /// `this.<member>.<method>(...)` calls in the body, callbacks included,
+    /// as (member, method): a configured `[[lock-call]]` among them locks
+    /// the job.
+    pub member_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom)>,
 }
 
 /// Builds the model of a parsed module. `base` is added to every span offset
@@ -775,6 +780,7 @@ impl Builder<'_> {
                     decorators: self.decorators(&method.function.decorators),
                     this_members: body.this_members,
                     job_calls: body.job_calls,
+                    member_calls: body.member_calls,
                 });
             }
             ast::ClassMember::ClassProp(prop) => model.properties.push(Property {
@@ -804,8 +810,10 @@ impl Builder<'_> {
             body.visit_with(&mut facts);
         }
         facts.this_members.shrink_to_fit();
+        facts.member_calls.shrink_to_fit();
         MethodBody {
             this_members: facts.this_members,
+            member_calls: facts.member_calls,
             job_calls: facts
                 .job_calls
                 .into_iter()
@@ -1134,12 +1142,15 @@ struct BodyFacts {
     this_members: Vec<swc_atoms::Atom>,
     /// Calls as (member, method, span).
     job_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom, swc_common::Span)>,
+    /// Every `this.<member>.<method>(...)`, once each.
+    member_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom)>,
 }
 
 /// [`BodyFacts`] with offsets.
 struct MethodBody {
     this_members: Vec<swc_atoms::Atom>,
     job_calls: Vec<JobCall>,
+    member_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom)>,
 }
 
 /// The `SchedulerRegistry` methods that start a job.
@@ -1159,12 +1170,17 @@ impl Visit for BodyFacts {
         if let ast::Callee::Expr(callee) = &call.callee
             && let ast::Expr::Member(outer) = &**callee
             && let ast::MemberProp::Ident(method) = &outer.prop
-            && JOB_METHODS.contains(&&*method.sym)
             && let ast::Expr::Member(inner) = &*outer.obj
             && let (ast::Expr::This(_), ast::MemberProp::Ident(member)) = (&*inner.obj, &inner.prop)
         {
-            self.job_calls
-                .push((member.sym.clone(), method.sym.clone(), outer.span));
+            if JOB_METHODS.contains(&&*method.sym) {
+                self.job_calls
+                    .push((member.sym.clone(), method.sym.clone(), outer.span));
+            }
+            let pair = (member.sym.clone(), method.sym.clone());
+            if !self.member_calls.contains(&pair) {
+                self.member_calls.push(pair);
+            }
         }
         call.visit_children_with(self);
     }

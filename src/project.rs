@@ -1279,6 +1279,13 @@ mod tests {
             method
                 .this_members
                 .retain(|m| crate::semantic::is_lock_member(config, m));
+            // Only calls to a configured `[[lock-call]]` method are read.
+            method.member_calls.retain(|(_, called)| {
+                config
+                    .lock_calls
+                    .iter()
+                    .any(|c| c.methods.iter().any(|m| m == called.as_str()))
+            });
         }
         let crons: Vec<String> = model
             .imports

@@ -5,9 +5,9 @@
 use std::cell::OnceCell;
 use std::ops::Range;
 
-use crate::config::{AMBIGUOUS_LOCK_DECORATOR, LOCK_ALT_MEMBER};
+use crate::config::{AMBIGUOUS_LOCK_DECORATOR, Config, LOCK_ALT_MEMBER};
 use crate::links::{Inheritance, Symbol};
-use crate::model::{Callee, ClassModel, Decorator, FileModel};
+use crate::model::{Callee, ClassModel, Decorator, FileModel, Method};
 use crate::project::{Project, SourceRef, declares_member, has_decorator};
 use crate::source::SourceText;
 use crate::style::FileStyle;
@@ -39,8 +39,11 @@ pub struct ScheduleUse {
     pub import: usize,
     /// The decorator.
     pub decorator: Decorator,
-    /// The method also has a lock decorator, or reads `this.<member>`.
+    /// The method also has a lock decorator, or reads `this.<member>`, or
+    /// makes a configured `[[lock-call]]`.
     pub locked: bool,
+    /// Locked only by a `[[lock-call]]` in its body (for the report).
+    pub locked_in_body: bool,
 }
 
 /// Where a class stands on the lock service member.
@@ -89,9 +92,11 @@ pub struct DynamicJob {
     pub method: Option<String>,
     /// The call.
     pub call: crate::model::JobCall,
-    /// The method takes a lock: a lock or guard decorator on it, or a read
-    /// of the lock service or a guard's member.
+    /// The method takes a lock: a lock or guard decorator on it, a read of
+    /// the lock service or a guard's member, or a configured `[[lock-call]]`.
     pub locked: bool,
+    /// Locked only by a `[[lock-call]]` in its body (for the report).
+    pub locked_in_body: bool,
 }
 
 /// What the rules need to know about one class.
@@ -312,12 +317,14 @@ fn class_facts(
                 })
             })
             .collect();
-        let locked = !locks.is_empty()
+        let decorated_or_member = !locks.is_empty()
             || !guards.is_empty()
             || method
                 .this_members
                 .iter()
                 .any(|m| is_lock_member(config, m.as_str()));
+        let locked_in_body = !decorated_or_member && makes_lock_call(config, class, method);
+        let locked = decorated_or_member || locked_in_body;
         for d in &method.decorators {
             if let Some((import, name)) = schedule_use(model, d) {
                 schedule_uses.push(ScheduleUse {
@@ -326,6 +333,7 @@ fn class_facts(
                     import,
                     decorator: d.clone(),
                     locked,
+                    locked_in_body,
                 });
             }
         }
@@ -334,6 +342,7 @@ fn class_facts(
                 method: method.name.clone(),
                 call,
                 locked,
+                locked_in_body,
             }),
         );
         lock_uses.extend(locks);
@@ -345,6 +354,7 @@ fn class_facts(
                 method: Some("constructor".to_string()),
                 call,
                 locked: false,
+                locked_in_body: false,
             }),
         );
     }
@@ -379,6 +389,40 @@ fn class_facts(
         member,
         injects_member,
     }
+}
+
+/// Whether `method`'s body (callbacks included) calls a configured
+/// `[[lock-call]]`: `this.<member>.<method>(...)` where the member is named
+/// in the entry or declared in `class` with the entry's type.
+fn makes_lock_call(config: &Config, class: &ClassModel, method: &Method) -> bool {
+    if config.lock_calls.is_empty() {
+        return false;
+    }
+    method.member_calls.iter().any(|(member, called)| {
+        let member_type = declared_type(class, member);
+        config
+            .lock_calls
+            .iter()
+            .any(|call| call.matches(member, member_type, called))
+    })
+}
+
+/// The type `class` declares its member `name` with: a constructor
+/// parameter or a property, annotated with a plain type reference.
+fn declared_type<'c>(class: &'c ClassModel, name: &str) -> Option<&'c str> {
+    let from_params = class
+        .constructor
+        .iter()
+        .flat_map(|c| &c.params)
+        .find(|p| p.is_property && p.name.as_deref() == Some(name))
+        .and_then(|p| p.type_name.as_deref());
+    from_params.or_else(|| {
+        class
+            .properties
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name))
+            .and_then(|p| p.type_name.as_deref())
+    })
 }
 
 /// Whether reading `this.<member>` in a method means it takes a lock.

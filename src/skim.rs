@@ -56,6 +56,13 @@ impl Skimmer {
         }
         let mut names = config.interesting_names();
         names.extend(BODY_WORDS.iter().map(|w| (*w).to_string()));
+        // A `[[lock-call]]` in a job's body locks the job: keep such bodies.
+        names.extend(
+            config
+                .lock_calls
+                .iter()
+                .flat_map(|c| c.methods.iter().cloned()),
+        );
         let words = AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(&names)

@@ -62,6 +62,7 @@ fn headline(report: &Report<'_>) -> String {
             )
         });
     let unknowns = report.analysis.unknowns(report.project);
+    let in_body: usize = report.packages().map(|(_, s)| s.locked_in_body).sum();
     let verdict = if summary.ready {
         Verdict::Ready
     } else if needing == 0 && cron + interval + dynamic > 0 {
@@ -93,6 +94,10 @@ fn headline(report: &Report<'_>) -> String {
         jobs.push_str(&format!(" and {dynamic} {noun} scheduled in code"));
     }
     let detail = match verdict {
+        Verdict::Ready if needing == 0 && in_body > 0 => format!(
+            "every scheduled job takes a lock ({} scanned)",
+            count(summary.files_scanned, "file")
+        ),
         Verdict::Ready if needing == 0 => format!(
             "no scheduled jobs and no lock decorators in {} scanned",
             count(summary.files_scanned, "file")
@@ -114,6 +119,13 @@ wherever it is needed, and no scheduled job runs unlocked ({} scanned)",
         Verdict::NotReady => format!("{progress}, {jobs} left, {files}"),
     };
     let mut line = format!("**Verdict: {}**: {detail}.", verdict.as_str());
+    if in_body > 0 {
+        let _ = write!(
+            line,
+            " {} locked in the body by a configured `[[lock-call]]`.",
+            count(in_body, "scheduled job")
+        );
+    }
     if let Some(baseline) = report.baseline {
         // Baselined findings are known, not gone: the verdict above counts them.
         let _ = write!(

@@ -13,7 +13,7 @@ pub const MIGRATED_DECORATOR: &str = "ClusterSafeCron";
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
     fix_title: "rewrite it as `@ClusterSafeCron` with the same arguments (`cronlock fix --migrate-cron`)",
-    summary: "`@Cron` from `@nestjs/schedule` on a method with no lock decorator and no `this.lockService` use",
+    summary: "`@Cron` from `@nestjs/schedule` on a method with no lock decorator, no `this.lockService` use and no configured `[[lock-call]]` in its body",
     why: "`@Cron` fires in every process: with five replicas the job runs five times at once (five \
 reports, five charges, five emails). `@ClusterSafeCron` takes a distributed lock so that one replica \
 runs it.",
@@ -29,7 +29,8 @@ runs it.",
 arguments byte for byte, `ClusterSafeCron` is imported from the package's lock source (the \
 `import-source` setting, else where the package imports its lock names from), `Cron` leaves the \
 `@nestjs/schedule` import when nothing else uses it, and the class then gets its `lockService`. \
-A method whose body uses `this.lockService` is not reported.",
+A method whose body uses `this.lockService`, or makes a call declared as a `[[lock-call]]` in \
+cronlock.toml (`this.redis.acquireLock(...)`), is not reported.",
 };
 
 /// Reports unlocked `@Cron` jobs; with `--migrate-cron` each carries its migration.
