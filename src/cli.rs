@@ -136,11 +136,11 @@ pub struct FixArgs {
 pub enum Format {
     /// `file:line:col: severity[rule] message`, a source frame, a summary.
     Text,
-    /// One JSON document (see CONTRACT.md).
+    /// One JSON document (its shape: docs/formats.md).
     Json,
     /// A readiness report for a pull request.
     Markdown,
-    /// SARIF 2.1.0 for code scanning.
+    /// SARIF 2.1.0 for code scanning (docs/formats.md).
     Sarif,
     /// GitHub Actions workflow commands.
     Github,

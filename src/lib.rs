@@ -11,6 +11,7 @@ pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod diff;
+pub mod docs;
 pub mod engine;
 pub mod files;
 pub mod fix;

@@ -19,7 +19,8 @@ constructor takes `lockService`, a call that stops short fails to compile (TS255
     after: "const job = new ReportJob(repo, config, { withLock: async (_name, fn) => fn() } as DistributedLockService);",
     fix: "No automatic fix: pass the injected `DistributedLockService` (in a factory, add it to `inject`) or a \
 stand-in (in a spec). `cronlock check` lists these calls after `cronlock fix` has given a class the \
-parameter, so the remaining work is known.",
+parameter, so the remaining work is known; before the fix, `check` lists them among the finding's \
+related sites. Files that construct the class are read even when they name no lock name.",
 };
 
 /// Reports constructions of a class that takes the lock service; `takers`

@@ -25,8 +25,10 @@ lock service belongs, so the lock decorator receives a number or a string at run
 }",
     fix: "`cronlock fix` gives the subclass constructor a plain parameter `lockService: \
 DistributedLockService` (no modifier: the base owns the property), placed like the main fix's \
-parameter, and passes it to `super(...)` at the base's parameter position. It also runs, in the same \
-`fix`, for the subclasses of a class the fix has just given `lockService`.",
+parameter, and passes it to `super(...)` at the base's parameter position (`super(cursors, 'x', 200)` \
+becomes `super(cursors, 'x', lockService, 200)`). It also runs, in the same `fix`, for the subclasses of \
+a class the fix has just given `lockService`, at any depth, including subclasses whose files name no \
+lock name.",
 };
 
 /// Reports derived classes whose `super(...)` call lacks the lock service.

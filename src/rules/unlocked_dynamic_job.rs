@@ -26,8 +26,10 @@ running everywhere.",
 }",
     fix: "Not fixed automatically: take the lock in the job's callback (`this.lockService.withLock(name, \
 ...)`, with `lockService` injected), or move the job to a `@ClusterSafeCron` method. A call in a method \
-that uses `this.lockService` (or a `[[guard]]` member), or that carries a lock or guard decorator, is not \
-reported.",
+that uses `this.lockService` (or a `[[guard]]` member), that makes a configured `[[lock-call]]`, or that \
+carries a lock or guard decorator, is not reported (callbacks included). The registry is recognised \
+injected under any name, imported under any alias or through a namespace. The readiness report counts \
+these calls as jobs scheduled in code.",
 };
 
 /// Reports jobs scheduled in code by methods that take no lock.

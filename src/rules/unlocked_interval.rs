@@ -6,7 +6,7 @@ use crate::semantic::FileContext;
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
     fix_title: "",
-    summary: "`@Interval` / `@Timeout` from `@nestjs/schedule`: they run on every replica",
+    summary: "`@Interval` / `@Timeout` from `@nestjs/schedule` on a method that takes no lock: they run on every replica",
     why: "Like `@Cron`, these timers fire in every process: with five replicas the job runs five times. \
 There is no cluster-safe shorthand for them, so the job should take the lock in its body \
 (`this.lockService.withLock(...)`) or be turned into a `@ClusterSafeCron` job.",
@@ -16,7 +16,8 @@ refresh() { ... }",
 refresh() {
   return this.lockService.withLock('refresh', () => this.doRefresh());
 }",
-    fix: "Not fixed automatically. A method whose body uses `this.lockService` is not reported.",
+    fix: "Not fixed automatically. A method that carries a lock or `[[guard]]` decorator, whose body uses \
+`this.lockService`, or that makes a configured `[[lock-call]]` is not reported.",
 };
 
 /// Reports `@Interval` and `@Timeout` on methods that take no lock.
