@@ -1,7 +1,7 @@
 //! The pipeline: judge every file (in parallel), then every package, then
 //! filter by configuration and suppressions and sort; and the fix loop.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -616,10 +616,27 @@ const MAX_ROUNDS: usize = 8;
 /// `lockService`). Each file's new text must parse and keep every class,
 /// decorator and import it had, or the file is left as it was.
 pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
+    fix_project_within(project, filter, &|_, _| None)
+}
+
+/// Says why a file may not be written (a link leading outside the scan:
+/// see [`crate::confine`]), or `None` when it may.
+pub type Refusal<'a> = dyn Fn(&Project, usize) -> Option<String> + 'a;
+
+/// [`fix_project`], leaving alone every file `refuse` gives a reason for:
+/// it is never changed, it is reported among the failures, and the rest of
+/// its change set is undone with it, so that its findings remain and the
+/// counts tell what is really written.
+pub fn fix_project_within(
+    project: &mut Project,
+    filter: &RuleFilter,
+    refuse: &Refusal<'_>,
+) -> FixOutcome {
     let mut outcome = FixOutcome::default();
     let mut frozen: Vec<usize> = Vec::new();
     let mut sets = ChangeSets::default();
     let mut applied_in: HashMap<usize, usize> = HashMap::new();
+    let mut allowed: HashSet<usize> = HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let analysis = analyze(project, filter);
         let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
@@ -641,6 +658,22 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         }
         let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
         files.sort_by_key(|(file, _)| *file);
+        files.retain(|(file, _)| {
+            if allowed.contains(file) {
+                return true;
+            }
+            match refuse(project, *file) {
+                Some(reason) => {
+                    frozen.push(*file);
+                    outcome.failures.push(FixFailure {
+                        file: *file,
+                        reason,
+                    });
+                    false
+                }
+                None => allowed.insert(*file),
+            }
+        });
         let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
