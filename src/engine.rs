@@ -58,6 +58,9 @@ pub struct PackageSummary {
     pub lock_module_registered: Option<bool>,
     /// How that answer was reached.
     pub judgement: Judgement,
+    /// When registration is unknown, why, in words (`registered only when
+    /// `isDesktop()` is false`, `an `imports` list cannot be read`).
+    pub unknown_because: Vec<String>,
     /// The project has at least one `@Module`.
     pub has_modules: bool,
     /// Classes with lock-decorated methods.
@@ -70,6 +73,17 @@ pub struct PackageSummary {
     pub unlocked_interval: usize,
     /// Jobs scheduled in code (`SchedulerRegistry#addCronJob`...) without a lock.
     pub unlocked_dynamic: usize,
+}
+
+impl PackageSummary {
+    /// Why registration is unknown, in one phrase.
+    pub fn unknown_reason(&self) -> String {
+        if self.unknown_because.is_empty() {
+            "an `imports` list cannot be read".to_string()
+        } else {
+            self.unknown_because.join("; ")
+        }
+    }
 }
 
 /// Everything one check found.
@@ -92,7 +106,8 @@ impl Analysis {
                 let name = &project.packages.get(s.package)?.name;
                 match s.judgement {
                     Judgement::Judged(Registration::Unknown) => Some(format!(
-                        "whether `{name}` registers `{lock_module}` (an `imports` list cannot be read)"
+                        "whether `{name}` registers `{lock_module}` ({})",
+                        s.unknown_reason()
                     )),
                     Judgement::NoApplication => Some(format!(
                         "whether `{name}` is registered: no application in the scan imports its lock-using classes"
@@ -249,6 +264,13 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         } = tally;
         summary.has_modules = !modules.is_empty();
         summary.judgement = judge(project, package, &summary, &apps, any_application);
+        if summary.judgement == Judgement::Judged(Registration::Unknown) {
+            summary.unknown_because = deciding_apps(project, package, &apps)
+                .flat_map(Application::unknown_because)
+                .collect();
+            summary.unknown_because.sort();
+            summary.unknown_because.dedup();
+        }
         summary.lock_module_registered = match &summary.judgement {
             Judgement::Judged(registration) => registration.as_option(),
             Judgement::NoApplication => None,
@@ -345,6 +367,28 @@ fn applications(
         .collect()
 }
 
+/// The applications project `package` is judged by: its own, else those
+/// whose graph reaches one of its lock-using classes.
+fn deciding_apps<'a>(
+    project: &'a Project,
+    package: usize,
+    apps: &'a [Application],
+) -> impl Iterator<Item = &'a Application> + 'a {
+    let own = apps.iter().any(|a| a.package == package);
+    let in_package = move |key: &ClassKey| {
+        project
+            .index_of(&key.0)
+            .is_some_and(|i| project.files[i].package == package)
+    };
+    apps.iter().filter(move |a| {
+        if own {
+            a.package == package
+        } else {
+            a.reached.iter().any(in_package)
+        }
+    })
+}
+
 /// How project `package` stands on registration.
 fn judge(
     project: &Project,
@@ -353,20 +397,8 @@ fn judge(
     apps: &[Application],
     any_application: bool,
 ) -> Judgement {
-    let own = apps.iter().filter(|a| a.package == package);
-    if let Some(registration) = Registration::combine(own.map(|a| a.registration)) {
-        return Judgement::Judged(registration);
-    }
-    let in_package = |key: &ClassKey| {
-        project
-            .index_of(&key.0)
-            .is_some_and(|i| project.files[i].package == package)
-    };
-    let importers = apps
-        .iter()
-        .filter(|a| a.reached.iter().any(in_package))
-        .map(|a| a.registration);
-    if let Some(registration) = Registration::combine(importers) {
+    let deciding = deciding_apps(project, package, apps).map(|a| a.registration);
+    if let Some(registration) = Registration::combine(deciding) {
         return Judgement::Judged(registration);
     }
     if summary.classes_needing_lock == 0 {
