@@ -228,6 +228,9 @@ pub struct ModuleList {
     pub spreads: Vec<Spread>,
 }
 
+/// A list element that is not a spread, and the identifier it starts with.
+pub type Element = (Range<usize>, Option<String>);
+
 /// A spread element `...value` of a list.
 #[derive(Debug, Clone)]
 pub struct Spread {
@@ -672,7 +675,8 @@ impl Builder<'_> {
                     let head = declarator.init.as_deref().and_then(head_ident);
                     let name = binding.id.sym.to_string();
                     if var.kind == ast::VarDeclKind::Const
-                        && let Some(listed) = declarator.init.as_deref().and_then(|e| self.const_list(e))
+                        && let Some(listed) =
+                            declarator.init.as_deref().and_then(|e| self.const_list(e))
                     {
                         model.const_lists.push((name.clone(), listed));
                     }
@@ -1070,7 +1074,7 @@ impl Builder<'_> {
     }
 
     /// The plain elements and the spreads of an array literal.
-    fn array_items(&self, array: &ast::ArrayLit) -> (Vec<(Range<usize>, Option<String>)>, Vec<Spread>) {
+    fn array_items(&self, array: &ast::ArrayLit) -> (Vec<Element>, Vec<Spread>) {
         let mut elements = Vec::new();
         let mut spreads = Vec::new();
         for element in array.elems.iter().flatten() {

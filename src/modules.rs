@@ -191,7 +191,12 @@ const MAX_SPREAD_HOPS: usize = 32;
 
 /// Reads `list` (of the file at `path`): its elements, and what each spread
 /// may bring in, branch by branch (see [`crate::model::Listed`]).
-fn read_list(project: &Project, path: &Path, model: &Arc<FileModel>, list: &ModuleList) -> ReadList {
+fn read_list(
+    project: &Project,
+    path: &Path,
+    model: &Arc<FileModel>,
+    list: &ModuleList,
+) -> ReadList {
     let mut out = ReadList::default();
     if list.brackets.is_none() {
         out.unreadable
@@ -595,9 +600,10 @@ pub fn application(
         for entry in read.entries {
             let mut conditions = pending.conditions.clone();
             conditions.extend(entry.conditions.iter().cloned());
-            let origin = pending.origin.clone().or_else(|| {
-                (!entry.conditions.is_empty()).then(|| locate(&entry.range))
-            });
+            let origin = pending
+                .origin
+                .clone()
+                .or_else(|| (!entry.conditions.is_empty()).then(|| locate(&entry.range)));
             match imported(project, &entry.path, &entry.model, entry.head.as_ref()) {
                 Imported::LockModule => match origin {
                     Some((module, range)) if !conditions.is_empty() => {

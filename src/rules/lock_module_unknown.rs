@@ -72,8 +72,13 @@ this `imports` list of `{}`); otherwise Nest cannot inject `{}`",
             class.as_deref().unwrap_or("(anonymous)"),
             project.config.lock_service_type
         );
-        Finding::new(Rule::LockModuleUnknown, c.module.file, c.range.clone(), message)
-            .in_class(class.as_deref())
+        Finding::new(
+            Rule::LockModuleUnknown,
+            c.module.file,
+            c.range.clone(),
+            message,
+        )
+        .in_class(class.as_deref())
     });
     unreadable.chain(conditional).collect()
 }
