@@ -62,12 +62,17 @@ struct Scan {
     had_errors: bool,
 }
 
-fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+/// The PATH arguments, `.` when none is given.
+fn scan_paths(args: &ScanArgs) -> Vec<PathBuf> {
+    if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
-    };
+    }
+}
+
+fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
+    let paths = scan_paths(args);
     let mut config = match &args.config {
         Some(path) => Config::load(path)?,
         None => match Config::discover(&paths[0]) {
@@ -292,7 +297,12 @@ fn fix(args: &FixArgs) -> Result<Status> {
     if args.migrate_cron {
         ensure_migration_source(&scan.project, &scan.filter)?;
     }
-    let outcome = engine::fix_project(&mut scan.project, &scan.filter);
+    // Only files inside what was scanned are written (see `confine`).
+    let bounds = crate::confine::Bounds::new(&scan_paths(&args.scan));
+    let outside = |project: &Project, file: usize| {
+        crate::confine::refusal(&bounds, &project.files[file].path)
+    };
+    let outcome = engine::fix_project_within(&mut scan.project, &scan.filter, &outside);
     let project = &scan.project;
     let comparison = baseline
         .as_ref()

@@ -297,16 +297,31 @@ impl Baseline {
         };
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(fail)?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".cronlock-baseline-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(fail)?;
+        // Read before the rename replaces it: an existing file keeps its mode.
+        let existing = std::fs::metadata(&self.path).ok().map(|m| m.permissions());
+        let mut temp = temp_builder().tempfile_in(dir).map_err(fail)?;
         std::io::Write::write_all(&mut temp, text.as_bytes()).map_err(fail)?;
+        if let Some(permissions) = existing {
+            std::fs::set_permissions(temp.path(), permissions).map_err(fail)?;
+        }
         temp.as_file().sync_all().map_err(fail)?;
         temp.persist(&self.path).map_err(|e| fail(e.error))?;
         Ok(entries)
     }
+}
+
+/// A builder for the baseline's temporary. The file is meant to be
+/// committed and shared, so a new one gets what the umask gives any new file
+/// (`0666 & !umask`, as `touch` would), not a temporary file's `0600`.
+fn temp_builder<'a>() -> tempfile::Builder<'a, 'a> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cronlock-baseline-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
 }
 
 /// The text of a baseline file recording `counts`.

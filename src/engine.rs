@@ -1,7 +1,7 @@
 //! The pipeline: judge every file (in parallel), then every package, then
 //! filter by configuration and suppressions and sort; and the fix loop.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -58,6 +58,9 @@ pub struct PackageSummary {
     pub lock_module_registered: Option<bool>,
     /// How that answer was reached.
     pub judgement: Judgement,
+    /// When registration is unknown, why, in words (`registered only when
+    /// `isDesktop()` is false`, `an `imports` list cannot be read`).
+    pub unknown_because: Vec<String>,
     /// The project has at least one `@Module`.
     pub has_modules: bool,
     /// Classes with lock-decorated methods.
@@ -73,6 +76,17 @@ pub struct PackageSummary {
     /// Scheduled jobs whose only lock is a configured `[[lock-call]]` in
     /// their body.
     pub locked_in_body: usize,
+}
+
+impl PackageSummary {
+    /// Why registration is unknown, in one phrase.
+    pub fn unknown_reason(&self) -> String {
+        if self.unknown_because.is_empty() {
+            "an `imports` list cannot be read".to_string()
+        } else {
+            self.unknown_because.join("; ")
+        }
+    }
 }
 
 /// Everything one check found.
@@ -95,7 +109,8 @@ impl Analysis {
                 let name = &project.packages.get(s.package)?.name;
                 match s.judgement {
                     Judgement::Judged(Registration::Unknown) => Some(format!(
-                        "whether `{name}` registers `{lock_module}` (an `imports` list cannot be read)"
+                        "whether `{name}` registers `{lock_module}` ({})",
+                        s.unknown_reason()
                     )),
                     Judgement::NoApplication => Some(format!(
                         "whether `{name}` is registered: no application in the scan imports its lock-using classes"
@@ -256,6 +271,13 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         } = tally;
         summary.has_modules = !modules.is_empty();
         summary.judgement = judge(project, package, &summary, &apps, any_application);
+        if summary.judgement == Judgement::Judged(Registration::Unknown) {
+            summary.unknown_because = deciding_apps(project, package, &apps)
+                .flat_map(Application::unknown_because)
+                .collect();
+            summary.unknown_because.sort();
+            summary.unknown_because.dedup();
+        }
         summary.lock_module_registered = match &summary.judgement {
             Judgement::Judged(registration) => registration.as_option(),
             Judgement::NoApplication => None,
@@ -353,6 +375,28 @@ fn applications(
         .collect()
 }
 
+/// The applications project `package` is judged by: its own, else those
+/// whose graph reaches one of its lock-using classes.
+fn deciding_apps<'a>(
+    project: &'a Project,
+    package: usize,
+    apps: &'a [Application],
+) -> impl Iterator<Item = &'a Application> + 'a {
+    let own = apps.iter().any(|a| a.package == package);
+    let in_package = move |key: &ClassKey| {
+        project
+            .index_of(&key.0)
+            .is_some_and(|i| project.files[i].package == package)
+    };
+    apps.iter().filter(move |a| {
+        if own {
+            a.package == package
+        } else {
+            a.reached.iter().any(in_package)
+        }
+    })
+}
+
 /// How project `package` stands on registration.
 fn judge(
     project: &Project,
@@ -361,20 +405,8 @@ fn judge(
     apps: &[Application],
     any_application: bool,
 ) -> Judgement {
-    let own = apps.iter().filter(|a| a.package == package);
-    if let Some(registration) = Registration::combine(own.map(|a| a.registration)) {
-        return Judgement::Judged(registration);
-    }
-    let in_package = |key: &ClassKey| {
-        project
-            .index_of(&key.0)
-            .is_some_and(|i| project.files[i].package == package)
-    };
-    let importers = apps
-        .iter()
-        .filter(|a| a.reached.iter().any(in_package))
-        .map(|a| a.registration);
-    if let Some(registration) = Registration::combine(importers) {
+    let deciding = deciding_apps(project, package, apps).map(|a| a.registration);
+    if let Some(registration) = Registration::combine(deciding) {
         return Judgement::Judged(registration);
     }
     if summary.classes_needing_lock == 0 {
@@ -634,10 +666,27 @@ const MAX_ROUNDS: usize = 8;
 /// `lockService`). Each file's new text must parse and keep every class,
 /// decorator and import it had, or the file is left as it was.
 pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
+    fix_project_within(project, filter, &|_, _| None)
+}
+
+/// Says why a file may not be written (a link leading outside the scan:
+/// see [`crate::confine`]), or `None` when it may.
+pub type Refusal<'a> = dyn Fn(&Project, usize) -> Option<String> + 'a;
+
+/// [`fix_project`], leaving alone every file `refuse` gives a reason for:
+/// it is never changed, it is reported among the failures, and the rest of
+/// its change set is undone with it, so that its findings remain and the
+/// counts tell what is really written.
+pub fn fix_project_within(
+    project: &mut Project,
+    filter: &RuleFilter,
+    refuse: &Refusal<'_>,
+) -> FixOutcome {
     let mut outcome = FixOutcome::default();
     let mut frozen: Vec<usize> = Vec::new();
     let mut sets = ChangeSets::default();
     let mut applied_in: HashMap<usize, usize> = HashMap::new();
+    let mut allowed: HashSet<usize> = HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let analysis = analyze(project, filter);
         let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
@@ -659,6 +708,22 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
         }
         let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
         files.sort_by_key(|(file, _)| *file);
+        files.retain(|(file, _)| {
+            if allowed.contains(file) {
+                return true;
+            }
+            match refuse(project, *file) {
+                Some(reason) => {
+                    frozen.push(*file);
+                    outcome.failures.push(FixFailure {
+                        file: *file,
+                        reason,
+                    });
+                    false
+                }
+                None => allowed.insert(*file),
+            }
+        });
         let results: Vec<(usize, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {

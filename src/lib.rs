@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod confine;
 pub mod diff;
 pub mod docs;
 pub mod engine;

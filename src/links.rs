@@ -26,6 +26,10 @@ pub enum Symbol {
     Value {
         /// Its name where it is declared.
         name: String,
+        /// The file (absolute, normalised).
+        path: PathBuf,
+        /// Its model.
+        model: Arc<FileModel>,
     },
     /// A name exported by a package outside the project.
     External {
@@ -104,6 +108,8 @@ impl Project {
                         if model.exports.iter().any(|e| &e.local == local) {
                             return Symbol::Value {
                                 name: local.clone(),
+                                path: path.to_path_buf(),
+                                model: Arc::clone(model),
                             };
                         }
                         return Symbol::Unknown(format!(
@@ -161,6 +167,8 @@ impl Project {
             }
             _ => Symbol::Value {
                 name: name.to_string(),
+                path: path.to_path_buf(),
+                model: Arc::clone(model),
             },
         }
     }
@@ -191,7 +199,11 @@ impl Project {
             if declared_here {
                 return self.symbol_in(path, &model, &Callee::Ident(local), hops + 1);
             }
-            return Symbol::Value { name: local };
+            return Symbol::Value {
+                name: local,
+                path: path.to_path_buf(),
+                model,
+            };
         }
         for reexport in &model.reexports {
             let original = match &reexport.names {
@@ -262,7 +274,7 @@ impl Project {
                 base: written,
                 reason: format!("it is imported from `{source}`, which cronlock does not read"),
             },
-            Symbol::Value { name } => Inheritance::Unknown {
+            Symbol::Value { name, .. } => Inheritance::Unknown {
                 base: written,
                 reason: format!("`{name}` is not a class declaration"),
             },

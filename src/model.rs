@@ -40,6 +40,9 @@ pub struct FileModel {
     /// identifier its value starts with (`B` of `B.forRoot()`; `None` for
     /// anything else, such as an array).
     pub consts: Vec<(String, Option<String>)>,
+    /// Top-level `const A = [...]` (or a conditional of arrays): what each
+    /// may hold, for a module list that spreads it (`...A`).
+    pub const_lists: Vec<(String, Listed)>,
     /// `Test.createTestingModule({...})` calls (from `@nestjs/testing`).
     pub testing_modules: Vec<TestingModule>,
     /// `new X(...)` expressions whose callee is a plain name.
@@ -58,6 +61,7 @@ impl FileModel {
         self.import_uses.shrink_to_fit();
         self.bootstraps.shrink_to_fit();
         self.consts.shrink_to_fit();
+        self.const_lists.shrink_to_fit();
         self.testing_modules.shrink_to_fit();
         self.constructions.shrink_to_fit();
         for class in &mut self.classes {
@@ -218,8 +222,47 @@ pub struct ModuleList {
     /// (`X`, `X.forRoot()`, `forwardRef(() => X)`, `{ provide: X }` gives none).
     pub elements: Vec<(Range<usize>, Option<String>)>,
     /// The value is not an array literal, or holds spread elements
-    /// (`...(flag ? [X] : [])`): what it lists cannot be read in full.
+    /// (`...(flag ? [X] : [])`): what it lists is not all in `elements`.
     pub unreadable: bool,
+    /// The spread elements, in order (for `imports`: see
+    /// [`crate::modules`], which reads them branch by branch).
+    pub spreads: Vec<Spread>,
+}
+
+/// A list element that is not a spread, and the identifier it starts with.
+pub type Element = (Range<usize>, Option<String>);
+
+/// A spread element `...value` of a list.
+#[derive(Debug, Clone)]
+pub struct Spread {
+    /// From `...` to the end of the value.
+    pub range: Range<usize>,
+    /// What the value may hold.
+    pub value: Listed,
+}
+
+/// What an array-valued expression may hold, read without running it. A
+/// module list built at run time is most often a choice between array
+/// literals (`...(isDesktop() ? [] : [BullModule.registerQueue(...)])`): each
+/// branch is read, and the condition kept to say when it applies.
+#[derive(Debug, Clone)]
+pub enum Listed {
+    /// An array literal: each element that is not a spread, with the
+    /// identifier it starts with (as [`ModuleList::elements`]), and its spreads.
+    Array {
+        /// The plain elements.
+        elements: Vec<(Range<usize>, Option<String>)>,
+        /// The spread elements.
+        spreads: Vec<Spread>,
+    },
+    /// One of several values (`c ? a : b`, `c && a`, `a || b`, `a ?? b`),
+    /// each with the condition under which it is the one, in words
+    /// (`` `isDesktop()` is false ``).
+    Branches(Vec<(String, Listed)>),
+    /// A name: a `const` array of this file or an imported one.
+    Name(String),
+    /// Anything else (a call, a parameter...): why it cannot be read.
+    Unreadable(String),
 }
 
 /// A class declaration or expression.
@@ -553,6 +596,12 @@ fn item_span(item: &ast::ModuleItem) -> Span {
     }
 }
 
+/// How deep nested spreads and conditionals are read.
+const MAX_LIST_DEPTH: usize = 16;
+
+/// How much of a condition a message quotes.
+const MAX_CONDITION_CHARS: usize = 60;
+
 struct Builder<'a> {
     text: &'a str,
     base: usize,
@@ -629,9 +678,25 @@ impl Builder<'_> {
             for declarator in &var.decls {
                 if let ast::Pat::Ident(binding) = &declarator.name {
                     let head = declarator.init.as_deref().and_then(head_ident);
-                    model.consts.push((binding.id.sym.to_string(), head));
+                    let name = binding.id.sym.to_string();
+                    if var.kind == ast::VarDeclKind::Const
+                        && let Some(listed) =
+                            declarator.init.as_deref().and_then(|e| self.const_list(e))
+                    {
+                        model.const_lists.push((name.clone(), listed));
+                    }
+                    model.consts.push((name, head));
                 }
             }
+        }
+    }
+
+    /// What a `const` initialiser holds when it is a list: an array literal,
+    /// or a choice between lists. Any other value is not recorded.
+    fn const_list(&self, init: &ast::Expr) -> Option<Listed> {
+        match self.listed(init, 0) {
+            listed @ (Listed::Array { .. } | Listed::Branches(_)) => Some(listed),
+            Listed::Name(_) | Listed::Unreadable(_) => None,
         }
     }
 
@@ -1003,23 +1068,102 @@ impl Builder<'_> {
                 brackets: None,
                 elements: Vec::new(),
                 unreadable: true,
+                spreads: Vec::new(),
             };
         };
-        let mut elements = Vec::new();
-        let mut unreadable = false;
-        for element in array.elems.iter().flatten() {
-            if element.spread.is_some() {
-                unreadable = true;
-                continue;
-            }
-            elements.push((self.range(element.expr.span()), head_ident(&element.expr)));
-        }
+        let (elements, spreads) = self.array_items(array);
         ModuleList {
             brackets: Some((range.start, range.end.saturating_sub(1))),
             range,
             elements,
-            unreadable,
+            unreadable: !spreads.is_empty(),
+            spreads,
         }
+    }
+
+    /// The plain elements and the spreads of an array literal.
+    fn array_items(&self, array: &ast::ArrayLit) -> (Vec<Element>, Vec<Spread>) {
+        let mut elements = Vec::new();
+        let mut spreads = Vec::new();
+        for element in array.elems.iter().flatten() {
+            match element.spread {
+                Some(dots) => spreads.push(Spread {
+                    range: self.range(Span::new(dots.lo, element.expr.span().hi)),
+                    value: self.listed(&element.expr, 0),
+                }),
+                None => {
+                    elements.push((self.range(element.expr.span()), head_ident(&element.expr)));
+                }
+            }
+        }
+        (elements, spreads)
+    }
+
+    /// What the array-valued `expr` may hold (see [`Listed`]); `depth`
+    /// bounds the nesting read.
+    fn listed(&self, expr: &ast::Expr, depth: usize) -> Listed {
+        if depth > MAX_LIST_DEPTH {
+            return Listed::Unreadable("it nests too deep to read".to_string());
+        }
+        let next = |e: &ast::Expr| self.listed(e, depth + 1);
+        match expr {
+            ast::Expr::Array(array) => {
+                let (elements, spreads) = self.array_items(array);
+                Listed::Array { elements, spreads }
+            }
+            ast::Expr::Paren(paren) => next(&paren.expr),
+            ast::Expr::TsAs(e) => next(&e.expr),
+            ast::Expr::TsConstAssertion(e) => next(&e.expr),
+            ast::Expr::TsSatisfies(e) => next(&e.expr),
+            ast::Expr::TsNonNull(e) => next(&e.expr),
+            ast::Expr::TsTypeAssertion(e) => next(&e.expr),
+            ast::Expr::Ident(ident) => Listed::Name(ident.sym.to_string()),
+            ast::Expr::Cond(cond) => {
+                let test = self.condition(&cond.test);
+                Listed::Branches(vec![
+                    (format!("{test} is true"), next(&cond.cons)),
+                    (format!("{test} is false"), next(&cond.alt)),
+                ])
+            }
+            ast::Expr::Bin(bin) => self.logical(bin, depth),
+            _ => Listed::Unreadable("it spreads a value cronlock cannot read".to_string()),
+        }
+    }
+
+    /// `c && a` (nothing when `c` is false), `a || b`, `a ?? b`.
+    fn logical(&self, bin: &ast::BinExpr, depth: usize) -> Listed {
+        let left = self.condition(&bin.left);
+        let next = |e: &ast::Expr| self.listed(e, depth + 1);
+        let empty = || Listed::Array {
+            elements: Vec::new(),
+            spreads: Vec::new(),
+        };
+        match bin.op {
+            ast::BinaryOp::LogicalAnd => Listed::Branches(vec![
+                (format!("{left} is true"), next(&bin.right)),
+                (format!("{left} is false"), empty()),
+            ]),
+            ast::BinaryOp::LogicalOr => Listed::Branches(vec![
+                (format!("{left} is true"), next(&bin.left)),
+                (format!("{left} is false"), next(&bin.right)),
+            ]),
+            ast::BinaryOp::NullishCoalescing => Listed::Branches(vec![
+                (format!("{left} is set"), next(&bin.left)),
+                (format!("{left} is null or undefined"), next(&bin.right)),
+            ]),
+            _ => Listed::Unreadable("it spreads a value cronlock cannot read".to_string()),
+        }
+    }
+
+    /// A condition as written, in backticks, on one line and cut short.
+    fn condition(&self, expr: &ast::Expr) -> String {
+        let range = self.range(expr.span());
+        let written = self.text.get(range).unwrap_or("the condition");
+        let mut words = written.split_whitespace().collect::<Vec<_>>().join(" ");
+        if words.chars().count() > MAX_CONDITION_CHARS {
+            words = words.chars().take(MAX_CONDITION_CHARS).collect::<String>() + "…";
+        }
+        format!("`{words}`")
     }
 }
 

@@ -6,13 +6,13 @@
 //! it registers the lock module is decided on that graph alone, and a list
 //! that cannot be read makes the answer unknown, never yes or no.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::links::Symbol;
-use crate::model::{Callee, ClassModel, Decorator, FileModel, ModuleList};
+use crate::model::{Callee, ClassModel, Decorator, FileModel, Listed, ModuleList};
 use crate::project::Project;
 use crate::semantic::resolve_callee;
 
@@ -113,6 +113,19 @@ pub struct Unreadable {
     pub why: String,
 }
 
+/// A lock module that the graph reaches only in some branches of a spread
+/// (`...(isDesktop() ? [] : [DistributedLockModule])`): registered only
+/// under a condition.
+#[derive(Debug, Clone)]
+pub struct Conditional {
+    /// The module whose list holds the spread.
+    pub module: ModuleClass,
+    /// The list whose spread sets the first condition on the way.
+    pub range: Range<usize>,
+    /// The conditions, in words, all of which must hold.
+    pub conditions: Vec<String>,
+}
+
 /// One application: a root module and what its graph holds.
 #[derive(Debug, Clone)]
 pub struct Application {
@@ -124,8 +137,172 @@ pub struct Application {
     pub registration: Registration,
     /// Lists on the way that could not be read (scanned files only).
     pub unreadable: Vec<Unreadable>,
+    /// Where the lock module is reached only under a condition (when it is
+    /// never reached unconditionally).
+    pub conditional: Vec<Conditional>,
     /// Lock-using classes the graph provides.
     pub reached: HashSet<ClassKey>,
+}
+
+impl Application {
+    /// Why its registration is unknown, in words (empty when it is known).
+    pub fn unknown_because(&self) -> Vec<String> {
+        if self.registration != Registration::Unknown {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = self
+            .conditional
+            .iter()
+            .map(|c| format!("registered only when {}", c.conditions.join(" and ")))
+            .collect();
+        if !self.unreadable.is_empty() {
+            out.push("an `imports` list cannot be read".to_string());
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// One element an `imports` list holds once its spreads are read.
+struct Entry {
+    /// Where it is reported: the element itself, or (for what a spread
+    /// holds) the list, in the list's own file.
+    range: Range<usize>,
+    /// The file its name is read in (the elements of an imported `const`
+    /// array are named in that array's file).
+    path: PathBuf,
+    model: Arc<FileModel>,
+    /// The identifier it starts with.
+    head: Option<String>,
+    /// The conditions under which the list holds it (none: always).
+    conditions: Vec<String>,
+}
+
+/// An `imports` list read branch by branch: every element any branch may
+/// hold, and the spreads that cannot be read.
+#[derive(Default)]
+struct ReadList {
+    entries: Vec<Entry>,
+    unreadable: Vec<(Range<usize>, String)>,
+}
+
+/// How many names and nested spreads are followed from one spread.
+const MAX_SPREAD_HOPS: usize = 32;
+
+/// Reads `list` (of the file at `path`): its elements, and what each spread
+/// may bring in, branch by branch (see [`crate::model::Listed`]).
+fn read_list(
+    project: &Project,
+    path: &Path,
+    model: &Arc<FileModel>,
+    list: &ModuleList,
+) -> ReadList {
+    let mut out = ReadList::default();
+    if list.brackets.is_none() {
+        out.unreadable
+            .push((list.range.clone(), "it is not an array literal".to_string()));
+        return out;
+    }
+    for (range, head) in &list.elements {
+        out.entries.push(Entry {
+            range: range.clone(),
+            path: path.to_path_buf(),
+            model: Arc::clone(model),
+            head: head.clone(),
+            conditions: Vec::new(),
+        });
+    }
+    for spread in &list.spreads {
+        // Reported at the list, as before spreads were read, so that a
+        // `cronlock-ignore` above the list keeps working.
+        let mut reader = SpreadReader {
+            project,
+            at: list.range.clone(),
+            out: &mut out,
+        };
+        reader.read(path, model, &spread.value, &[], 0);
+    }
+    out
+}
+
+/// Reads one spread of a list into a [`ReadList`].
+struct SpreadReader<'a> {
+    project: &'a Project,
+    /// Where what it finds is reported: the list, in its own file.
+    at: Range<usize>,
+    out: &'a mut ReadList,
+}
+
+impl SpreadReader<'_> {
+    fn read(
+        &mut self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        listed: &Listed,
+        conditions: &[String],
+        hops: usize,
+    ) {
+        if hops > MAX_SPREAD_HOPS {
+            return self.unreadable("it nests spreads and names too deep to follow".to_string());
+        }
+        match listed {
+            Listed::Array { elements, spreads } => {
+                for (_, head) in elements {
+                    self.out.entries.push(Entry {
+                        range: self.at.clone(),
+                        path: path.to_path_buf(),
+                        model: Arc::clone(model),
+                        head: head.clone(),
+                        conditions: conditions.to_vec(),
+                    });
+                }
+                for spread in spreads {
+                    self.read(path, model, &spread.value, conditions, hops + 1);
+                }
+            }
+            Listed::Branches(branches) => {
+                for (condition, value) in branches {
+                    let mut all = conditions.to_vec();
+                    all.push(condition.clone());
+                    self.read(path, model, value, &all, hops + 1);
+                }
+            }
+            Listed::Name(name) => self.read_name(path, model, name, conditions, hops),
+            Listed::Unreadable(why) => self.unreadable(why.clone()),
+        }
+    }
+
+    /// A spread name: a `const` array of this file or an imported one,
+    /// read in the file that declares it.
+    fn read_name(
+        &mut self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        name: &str,
+        conditions: &[String],
+        hops: usize,
+    ) {
+        match self
+            .project
+            .symbol(path, model, &Callee::Ident(name.to_string()))
+        {
+            Symbol::Value { name, path, model } => {
+                match model.const_lists.iter().find(|(n, _)| *n == name) {
+                    Some((_, listed)) => self.read(&path, &model, listed, conditions, hops + 1),
+                    None => self.unreadable(format!("`{name}` is not an array cronlock can read")),
+                }
+            }
+            Symbol::Class { .. } => self.unreadable(format!("`{name}` is a class, not an array")),
+            Symbol::External { source, .. } => self.unreadable(format!(
+                "`{name}` comes from `{source}`, which cronlock does not read"
+            )),
+            Symbol::Unknown(why) => self.unreadable(why),
+        }
+    }
+
+    fn unreadable(&mut self, why: String) {
+        self.out.unreadable.push((self.at.clone(), why));
+    }
 }
 
 /// The `@Module` decorator of a class, if it has one.
@@ -258,9 +435,12 @@ fn top_modules(project: &Project, modules: &[ModuleClass]) -> Vec<ModuleClass> {
         let Some(list) = module_list(&model, module, |o| o.imports.as_ref()) else {
             continue;
         };
-        for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
+        for entry in read_list(project, &path, &model, list).entries {
+            let Some(head) = entry.head else {
+                continue;
+            };
             if let Symbol::Class { path, class, .. } =
-                project.symbol(&path, &model, &Callee::Ident(head.clone()))
+                project.symbol(&entry.path, &entry.model, &Callee::Ident(head))
             {
                 imported.insert((path, class));
             }
@@ -324,12 +504,27 @@ fn imported(
         }
         Symbol::External { name, .. } if name == lock_module => Imported::LockModule,
         Symbol::External { .. } => Imported::Other,
-        Symbol::Value { name } => Imported::Unknown(format!("`{name}` is not a module class")),
+        Symbol::Value { name, .. } => Imported::Unknown(format!("`{name}` is not a module class")),
         Symbol::Unknown(why) => Imported::Unknown(why),
     }
 }
 
-/// Walks the graph of `root` (a module of project `package`).
+/// A module on the way, waiting to be read.
+struct Pending {
+    path: PathBuf,
+    model: Arc<FileModel>,
+    class: usize,
+    decorator: usize,
+    /// The conditions under which the graph holds it (none: always).
+    conditions: Vec<String>,
+    /// Where the first of them arises (module and list).
+    origin: Option<(ModuleClass, Range<usize>)>,
+}
+
+/// Walks the graph of `root` (a module of project `package`). A module the
+/// graph holds only under a condition (through a branch of a spread) is
+/// read too, with its conditions: a lock module found only there is a
+/// conditional registration, and its providers count as reached.
 pub fn application(
     project: &Project,
     package: usize,
@@ -341,6 +536,7 @@ pub fn application(
         root,
         registration: Registration::No,
         unreadable: Vec::new(),
+        conditional: Vec::new(),
         reached: HashSet::new(),
     };
     let Some((root_path, root_model)) = project.file_model(root.file) else {
@@ -353,83 +549,138 @@ pub fn application(
         .and_then(|c| c.decorators.get(root.decorator))
         .map_or(0..0, |d| d.range.clone());
     let mut registered = false;
-    let mut seen: HashSet<ClassKey> = HashSet::new();
-    let mut queue: VecDeque<(PathBuf, Arc<FileModel>, usize, usize)> = VecDeque::new();
-    seen.insert((root_path.clone(), root.class));
-    queue.push_back((root_path, root_model, root.class, root.decorator));
-    while let Some((path, model, class, decorator)) = queue.pop_front() {
-        let scanned = project.index_of(&path).map(|file| ModuleClass {
-            file,
+    // Each module, and whether it was reached without a condition: one
+    // first reached under a condition is read again when reached without.
+    let mut seen: HashMap<ClassKey, bool> = HashMap::new();
+    let mut queue: VecDeque<Pending> = VecDeque::new();
+    seen.insert((root_path.clone(), root.class), true);
+    queue.push_back(Pending {
+        path: root_path,
+        model: root_model,
+        class: root.class,
+        decorator: root.decorator,
+        conditions: Vec::new(),
+        origin: None,
+    });
+    while let Some(pending) = queue.pop_front() {
+        let Pending {
+            path,
+            model,
             class,
             decorator,
+            ..
+        } = &pending;
+        let scanned = project.index_of(path).map(|file| ModuleClass {
+            file,
+            class: *class,
+            decorator: *decorator,
         });
+        // A list outside the scan is reported at the root module.
+        let locate = |range: &Range<usize>| match scanned {
+            Some(module) => (module, range.clone()),
+            None => (root, root_range.clone()),
+        };
         let Some(object) = model
             .classes
-            .get(class)
-            .and_then(|c| c.decorators.get(decorator))
+            .get(*class)
+            .and_then(|c| c.decorators.get(*decorator))
             .and_then(|d| d.object_arg.as_ref())
         else {
             continue;
         };
-        for list in [&object.providers, &object.controllers]
-            .into_iter()
-            .flatten()
-        {
-            for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
-                if !lock_users.may_name(&model, head) {
-                    continue;
-                }
-                if let Symbol::Class { path, class, .. } =
-                    project.symbol(&path, &model, &Callee::Ident(head.clone()))
-                    && lock_users.contains(&(path.clone(), class))
-                {
-                    app.reached.insert((path, class));
-                }
-            }
-        }
+        reach_providers(project, path, model, object, lock_users, &mut app.reached);
         let Some(list) = &object.imports else {
             continue;
         };
-        let mut unreadable = |range: Range<usize>, why: String| {
-            // A list outside the scan still makes the answer unknown; it
-            // is reported at the root module.
-            let module = scanned.unwrap_or(root);
-            let range = if scanned.is_some() {
-                range
-            } else {
-                root_range.clone()
-            };
+        let read = read_list(project, path, model, list);
+        for (range, why) in read.unreadable {
+            let (module, range) = locate(&range);
             app.unreadable.push(Unreadable { module, range, why });
-        };
-        if list.unreadable {
-            let why = if list.brackets.is_some() {
-                "it spreads a value into the list"
-            } else {
-                "it is not an array literal"
-            };
-            unreadable(list.range.clone(), why.to_string());
         }
-        for (range, head) in &list.elements {
-            match imported(project, &path, &model, head.as_ref()) {
-                Imported::LockModule => registered = true,
+        for entry in read.entries {
+            let mut conditions = pending.conditions.clone();
+            conditions.extend(entry.conditions.iter().cloned());
+            let origin = pending
+                .origin
+                .clone()
+                .or_else(|| (!entry.conditions.is_empty()).then(|| locate(&entry.range)));
+            match imported(project, &entry.path, &entry.model, entry.head.as_ref()) {
+                Imported::LockModule => match origin {
+                    Some((module, range)) if !conditions.is_empty() => {
+                        app.conditional.push(Conditional {
+                            module,
+                            range,
+                            conditions,
+                        });
+                    }
+                    _ => registered = true,
+                },
                 Imported::Module(key, next_model, next_decorator) => {
-                    if seen.insert(key.clone()) {
-                        queue.push_back((key.0, next_model, key.1, next_decorator));
+                    let always = conditions.is_empty();
+                    let first = match seen.get(&key) {
+                        None => true,
+                        Some(&was_always) => always && !was_always,
+                    };
+                    if first {
+                        seen.insert(key.clone(), always);
+                        queue.push_back(Pending {
+                            path: key.0,
+                            model: next_model,
+                            class: key.1,
+                            decorator: next_decorator,
+                            conditions,
+                            origin,
+                        });
                     }
                 }
                 Imported::Other => {}
-                Imported::Unknown(why) => unreadable(range.clone(), why),
+                Imported::Unknown(why) => {
+                    let (module, range) = locate(&entry.range);
+                    app.unreadable.push(Unreadable { module, range, why });
+                }
             }
         }
     }
+    let mut reported = HashSet::new();
+    app.conditional
+        .retain(|c| reported.insert((c.module.file, c.module.class, c.range.start)));
     app.registration = if registered {
+        app.conditional.clear();
         Registration::Yes
-    } else if app.unreadable.is_empty() {
+    } else if app.unreadable.is_empty() && app.conditional.is_empty() {
         Registration::No
     } else {
         Registration::Unknown
     };
     app
+}
+
+/// Adds to `reached` the lock-using classes a module's `providers` and
+/// `controllers` list.
+fn reach_providers(
+    project: &Project,
+    path: &Path,
+    model: &Arc<FileModel>,
+    object: &crate::model::ObjectArg,
+    lock_users: &LockUsers,
+    reached: &mut HashSet<ClassKey>,
+) {
+    for list in [&object.providers, &object.controllers]
+        .into_iter()
+        .flatten()
+    {
+        for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
+            if !lock_users.may_name(model, head) {
+                continue;
+            }
+            if let Symbol::Class { path, class, .. } =
+                project.symbol(path, model, &Callee::Ident(head.clone()))
+                && lock_users.contains(&(path.clone(), class))
+            {
+                reached.insert((path, class));
+            }
+        }
+    }
 }
 
 /// Whether the `imports` of `module` bring the lock module in: directly, or
@@ -440,9 +691,12 @@ pub fn imports_lock_module(project: &Project, module: &ModuleClass) -> Option<bo
     let Some(list) = module_list(&model, module, |o| o.imports.as_ref()) else {
         return Some(false);
     };
-    let mut unknown = list.unreadable;
-    for (_, head) in &list.elements {
-        match imported(project, &path, &model, head.as_ref()) {
+    let read = read_list(project, &path, &model, list);
+    let mut unknown = !read.unreadable.is_empty();
+    for entry in &read.entries {
+        match imported(project, &entry.path, &entry.model, entry.head.as_ref()) {
+            // Brought in only under a condition: neither yes nor no.
+            Imported::LockModule if !entry.conditions.is_empty() => unknown = true,
             Imported::LockModule => return Some(true),
             Imported::Module((next_path, class), next_model, decorator) => {
                 let next = ModuleClass {
@@ -451,6 +705,10 @@ pub fn imports_lock_module(project: &Project, module: &ModuleClass) -> Option<bo
                     decorator,
                 };
                 if exports_lock_module(project, &next_path, &next_model, &next) {
+                    if !entry.conditions.is_empty() {
+                        unknown = true;
+                        continue;
+                    }
                     return Some(true);
                 }
             }

@@ -260,7 +260,7 @@ fn reexported_name(
     }
     let (path, model) = project.file_model(index)?;
     match project.symbol(&path, &model, callee) {
-        Symbol::Value { name } | Symbol::External { name, .. } => Some(name),
+        Symbol::Value { name, .. } | Symbol::External { name, .. } => Some(name),
         _ => None,
     }
 }

@@ -67,6 +67,15 @@ fn work_tree_of(file: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The top of the git work tree holding `path` (a directory or a file),
+/// which should be canonical: the nearest of it and its ancestors that has
+/// a `.git` (a directory, or a file in a linked work tree or submodule).
+pub fn work_tree_holding(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
 /// Every uncommitted file of the work tree at `top` (absolute, canonical);
 /// `None` when git cannot tell.
 fn status_of(top: &Path) -> Option<HashMap<PathBuf, Uncommitted>> {

@@ -155,11 +155,13 @@ fn package_table(report: &Report<'_>, out: &mut String) {
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|");
     for (package, s) in report.packages() {
+        let unknown;
         let registered = match s.judgement {
             Judgement::Judged(Registration::Yes) => "yes",
             Judgement::Judged(Registration::No) => "**no**",
             Judgement::Judged(Registration::Unknown) => {
-                "unknown (an `imports` list cannot be read)"
+                unknown = format!("unknown ({})", s.unknown_reason().replace('|', "\\|"));
+                unknown.as_str()
             }
             Judgement::NoApplication => "unknown (no application imports it)",
             Judgement::NoModule => "no `@Module`",

@@ -9,19 +9,22 @@ use crate::project::Project;
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
     fix_title: "",
-    summary: "an `imports` list on the way from a root module cannot be read, so registration of the lock module cannot be verified",
-    why: "cronlock judges each application by what its root module's `imports` reach. A list built at run \
-time (`...(flag ? [X] : [])`, a variable, a function call) may or may not bring `DistributedLockModule` \
+    summary: "an `imports` list on the way from a root module cannot be read, or brings the lock module in only under a condition, so registration cannot be verified",
+    why: "cronlock judges each application by what its root module's `imports` reach. A spread of array \
+literals (`...(flag ? [X] : [])`, `...(flag && [X])`, `...[X, Y]`) or of a `const` array (declared in the \
+file or imported) is read branch by branch: when no branch brings `DistributedLockModule` in, the spread \
+changes nothing. When only some branches do, the lock module is registered only under that condition, \
+and the warning names it. A list built otherwise (a function call, a parameter) may or may not bring it \
 in; cronlock does not guess, and the readiness report says UNKNOWN rather than READY.",
     before: "@Module({
-  imports: [ScheduleModule.forRoot(), ...(process.env.METRICS ? [MetricsModule] : []), JobsModule],
+  imports: [ScheduleModule.forRoot(), ...optionalModules(), JobsModule],
 })
 export class AppModule {}",
     after: "@Module({
   imports: [
     ScheduleModule.forRoot(),
     DistributedLockModule,
-    ...(process.env.METRICS ? [MetricsModule] : []),
+    ...optionalModules(),
     JobsModule,
   ],
 })
@@ -32,7 +35,8 @@ list once you have checked it by hand.",
 };
 
 /// One warning per unreadable list of an application whose registration is
-/// unknown.
+/// unknown, and one per spread that brings the lock module in only under a
+/// condition (naming it).
 pub fn check(project: &Project, app: &Application) -> Vec<Finding> {
     if app.registration != Registration::Unknown {
         return Vec::new();
@@ -42,21 +46,39 @@ pub fn check(project: &Project, app: &Application) -> Vec<Finding> {
         .get(app.package)
         .map_or("?", |p| p.name.as_str());
     let lock_module = &project.config.lock_module;
-    app.unreadable
-        .iter()
-        .map(|u| {
-            let class = project
-                .model(u.module.file)
-                .and_then(|m| m.classes.get(u.module.class))
-                .and_then(|c| c.name.clone());
-            let message = format!(
-                "cannot read this `imports` list of `{}` ({}), so cronlock cannot verify that application \
+    let class_of = |module: &crate::modules::ModuleClass| {
+        project
+            .model(module.file)
+            .and_then(|m| m.classes.get(module.class))
+            .and_then(|c| c.name.clone())
+    };
+    let unreadable = app.unreadable.iter().map(|u| {
+        let class = class_of(&u.module);
+        let message = format!(
+            "cannot read this `imports` list of `{}` ({}), so cronlock cannot verify that application \
 `{app_name}` registers `{lock_module}`",
-                class.as_deref().unwrap_or("(anonymous)"),
-                u.why
-            );
-            Finding::new(Rule::LockModuleUnknown, u.module.file, u.range.clone(), message)
-                .in_class(class.as_deref())
-        })
-        .collect()
+            class.as_deref().unwrap_or("(anonymous)"),
+            u.why
+        );
+        Finding::new(Rule::LockModuleUnknown, u.module.file, u.range.clone(), message)
+            .in_class(class.as_deref())
+    });
+    let conditional = app.conditional.iter().map(|c| {
+        let class = class_of(&c.module);
+        let message = format!(
+            "application `{app_name}` registers `{lock_module}` only when {} (through a spread in \
+this `imports` list of `{}`); otherwise Nest cannot inject `{}`",
+            c.conditions.join(" and "),
+            class.as_deref().unwrap_or("(anonymous)"),
+            project.config.lock_service_type
+        );
+        Finding::new(
+            Rule::LockModuleUnknown,
+            c.module.file,
+            c.range.clone(),
+            message,
+        )
+        .in_class(class.as_deref())
+    });
+    unreadable.chain(conditional).collect()
 }

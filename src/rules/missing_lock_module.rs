@@ -32,7 +32,8 @@ module no other imports. Its graph is what that module's `imports` reach, follow
 `DistributedLockModule` (plain, `.forRoot(...)`, `.forRootAsync(...)`, `.register(...)`) satisfies the \
 rule. `cronlock fix` adds `DistributedLockModule` to the root module's `imports` array in the array's \
 own layout, creating `imports: [...]` when absent, and imports the name from the project's lock source. \
-When a list on the way cannot be read, the rule stays silent and lock-module-unknown says so.",
+A spread of array literals or of a `const` array is read branch by branch (see lock-module-unknown); \
+when a list on the way cannot be read, the rule stays silent and lock-module-unknown says so.",
 };
 
 /// The `@Module` classes of a file.
@@ -89,10 +90,12 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
     let object = decorator.object_arg.as_ref()?;
     let text = ctx.text()?;
     let mut edits = match &object.imports {
-        Some(imports) if imports.unreadable => return None,
         Some(imports) => {
+            // Spreads are items too: the new element goes after the last.
             let brackets = imports.brackets?;
-            let items: Vec<_> = imports.elements.iter().map(|(r, _)| r.clone()).collect();
+            let mut items: Vec<_> = imports.elements.iter().map(|(r, _)| r.clone()).collect();
+            items.extend(imports.spreads.iter().map(|s| s.range.clone()));
+            items.sort_by_key(|r| r.start);
             let list = List {
                 open: brackets.0 + 1,
                 close: brackets.1,
