@@ -7,6 +7,7 @@
 
 pub mod constructor_call_missing_lock;
 pub mod derived_class_without_constructor;
+pub mod lock_base_unknown;
 pub mod lock_module_not_imported;
 pub mod lock_module_unknown;
 pub mod lock_not_property;
@@ -112,6 +113,7 @@ impl Rule {
             Rule::LockWrongName => &lock_wrong_name::DOC,
             Rule::OptionalLockService => &optional_lock_service::DOC,
             Rule::DerivedClassWithoutConstructor => &derived_class_without_constructor::DOC,
+            Rule::LockBaseUnknown => &lock_base_unknown::DOC,
             Rule::MissingLockModule => &missing_lock_module::DOC,
             Rule::UnlockedCron => &unlocked_cron::DOC,
             Rule::UnlockedInterval => &unlocked_interval::DOC,
