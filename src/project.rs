@@ -414,22 +414,35 @@ impl Project {
     /// A lock decorator re-exported under another name (`export {
     /// ClusterSafeCron as ScheduledJob } from ...`) makes files that use only
     /// the new name worth parsing: the prefilter skipped them, so they are
-    /// read again and parsed when they mention one of those names.
+    /// read again and parsed when they mention one of those names. A file
+    /// that renames an alias again (`export { ScheduledJob as NightlyJob }`)
+    /// names no lock decorator either: rounds go on until no new alias
+    /// turns up, so a chain of renames of any depth is followed.
     fn parse_alias_users(&mut self) {
-        self.lock_aliases = self.lock_decorator_aliases();
-        if self.lock_aliases.is_empty() || self.prefilter.is_none() {
-            return;
+        loop {
+            let new: Vec<String> = self
+                .lock_decorator_aliases()
+                .into_iter()
+                .filter(|a| !self.lock_aliases.contains(a))
+                .collect();
+            if new.is_empty() {
+                return;
+            }
+            self.lock_aliases.extend(new.iter().cloned());
+            if self.prefilter.is_none() {
+                continue;
+            }
+            let Ok(matcher) = AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&new)
+            else {
+                return;
+            };
+            let skipped: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .collect();
+            self.parse_matching(skipped, &matcher);
         }
-        let Ok(matcher) = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&self.lock_aliases)
-        else {
-            return;
-        };
-        let skipped: Vec<usize> = (0..self.files.len())
-            .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
-            .collect();
-        self.parse_matching(skipped, &matcher);
     }
 
     /// Subclasses and callers mention no lock name, so the prefilter skips
@@ -504,9 +517,9 @@ impl Project {
         self.collect_lock_sources();
     }
 
-    /// Names lock decorators are re-exported under in the parsed files
-    /// (`export { ClusterSafeCron as ScheduledJob }`, `export const
-    /// ScheduledJob = ClusterSafeCron`).
+    /// Names lock decorators (or the aliases already known) are re-exported
+    /// under in the parsed files (`export { ClusterSafeCron as ScheduledJob
+    /// }`, `export const ScheduledJob = ClusterSafeCron`).
     fn lock_decorator_aliases(&self) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for index in 0..self.files.len() {
@@ -528,7 +541,8 @@ impl Project {
             for (exported, original) in renamed {
                 if exported != original
                     && (self.config.is_lock_decorator(original)
-                        || self.config.guard_of(original).is_some())
+                        || self.config.guard_of(original).is_some()
+                        || self.lock_aliases.contains(original))
                     && !aliases.contains(exported)
                 {
                     aliases.push(exported.clone());
