@@ -798,20 +798,6 @@ impl Project {
             .is_some_and(|p| p.lock_sources.contains(&key))
     }
 
-    /// The module specifier to import lock names from in file `index`: the
-    /// configured `import-source`, else the package's most used lock source.
-    pub fn lock_source_for(&self, index: usize) -> Option<String> {
-        if let Some(source) = &self.config.import_source {
-            return Some(source.clone());
-        }
-        let package = self.packages.get(self.files.get(index)?.package)?;
-        let dir = self.dir_of(index);
-        package
-            .lock_sources
-            .first()
-            .map(|key| key.specifier_from(&dir))
-    }
-
     /// The module specifier to import guard `guard`'s type from in file
     /// `index`: its `import-source`, made relative to the file when it names
     /// a file relative to the configuration's directory (`src/redlock`),
@@ -865,22 +851,6 @@ impl Project {
             sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             package.lock_sources = sources.into_iter().map(|(key, _)| key).collect();
         }
-    }
-
-    /// Whether `import` of file `index` comes from the module the package
-    /// should import lock names from (its best-ranked lock source).
-    pub fn is_preferred_source(&self, index: usize, import: &Import) -> bool {
-        if let Some(configured) = &self.config.import_source {
-            return configured == &import.source;
-        }
-        let Some(file) = self.files.get(index) else {
-            return false;
-        };
-        let key = SourceKey::new(&self.dir_of(index), &import.source);
-        self.packages
-            .get(file.package)
-            .and_then(|p| p.lock_sources.first())
-            .is_some_and(|best| best == &key)
     }
 
     /// The model of any file by absolute path: a scanned one, or one read on

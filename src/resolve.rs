@@ -81,6 +81,11 @@ impl Resolver {
         }
     }
 
+    /// The workspace packages of the scanned tree.
+    pub fn workspace_packages(&self) -> &[WorkspacePackage] {
+        &self.workspace
+    }
+
     /// Where `specifier`, imported by the file at `from` (absolute), leads.
     pub fn resolve(&self, from: &Path, specifier: &str) -> Resolved {
         let dir = from.parent().unwrap_or(Path::new("/")).to_path_buf();

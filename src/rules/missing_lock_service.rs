@@ -85,11 +85,12 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
 fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> Option<Fix> {
     let config = &ctx.project.config;
     // The type joins the decorator's import when that module is where the
-    // package gets its lock names (a custom decorator's module may not export
-    // the service); otherwise it comes from the package's lock source.
+    // file should get the service from (a decorator's module may not export
+    // it); otherwise it comes from the lock source that exports it.
+    let service = config.lock_service_type.as_str();
     let preferred = |u: &&LockUse| {
         ctx.project
-            .is_preferred_source(ctx.index, &ctx.model.imports[u.import])
+            .imports_from_source_of(ctx.index, &ctx.model.imports[u.import], service)
     };
     let beside = facts
         .lock_uses
@@ -98,7 +99,7 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
         .find(|u| u.name != AMBIGUOUS_LOCK_DECORATOR)
         .or(facts.lock_uses.iter().find(preferred))
         .map(|u| u.import);
-    let fallback = ctx.project.lock_source_for(ctx.index);
+    let fallback = ctx.project.source_for_name(ctx.index, service);
     let plan = ensure_value_import(
         ctx.text()?,
         ctx.style(),

@@ -31,10 +31,11 @@ pub use crate::registry::{Fixability, Rule, Severity};
 use crate::semantic::FileContext;
 
 /// Makes `name` (a lock name: the service or the module) a value import of
-/// the file, from the project's lock source unless the file imports it
+/// the file, from the lock source that exports it (see
+/// [`crate::project::Project::source_for_name`]) unless the file imports it
 /// already.
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
-    let source = ctx.project.lock_source_for(ctx.index);
+    let source = ctx.project.source_for_name(ctx.index, name);
     ensure_value_import(
         ctx.text()?,
         ctx.style(),
