@@ -227,7 +227,10 @@ impl Project {
         }
         let from = self.files.get(index)?.key().to_path_buf();
         let dir = self.dir_of(index);
-        let sources = &self.packages.get(self.files.get(index)?.package)?.lock_sources;
+        let sources = &self
+            .packages
+            .get(self.files.get(index)?.package)?
+            .lock_sources;
         let specifiers = || sources.iter().map(|key| key.specifier_from(&dir));
         specifiers()
             .find(|specifier| {
@@ -244,8 +247,9 @@ impl Project {
     /// [`Project::source_for_name`] names for `name`.
     pub fn imports_from_source_of(&self, index: usize, import: &Import, name: &str) -> bool {
         let dir = self.dir_of(index);
-        self.source_for_name(index, name)
-            .is_some_and(|source| SourceKey::new(&dir, &source) == SourceKey::new(&dir, &import.source))
+        self.source_for_name(index, name).is_some_and(|source| {
+            SourceKey::new(&dir, &source) == SourceKey::new(&dir, &import.source)
+        })
     }
 
     /// How the file at `from` imports `name` from the scanned file that
