@@ -6,9 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use oxc_resolver::{
     ResolveError, ResolveOptions, Resolver as Oxc, TsconfigDiscovery, TsconfigOptions,
