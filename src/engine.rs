@@ -8,12 +8,13 @@ use rayon::prelude::*;
 use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
+use crate::model::ClassModel;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
 };
 use crate::project::{FileState, Original, Project};
 use crate::rules::{self, Finding, Position, Rule};
-use crate::semantic::FileContext;
+use crate::semantic::{ClassFacts, FileContext, Member};
 use crate::source::SourceText;
 
 /// Which rules the command line asked for.
@@ -71,6 +72,11 @@ pub struct PackageSummary {
     pub unlocked_cron: usize,
     /// `@Interval`/`@Timeout` jobs (they run on every replica).
     pub unlocked_interval: usize,
+    /// Lock-decorated classes whose member depends on a base class that
+    /// could not be read (lock-base-unknown), as (class, base): the
+    /// readiness verdict is unknown while any is left, whether or not the
+    /// finding is shown.
+    pub unknown_bases: Vec<(String, String)>,
     /// Jobs scheduled in code (`SchedulerRegistry#addCronJob`...) without a lock.
     pub unlocked_dynamic: usize,
     /// Scheduled jobs whose only lock is a configured `[[lock-call]]` in
@@ -118,6 +124,10 @@ impl Analysis {
                     _ => None,
                 }
             })
+            .chain(self.packages.iter().filter_map(|s| {
+                let name = &project.packages.get(s.package)?.name;
+                unread_bases(name, &project.config.lock_service_member, &s.unknown_bases)
+            }))
             .collect()
     }
 
@@ -130,9 +140,47 @@ impl Analysis {
                     s.judgement,
                     Judgement::Judged(Registration::No | Registration::Unknown)
                         | Judgement::NoApplication
-                )
+                ) && s.unknown_bases.is_empty()
             })
     }
+}
+
+/// The class's name and its base's, when whether the lock-decorated (or
+/// guard-decorated) `class` has its member depends on a base class that
+/// could not be read.
+fn unread_base(class: &ClassModel, facts: &ClassFacts) -> Option<(String, String)> {
+    let lock = Some(&facts.member).filter(|_| !facts.lock_uses.is_empty());
+    let (base, _) = lock
+        .into_iter()
+        .chain(facts.guard_needs.iter().map(|n| &n.state))
+        .find_map(Member::unread_base)?;
+    let name = class.name.as_deref().unwrap_or("(anonymous class)");
+    Some((name.to_string(), base.to_string()))
+}
+
+/// The readiness report's words for the classes of project `name` whose
+/// base could not be read, if any.
+fn unread_bases(name: &str, member: &str, classes: &[(String, String)]) -> Option<String> {
+    const SHOWN: usize = 3;
+    let ((class, base), rest) = classes.split_first()?;
+    if rest.is_empty() {
+        return Some(format!(
+            "whether `{class}` in `{name}` has `{member}`: its base `{base}` could not be read"
+        ));
+    }
+    let mut listed = classes
+        .iter()
+        .take(SHOWN)
+        .map(|(class, base)| format!("`{class}` extends `{base}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if classes.len() > SHOWN {
+        listed.push_str(&format!(" and {} more", classes.len() - SHOWN));
+    }
+    Some(format!(
+        "whether {} classes in `{name}` have `{member}`: their base classes could not be read ({listed})",
+        classes.len()
+    ))
 }
 
 #[derive(Default)]
@@ -150,6 +198,7 @@ struct FileResult {
     unlocked_interval: usize,
     unlocked_dynamic: usize,
     locked_in_body: usize,
+    unknown_bases: Vec<(String, String)>,
 }
 
 impl FileResult {
@@ -167,11 +216,13 @@ impl FileResult {
             unlocked_interval,
             unlocked_dynamic,
             locked_in_body,
+            unknown_bases,
         } = &self;
         let empty = findings.is_empty()
             && modules.is_empty()
             && lock_users.is_empty()
             && injectors.is_empty()
+            && unknown_bases.is_empty()
             && [
                 needing,
                 complete,
@@ -226,6 +277,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         tally.summary.unlocked_interval += result.unlocked_interval;
         tally.summary.unlocked_dynamic += result.unlocked_dynamic;
         tally.summary.locked_in_body += result.locked_in_body;
+        tally.summary.unknown_bases.extend(result.unknown_bases);
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules);
@@ -433,7 +485,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     let Some(ctx) = FileContext::new(project, index) else {
         return result;
     };
-    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 11] = [
+    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 12] = [
         rules::missing_lock_service::check,
         rules::missing_lock_import::check,
         rules::type_only_lock_import::check,
@@ -441,6 +493,7 @@ fn check_file(project: &Project, index: usize) -> FileResult {
         rules::lock_wrong_name::check,
         rules::optional_lock_service::check,
         rules::derived_class_without_constructor::check,
+        rules::lock_base_unknown::check,
         rules::unlocked_cron::check,
         rules::unlocked_interval::check,
         rules::unlocked_dynamic_job::check,
@@ -478,6 +531,9 @@ fn check_file(project: &Project, index: usize) -> FileResult {
             result.needing += 1;
             let lock_done = facts.lock_uses.is_empty() || facts.is_complete();
             result.complete += usize::from(lock_done && facts.guard_needs.is_empty());
+            result
+                .unknown_bases
+                .extend(unread_base(&ctx.model.classes[class], facts));
         }
         result.unlocked_dynamic += facts.dynamic_jobs.iter().filter(|j| !j.locked).count();
         result.locked_in_body += facts

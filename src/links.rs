@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{Callee, ClassModel, FileModel};
-use crate::project::{Project, declares_member};
+use crate::model::{Callee, ClassModel, FileModel, Import};
+use crate::paths::{relative_specifier, strip_script_extension};
+use crate::project::{Project, SourceKey, declares_member};
 use crate::resolve::Resolved;
 
 /// What a name refers to.
@@ -223,6 +224,75 @@ impl Project {
         Symbol::Unknown(format!("{} exports no `{exported}`", path.display()))
     }
 
+    /// The module specifier file `index` should import `name` (a lock
+    /// name: the service, the module, a decorator) from. The configured
+    /// `import-source` wins. Else the package's lock sources, best ranked
+    /// first, that export `name` (or that cronlock cannot read: a package
+    /// exports what it exports); a module that is known to lack the name is
+    /// skipped, so that `DistributedLockModule` never comes from the file
+    /// that only declares the service. Else the file in the scanned tree
+    /// that declares `name` (through its workspace package's entry when it
+    /// lies in another package). Else the best-ranked lock source.
+    pub fn source_for_name(&self, index: usize, name: &str) -> Option<String> {
+        if let Some(source) = &self.config.import_source {
+            return Some(source.clone());
+        }
+        let from = self.files.get(index)?.key().to_path_buf();
+        let dir = self.dir_of(index);
+        let sources = &self
+            .packages
+            .get(self.files.get(index)?.package)?
+            .lock_sources;
+        let specifiers = || sources.iter().map(|key| key.specifier_from(&dir));
+        specifiers()
+            .find(|specifier| {
+                !matches!(
+                    self.imported_from(&from, specifier, name.to_string(), 0),
+                    Symbol::Unknown(_)
+                )
+            })
+            .or_else(|| self.declaring_specifier(&from, name))
+            .or_else(|| specifiers().next())
+    }
+
+    /// Whether `import` of file `index` comes from the module
+    /// [`Project::source_for_name`] names for `name`.
+    pub fn imports_from_source_of(&self, index: usize, import: &Import, name: &str) -> bool {
+        let dir = self.dir_of(index);
+        self.source_for_name(index, name).is_some_and(|source| {
+            SourceKey::new(&dir, &source) == SourceKey::new(&dir, &import.source)
+        })
+    }
+
+    /// How the file at `from` imports `name` from the scanned file that
+    /// declares it: by its workspace package's name when that file lies in
+    /// another workspace package whose entry exports it, else by a relative
+    /// path.
+    fn declaring_specifier(&self, from: &Path, name: &str) -> Option<String> {
+        let declaring = (0..self.files.len()).find_map(|i| {
+            let model = self.model(i)?;
+            declares_export(model, name).then(|| self.files[i].key().to_path_buf())
+        })?;
+        let package = self
+            .resolver
+            .workspace_packages()
+            .iter()
+            .find(|p| declaring.starts_with(&p.dir) && !from.starts_with(&p.dir))
+            .filter(|p| {
+                !matches!(
+                    self.imported_from(from, &p.name, name.to_string(), 0),
+                    Symbol::Unknown(_)
+                )
+            });
+        if let Some(package) = package {
+            return Some(package.name.clone());
+        }
+        let dir = from.parent()?;
+        let target = declaring.to_string_lossy();
+        let target = Path::new(strip_script_extension(&target));
+        Some(relative_specifier(dir, target))
+    }
+
     /// Whether `class` of file `index` inherits a member named one of `names`.
     pub fn inheritance(&self, index: usize, class: &ClassModel, names: &[&str]) -> Inheritance {
         let Some((path, model)) = self.file_model(index) else {
@@ -284,4 +354,18 @@ impl Project {
             },
         }
     }
+}
+
+/// Whether `model` declares `name` itself (a class, function or constant,
+/// not an import) and exports it under that name.
+fn declares_export(model: &FileModel, name: &str) -> bool {
+    let exported = model
+        .exports
+        .iter()
+        .any(|e| e.exported == name && e.local == name);
+    let imported = model
+        .imports
+        .iter()
+        .any(|i| i.named.iter().any(|n| n.local == name) || i.default.as_deref() == Some(name));
+    exported && !imported
 }

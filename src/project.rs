@@ -414,22 +414,35 @@ impl Project {
     /// A lock decorator re-exported under another name (`export {
     /// ClusterSafeCron as ScheduledJob } from ...`) makes files that use only
     /// the new name worth parsing: the prefilter skipped them, so they are
-    /// read again and parsed when they mention one of those names.
+    /// read again and parsed when they mention one of those names. A file
+    /// that renames an alias again (`export { ScheduledJob as NightlyJob }`)
+    /// names no lock decorator either: rounds go on until no new alias
+    /// turns up, so a chain of renames of any depth is followed.
     fn parse_alias_users(&mut self) {
-        self.lock_aliases = self.lock_decorator_aliases();
-        if self.lock_aliases.is_empty() || self.prefilter.is_none() {
-            return;
+        loop {
+            let new: Vec<String> = self
+                .lock_decorator_aliases()
+                .into_iter()
+                .filter(|a| !self.lock_aliases.contains(a))
+                .collect();
+            if new.is_empty() {
+                return;
+            }
+            self.lock_aliases.extend(new.iter().cloned());
+            if self.prefilter.is_none() {
+                continue;
+            }
+            let Ok(matcher) = AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&new)
+            else {
+                return;
+            };
+            let skipped: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .collect();
+            self.parse_matching(skipped, &matcher);
         }
-        let Ok(matcher) = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&self.lock_aliases)
-        else {
-            return;
-        };
-        let skipped: Vec<usize> = (0..self.files.len())
-            .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
-            .collect();
-        self.parse_matching(skipped, &matcher);
     }
 
     /// Subclasses and callers mention no lock name, so the prefilter skips
@@ -504,9 +517,9 @@ impl Project {
         self.collect_lock_sources();
     }
 
-    /// Names lock decorators are re-exported under in the parsed files
-    /// (`export { ClusterSafeCron as ScheduledJob }`, `export const
-    /// ScheduledJob = ClusterSafeCron`).
+    /// Names lock decorators (or the aliases already known) are re-exported
+    /// under in the parsed files (`export { ClusterSafeCron as ScheduledJob
+    /// }`, `export const ScheduledJob = ClusterSafeCron`).
     fn lock_decorator_aliases(&self) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for index in 0..self.files.len() {
@@ -528,7 +541,8 @@ impl Project {
             for (exported, original) in renamed {
                 if exported != original
                     && (self.config.is_lock_decorator(original)
-                        || self.config.guard_of(original).is_some())
+                        || self.config.guard_of(original).is_some()
+                        || self.lock_aliases.contains(original))
                     && !aliases.contains(exported)
                 {
                     aliases.push(exported.clone());
@@ -784,20 +798,6 @@ impl Project {
             .is_some_and(|p| p.lock_sources.contains(&key))
     }
 
-    /// The module specifier to import lock names from in file `index`: the
-    /// configured `import-source`, else the package's most used lock source.
-    pub fn lock_source_for(&self, index: usize) -> Option<String> {
-        if let Some(source) = &self.config.import_source {
-            return Some(source.clone());
-        }
-        let package = self.packages.get(self.files.get(index)?.package)?;
-        let dir = self.dir_of(index);
-        package
-            .lock_sources
-            .first()
-            .map(|key| key.specifier_from(&dir))
-    }
-
     /// The module specifier to import guard `guard`'s type from in file
     /// `index`: its `import-source`, made relative to the file when it names
     /// a file relative to the configuration's directory (`src/redlock`),
@@ -851,22 +851,6 @@ impl Project {
             sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             package.lock_sources = sources.into_iter().map(|(key, _)| key).collect();
         }
-    }
-
-    /// Whether `import` of file `index` comes from the module the package
-    /// should import lock names from (its best-ranked lock source).
-    pub fn is_preferred_source(&self, index: usize, import: &Import) -> bool {
-        if let Some(configured) = &self.config.import_source {
-            return configured == &import.source;
-        }
-        let Some(file) = self.files.get(index) else {
-            return false;
-        };
-        let key = SourceKey::new(&self.dir_of(index), &import.source);
-        self.packages
-            .get(file.package)
-            .and_then(|p| p.lock_sources.first())
-            .is_some_and(|best| best == &key)
     }
 
     /// The model of any file by absolute path: a scanned one, or one read on

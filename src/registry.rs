@@ -76,6 +76,7 @@ rules! {
     LockWrongName => "lock-wrong-name", Error, Manual;
     OptionalLockService => "optional-lock-service", Warning, Manual;
     DerivedClassWithoutConstructor => "derived-class-without-constructor", Error, Manual;
+    LockBaseUnknown => "lock-base-unknown", Warning, Manual;
     MissingLockModule => "missing-lock-module", Error, Always;
     UnlockedCron => "unlocked-cron", Warning, WithMigrateCron;
     UnlockedInterval => "unlocked-interval", Warning, Manual;

@@ -6,9 +6,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use oxc_resolver::{ResolveError, ResolveOptions, Resolver as Oxc, TsconfigDiscovery};
+use oxc_resolver::{
+    ResolveError, ResolveOptions, Resolver as Oxc, TsconfigDiscovery, TsconfigOptions,
+    TsconfigReferences,
+};
 
 use crate::walk::is_scanned_name;
 use crate::workspace::WorkspacePackage;
@@ -32,6 +35,14 @@ pub struct Resolver {
     /// `extends` that is not installed, bad JSON), relative imports and
     /// packages still resolve.
     plain: Oxc,
+    /// Per tsconfig that `oxc` could not load as a whole: the same config
+    /// read without its `references`. An Nx app's solution-style
+    /// `tsconfig.json` (`"files": []`, `references` to `tsconfig.app.json`
+    /// and a `tsconfig.spec.json` that may not exist) still carries the
+    /// `paths` of the configs it `extends`; a missing reference must not
+    /// cost them (`None`: that config cannot be loaded either).
+    unreferenced: Mutex<HashMap<PathBuf, Option<Arc<Oxc>>>>,
+    options: ResolveOptions,
     workspace: Vec<WorkspacePackage>,
     cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
 }
@@ -59,11 +70,18 @@ impl Resolver {
             ..options.clone()
         };
         Resolver {
-            oxc: Oxc::new(options),
+            oxc: Oxc::new(options.clone()),
             plain: Oxc::new(plain),
+            unreferenced: Mutex::new(HashMap::new()),
+            options,
             workspace,
             cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The workspace packages of the scanned tree.
+    pub fn workspace_packages(&self) -> &[WorkspacePackage] {
+        &self.workspace
     }
 
     /// Where `specifier`, imported by the file at `from` (absolute), leads.
@@ -85,13 +103,7 @@ impl Resolver {
         let found = match self.oxc.resolve_file(from, specifier) {
             Ok(resolution) => Some(resolution.path().to_path_buf()),
             Err(ResolveError::NotFound(_)) => None,
-            Err(_) => {
-                let dir = from.parent().unwrap_or(Path::new("/"));
-                self.plain
-                    .resolve(dir, specifier)
-                    .ok()
-                    .map(|r| r.path().to_path_buf())
-            }
+            Err(_) => self.resolve_past_tsconfig(from, specifier),
         };
         if let Some(path) = &found
             && is_source(path)
@@ -109,6 +121,53 @@ impl Resolver {
             return resolved;
         }
         Resolved::External
+    }
+
+    /// Where `specifier` leads when the governing tsconfig could not be
+    /// loaded whole: through the nearest `tsconfig.json` without its
+    /// `references` (and with its `extends`), else without any tsconfig
+    /// (an `extends` that is not installed, bad JSON): relative imports and
+    /// packages still resolve.
+    fn resolve_past_tsconfig(&self, from: &Path, specifier: &str) -> Option<PathBuf> {
+        let dir = from.parent().unwrap_or(Path::new("/"));
+        if let Some(oxc) = self.unreferenced_for(dir) {
+            match oxc.resolve(dir, specifier) {
+                Ok(resolution) => return Some(resolution.path().to_path_buf()),
+                Err(ResolveError::NotFound(_)) => return None,
+                Err(_) => {}
+            }
+        }
+        self.plain
+            .resolve(dir, specifier)
+            .ok()
+            .map(|r| r.path().to_path_buf())
+    }
+
+    /// The resolver for the nearest `tsconfig.json` above `dir`, read
+    /// without `references`; `None` when there is no such config or it
+    /// cannot be loaded even so.
+    fn unreferenced_for(&self, dir: &Path) -> Option<Arc<Oxc>> {
+        let config = dir
+            .ancestors()
+            .map(|d| d.join("tsconfig.json"))
+            .find(|p| p.is_file())?;
+        let mut cache = self.unreferenced.lock().ok()?;
+        cache
+            .entry(config.clone())
+            .or_insert_with(|| {
+                let options = ResolveOptions {
+                    tsconfig: Some(TsconfigDiscovery::Manual(TsconfigOptions {
+                        config_file: config.clone(),
+                        references: TsconfigReferences::Disabled,
+                    })),
+                    ..self.options.clone()
+                };
+                let oxc = Oxc::new(options);
+                // A config that fails to load without references is broken
+                // in itself: leave it to the resolver without tsconfig.
+                oxc.resolve_tsconfig(&config).ok().map(|_| Arc::new(oxc))
+            })
+            .clone()
     }
 
     /// A bare specifier naming a workspace package (or a path inside one).

@@ -63,6 +63,23 @@ pub enum Member {
     Absent(Inheritance),
 }
 
+impl Member {
+    /// The base class that could not be read, and why, when whether the
+    /// class has the member depends on it: the member is absent, or a plain
+    /// constructor parameter that only a base's property would put on
+    /// `this`. Such a class is judged unknown (lock-base-unknown), never
+    /// assumed to lack the member.
+    pub fn unread_base(&self) -> Option<(&str, &str)> {
+        match self {
+            Member::Absent(Inheritance::Unknown { base, reason })
+            | Member::PlainParam(_, Inheritance::Unknown { base, reason }) => {
+                Some((base.as_str(), reason.as_str()))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The lock service injected under another name.
 #[derive(Debug, Clone)]
 pub struct WrongName {

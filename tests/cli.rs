@@ -59,6 +59,7 @@ fn rules_and_rule_explain_every_rule() {
         "lock-wrong-name",
         "optional-lock-service",
         "derived-class-without-constructor",
+        "lock-base-unknown",
         "missing-lock-module",
         "unlocked-cron",
         "unlocked-interval",

@@ -111,7 +111,7 @@ fn sarif_format_is_valid_sarif_2_1_0() {
         log["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .map(Vec::len),
-        Some(17)
+        Some(18)
     );
     snapshot("format-sarif", &out);
 

@@ -103,13 +103,38 @@ export class SyncJob extends LockedJob {
 fn an_unreadable_base_class_gets_no_fix_for_a_plain_parameter() {
     let dir = tree(&[("package.json", "{}"), ("src/sync.job.ts", PLAIN_PARAM_JOB)]);
     let doc = json(dir.path(), &[]);
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
     let finding = &doc["findings"][0];
-    assert_eq!(finding["rule"], "lock-not-property");
+    // Whether the base declares `lockService` is unknown: a warning, never
+    // an error, and no modifier that might redeclare the base's property.
+    assert_eq!(finding["rule"], "lock-base-unknown");
+    assert_eq!(finding["severity"], "warning");
     assert_eq!(finding["fixable"], false);
+    assert_eq!(doc["summary"]["ready"], false);
     let message = finding["message"].as_str().unwrap_or("");
     assert!(message.contains("could not be read"), "{message}");
     let dry = cronlock(dir.path(), &["fix", "--dry-run"]);
     assert!(dry.stdout.is_empty(), "{}", dry.stdout);
+}
+
+#[test]
+fn an_unread_base_class_keeps_the_verdict_unknown_even_when_ignored() {
+    let dir = tree(&[("package.json", "{}"), ("src/sync.job.ts", PLAIN_PARAM_JOB)]);
+    let quiet = json(dir.path(), &["--ignore", "lock-base-unknown"]);
+    assert_eq!(quiet["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(quiet["summary"]["ready"], false);
+    let md = cronlock(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "markdown",
+            "--ignore",
+            "lock-base-unknown",
+        ],
+    );
+    assert!(md.stdout.contains("**Verdict: UNKNOWN**"), "{}", md.stdout);
+    assert!(md.stdout.contains("`SyncJob`"), "{}", md.stdout);
 }
 
 #[test]

@@ -21,9 +21,15 @@ undefined when the lock decorator runs, so the job throws in cluster mode.",
 /// Reports a plain `lockService` parameter in a class that needs the member.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
+        // The base may already own the property: adding a modifier would
+        // then redeclare it (TS2415). A base that could not be read is
+        // lock-base-unknown's, and gets no fix.
         let Member::PlainParam(index, inheritance) = &facts.member else {
             continue;
         };
+        if matches!(inheritance, Inheritance::Unknown { .. }) {
+            continue;
+        }
         if facts.lock_uses.is_empty() {
             continue;
         }
@@ -35,24 +41,14 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let name = param.name.as_deref().unwrap_or_default();
-        let mut message = format!(
+        let message = format!(
             "`{name}` in the constructor of {} has no `private`/`readonly` modifier, so it never becomes `this.{name}`",
             class_label(class)
         );
-        // The base may already own the property: adding a modifier would then
-        // redeclare it (TS2415), so an unreadable base gets no fix.
-        let fix = match inheritance {
-            Inheritance::Unknown { base, reason } => {
-                message.push_str(&format!(
-                    " (unless base class `{base}` declares it: it could not be read, {reason}; no fix)"
-                ));
-                None
-            }
-            _ => Some(Fix::new(vec![Edit::insert(
-                param.binding_start,
-                format!("{} ", ctx.project.lock_modifier(ctx.index)),
-            )])),
-        };
+        let fix = Fix::new(vec![Edit::insert(
+            param.binding_start,
+            format!("{} ", ctx.project.lock_modifier(ctx.index)),
+        )]);
         out.push(
             Finding::new(
                 Rule::LockNotProperty,
@@ -61,7 +57,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 message,
             )
             .in_class(class.name.as_deref())
-            .with_fix(fix),
+            .with_fix(Some(fix)),
         );
     }
 }

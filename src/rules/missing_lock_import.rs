@@ -63,12 +63,12 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "`{wanted}` is used as the type of `{}` but is not imported",
                 config.lock_service_member
             );
-            let source = ctx.project.lock_source_for(ctx.index);
+            let source = ctx.project.source_for_name(ctx.index, wanted);
             let beside = ctx
                 .model
                 .imports
                 .iter()
-                .position(|i| ctx.project.is_lock_source(ctx.index, i));
+                .position(|i| ctx.project.imports_from_source_of(ctx.index, i, wanted));
             let fix = ctx
                 .text()
                 .and_then(|text| {

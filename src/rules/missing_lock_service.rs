@@ -42,7 +42,12 @@ left to a person (see derived-class-without-constructor).",
 /// classes that lack a member a `[[guard]]` decorator reads.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for (class, facts) in ctx.model.classes.iter().zip(&ctx.classes) {
-        for need in &facts.guard_needs {
+        // A member that depends on an unread base is lock-base-unknown's.
+        for need in facts
+            .guard_needs
+            .iter()
+            .filter(|n| n.state.unread_base().is_none())
+        {
             out.push(guard_finding(ctx, class, need));
         }
         if facts.lock_uses.is_empty() || facts.wrong_name.is_some() {
@@ -56,15 +61,6 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     continue;
                 }
                 (format!("; its base `{base}` has none either"), true)
-            }
-            Member::Absent(Inheritance::Unknown { base, reason }) => {
-                if class.constructor.is_none() {
-                    continue;
-                }
-                (
-                    format!("; its base `{base}` could not be checked ({reason})"),
-                    false,
-                )
             }
             Member::UninjectedProperty(_) => (
                 format!("; the `{member}` property is declared but nothing injects it"),
@@ -89,11 +85,12 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
 fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> Option<Fix> {
     let config = &ctx.project.config;
     // The type joins the decorator's import when that module is where the
-    // package gets its lock names (a custom decorator's module may not export
-    // the service); otherwise it comes from the package's lock source.
+    // file should get the service from (a decorator's module may not export
+    // it); otherwise it comes from the lock source that exports it.
+    let service = config.lock_service_type.as_str();
     let preferred = |u: &&LockUse| {
         ctx.project
-            .is_preferred_source(ctx.index, &ctx.model.imports[u.import])
+            .imports_from_source_of(ctx.index, &ctx.model.imports[u.import], service)
     };
     let beside = facts
         .lock_uses
@@ -102,7 +99,7 @@ fn build_fix(ctx: &FileContext<'_>, class: &ClassModel, facts: &ClassFacts) -> O
         .find(|u| u.name != AMBIGUOUS_LOCK_DECORATOR)
         .or(facts.lock_uses.iter().find(preferred))
         .map(|u| u.import);
-    let fallback = ctx.project.lock_source_for(ctx.index);
+    let fallback = ctx.project.source_for_name(ctx.index, service);
     let plan = ensure_value_import(
         ctx.text()?,
         ctx.style(),
@@ -139,10 +136,8 @@ fn guard_finding(ctx: &FileContext<'_>, class: &ClassModel, need: &GuardNeed) ->
                 None,
             ),
         },
-        Member::Absent(Inheritance::Unknown { base, reason }) => (
-            format!("; its base `{base}` could not be checked ({reason})"),
-            None,
-        ),
+        // Never reached: `check` leaves an unread base to lock-base-unknown.
+        Member::Absent(Inheritance::Unknown { .. }) => (String::new(), None),
         Member::PlainParam(i, inheritance) => {
             let param = class.constructor.as_ref().and_then(|c| c.params.get(*i));
             let fix = param

@@ -7,6 +7,7 @@
 
 pub mod constructor_call_missing_lock;
 pub mod derived_class_without_constructor;
+pub mod lock_base_unknown;
 pub mod lock_module_not_imported;
 pub mod lock_module_unknown;
 pub mod lock_not_property;
@@ -30,10 +31,11 @@ pub use crate::registry::{Fixability, Rule, Severity};
 use crate::semantic::FileContext;
 
 /// Makes `name` (a lock name: the service or the module) a value import of
-/// the file, from the project's lock source unless the file imports it
+/// the file, from the lock source that exports it (see
+/// [`crate::project::Project::source_for_name`]) unless the file imports it
 /// already.
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
-    let source = ctx.project.lock_source_for(ctx.index);
+    let source = ctx.project.source_for_name(ctx.index, name);
     ensure_value_import(
         ctx.text()?,
         ctx.style(),
@@ -112,6 +114,7 @@ impl Rule {
             Rule::LockWrongName => &lock_wrong_name::DOC,
             Rule::OptionalLockService => &optional_lock_service::DOC,
             Rule::DerivedClassWithoutConstructor => &derived_class_without_constructor::DOC,
+            Rule::LockBaseUnknown => &lock_base_unknown::DOC,
             Rule::MissingLockModule => &missing_lock_module::DOC,
             Rule::UnlockedCron => &unlocked_cron::DOC,
             Rule::UnlockedInterval => &unlocked_interval::DOC,

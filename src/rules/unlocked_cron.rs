@@ -69,7 +69,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 /// The lock source `--migrate-cron` would import from in this file, if known.
 pub fn migration_source(ctx: &FileContext<'_>) -> Option<String> {
-    ctx.project.lock_source_for(ctx.index)
+    ctx.project.source_for_name(ctx.index, MIGRATED_DECORATOR)
 }
 
 fn migration(
