@@ -293,7 +293,8 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn of(bytes: &[u8]) -> Fingerprint {
+    /// The fingerprint of `bytes`.
+    pub fn of(bytes: &[u8]) -> Fingerprint {
         use std::hash::Hasher;
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(bytes);
@@ -748,6 +749,22 @@ impl Project {
             FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
             FileState::Skipped => None,
+        }
+    }
+
+    /// Records that cronlock itself wrote each file's new text (given by its
+    /// fingerprint): from now on the file is expected to hold that text, so
+    /// reading it again for the report of what the fix left (a finding's
+    /// source frame) is no change on disk. A file another process changes
+    /// after this write still is one.
+    pub fn wrote(&mut self, written: &[(usize, Fingerprint)]) {
+        for &(index, print) in written {
+            if let Some(FileState::Parsed { text, .. }) =
+                self.files.get_mut(index).map(|f| &mut f.state)
+                && text.backing.print().is_some()
+            {
+                *text = ParsedText::on_disk(print);
+            }
         }
     }
 
