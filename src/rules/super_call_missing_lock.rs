@@ -72,17 +72,27 @@ fn check_injection(
             continue;
         };
         let Symbol::Class {
+            path: base_path,
             model: base_model,
             class: base_index,
-            ..
         } = ctx.project.symbol(&path, &model, base)
         else {
             continue;
         };
-        let Some(base_class) = base_model.classes.get(base_index) else {
+        // A base without a constructor of its own runs its base's.
+        let Some((ctor_path, ctor_model, ctor_index)) =
+            ctx.project
+                .constructing_class(&base_path, &base_model, base_index)
+        else {
             continue;
         };
-        let Some(position) = base_class
+        let (Some(base_class), Some(ctor_class)) = (
+            base_model.classes.get(base_index),
+            ctor_model.classes.get(ctor_index),
+        ) else {
+            continue;
+        };
+        let Some(position) = ctor_class
             .constructor
             .iter()
             .flat_map(|c| &c.params)
@@ -93,9 +103,10 @@ fn check_injection(
         if passes_member(ctx, injection, class, call, position) {
             continue;
         }
-        let base_name = base_class.name.as_deref().unwrap_or("the base class");
+        let inherited = (ctor_path, ctor_index) != (base_path, base_index);
+        let base_name = constructor_owner(base_class, inherited.then_some(ctor_class));
         let message = format!(
-            "{} calls `super(...)` without the `{member}` that `{base_name}`'s constructor takes (argument {}); \
+            "{} calls `super(...)` without the `{member}` that {base_name} takes (argument {}); \
 the {} would get {}",
             class_label(class),
             position + 1,
@@ -121,6 +132,21 @@ the {} would get {}",
             .for_injection(k)
             .with_fix(pass_member(ctx, injection, class, call, args, position)),
         );
+    }
+}
+
+/// Whose constructor `super(...)` calls, in words: `` `Base`'s constructor ``,
+/// or `` `Middle`'s constructor (inherited from `Base`) `` when the base
+/// declares none.
+pub(crate) fn constructor_owner(base: &ClassModel, inherited_from: Option<&ClassModel>) -> String {
+    let name = |c: &ClassModel| c.name.clone().unwrap_or_else(|| "the base class".to_string());
+    match inherited_from {
+        None => format!("`{}`'s constructor", name(base)),
+        Some(owner) => format!(
+            "`{}`'s constructor (inherited from `{}`)",
+            name(base),
+            name(owner)
+        ),
     }
 }
 
