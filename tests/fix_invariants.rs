@@ -69,6 +69,11 @@ struct Level {
 struct Chain {
     /// The base already takes `lockService`.
     base_has_lock: bool,
+    /// The level whose class has the lock-decorated method (clamped to the
+    /// chain's length).
+    lock_at: usize,
+    /// The base lives in a workspace library (`@acme/jobs`, behind a barrel).
+    base_in_lib: bool,
     levels: Vec<Level>,
 }
 
@@ -136,10 +141,14 @@ fn level() -> impl Strategy<Value = Level> {
 fn chain() -> impl Strategy<Value = Chain> {
     (
         prop::bool::weighted(0.3),
+        prop::sample::select(vec![0usize, 0, 0, 1, 2, 3]),
+        prop::bool::weighted(0.25),
         prop::collection::vec(level(), 1..=4),
     )
-        .prop_map(|(base_has_lock, levels)| Chain {
+        .prop_map(|(base_has_lock, lock_at, base_in_lib, levels)| Chain {
             base_has_lock,
+            lock_at: lock_at.min(levels.len() - 1),
+            base_in_lib,
             levels,
         })
 }
@@ -217,8 +226,10 @@ impl Imports {
 /// One class of a chain, as written.
 struct Written {
     name: String,
-    /// Its file, relative to the app's `src/`, without `.ts`.
+    /// Its file, from the tree's root, without `.ts`.
     module: String,
+    /// The module of the `Repo` it uses.
+    repo: String,
     /// Whether its constructor takes the lock service as written.
     takes_lock: bool,
 }
@@ -226,6 +237,7 @@ struct Written {
 /// Writes app `a`: its chains, specs, factories and modules.
 fn write_app(files: &mut Files, a: usize, app: &App, names_for_prefilter: bool) {
     let src = format!("apps/app{a}/src");
+    let lib = "libs/jobs/src";
     files.append(
         &format!("apps/app{a}/package.json"),
         &format!("{{\"name\": \"app{a}\", \"private\": true}}\n"),
@@ -240,10 +252,28 @@ fn write_app(files: &mut Files, a: usize, app: &App, names_for_prefilter: bool) 
         let mut written: Vec<Written> = Vec::new();
         let mut provided = Vec::new();
         for (l, level) in chain.levels.iter().enumerate() {
-            let class = write_level(&mut bodies, a, c, l, chain, level, written.last());
+            let (repo, module) = match written.last() {
+                Some(base) if level.same_file => (base.repo.clone(), base.module.clone()),
+                None if chain.base_in_lib => {
+                    files.append("libs/jobs/package.json", "");
+                    files.append(
+                        &format!("{lib}/index.ts"),
+                        &format!("export * from './a{a}c{c}.base';\n"),
+                    );
+                    (format!("{lib}/repo"), format!("{lib}/a{a}c{c}.base"))
+                }
+                _ => (format!("{src}/repo"), format!("{src}/c{c}/l{l}.job")),
+            };
+            let at = Place {
+                name: format!("A{a}C{c}L{l}Job"),
+                module,
+                repo,
+                locked: l == chain.lock_at,
+            };
+            let class = write_level(&mut bodies, at, chain, level, written.last());
             provided.push((class.name.clone(), class.module.clone()));
             provided.extend(extra_provider(&class, level.extra));
-            write_use(files, &src, &class, level.spec, names_for_prefilter);
+            write_use(files, &class, level.spec, names_for_prefilter);
             written.push(class);
         }
         providers.push(provided);
@@ -257,30 +287,38 @@ fn write_app(files: &mut Files, a: usize, app: &App, names_for_prefilter: bool) 
         }
         text.push_str(&imports.render());
         text.push_str(body.as_str());
-        files.append(&format!("{src}/{module}.ts"), &text);
+        files.append(&format!("{module}.ts"), &text);
     }
     write_modules(files, &src, app, &providers);
 }
 
-/// The class of level `l`, written into its file's body.
+/// Where a class of a chain goes.
+struct Place {
+    name: String,
+    module: String,
+    repo: String,
+    /// It has the lock-decorated method.
+    locked: bool,
+}
+
+/// The class of a level, written into its file's body.
 fn write_level(
     bodies: &mut BTreeMap<String, (Imports, String)>,
-    a: usize,
-    c: usize,
-    l: usize,
+    at: Place,
     chain: &Chain,
     level: &Level,
     base: Option<&Written>,
 ) -> Written {
-    let name = format!("A{a}C{c}L{l}Job");
-    let module = match base {
-        Some(base) if level.same_file => base.module.clone(),
-        _ => format!("c{c}/l{l}.job"),
-    };
+    let Place {
+        name,
+        module,
+        repo,
+        locked,
+    } = at;
     let (imports, body) = bodies.entry(module.clone()).or_default();
     imports
         .local
-        .entry(relative(&module, "repo"))
+        .entry(specifier(&module, &repo))
         .or_default()
         .insert("Repo".to_string());
     let tail = if level.optional_tail {
@@ -291,7 +329,6 @@ fn write_level(
     let mut takes_lock = false;
     let head = match base {
         None => {
-            imports.lock.insert("ClusterSafeCron");
             let lock = if chain.base_has_lock {
                 imports.lock.insert("DistributedLockService");
                 takes_lock = true;
@@ -300,14 +337,14 @@ fn write_level(
                 ""
             };
             format!(
-                "@Injectable()\nexport class {name} {{\n  constructor(protected readonly repo: Repo{lock}{tail}) {{}}\n\n  @ClusterSafeCron('0 * * * *')\n  async run(): Promise<void> {{\n    await this.repo.save('{name}');\n  }}\n"
+                "@Injectable()\nexport class {name} {{\n  constructor(protected readonly repo: Repo{lock}{tail}) {{}}\n"
             )
         }
         Some(base) => {
             if base.module != module {
                 imports
                     .local
-                    .entry(relative(&module, &base.module))
+                    .entry(specifier(&module, &base.module))
                     .or_default()
                     .insert(base.name.clone());
             }
@@ -332,6 +369,12 @@ fn write_level(
     };
     body.push('\n');
     body.push_str(&head);
+    if locked {
+        imports.lock.insert("ClusterSafeCron");
+        body.push_str(&format!(
+            "\n  @ClusterSafeCron('0 * * * *')\n  async run{name}(): Promise<void> {{\n    await this.repo.save('{name}');\n  }}\n"
+        ));
+    }
     if matches!(level.extra, Extra::CronOnClass) {
         imports.schedule.insert("Cron");
         body.push_str("\n  @Cron('0 0 * * *')\n  nightly(): void {}\n");
@@ -341,6 +384,7 @@ fn write_level(
     Written {
         name,
         module,
+        repo,
         takes_lock,
     }
 }
@@ -385,14 +429,17 @@ fn extra_provider(class: &Written, extra: Extra) -> Option<(String, String)> {
 }
 
 /// A spec or a factory that uses the class.
-fn write_use(files: &mut Files, src: &str, class: &Written, spec: Spec, names: bool) {
-    let Written { name, module, .. } = class;
+fn write_use(files: &mut Files, class: &Written, spec: Spec, names: bool) {
+    let Written {
+        name, module, repo, ..
+    } = class;
     let comment = if names {
         "// Builds a job that reads this.lockService.\n"
     } else {
         ""
     };
-    let own = relative(module, module);
+    let own = specifier(module, module);
+    let repo = specifier(module, repo);
     match spec {
         Spec::None => {}
         Spec::Spec | Spec::SpecWithLock => {
@@ -406,18 +453,16 @@ fn write_use(files: &mut Files, src: &str, class: &Written, spec: Spec, names: b
                 ("", "")
             };
             files.append(
-                &format!("{src}/{module}.{name}.spec.ts"),
+                &format!("{module}.{name}.spec.ts"),
                 &format!(
-                    "{comment}import {{ Test }} from '@nestjs/testing';\n{import}import {{ {name} }} from '{own}';\nimport {{ Repo }} from '{}';\n\ndescribe('{name}', () => {{\n  it('builds', async () => {{\n    const moduleRef = await Test.createTestingModule({{\n      providers: [{name}, Repo{provider}],\n    }}).compile();\n    expect(moduleRef.get({name})).toBeDefined();\n  }});\n}});\n",
-                    relative(module, "repo")
+                    "{comment}import {{ Test }} from '@nestjs/testing';\n{import}import {{ {name} }} from '{own}';\nimport {{ Repo }} from '{repo}';\n\ndescribe('{name}', () => {{\n  it('builds', async () => {{\n    const moduleRef = await Test.createTestingModule({{\n      providers: [{name}, Repo{provider}],\n    }}).compile();\n    expect(moduleRef.get({name})).toBeDefined();\n      }});\n}});\n",
                 ),
             );
         }
         Spec::New => files.append(
-            &format!("{src}/{module}.{name}.factory.ts"),
+            &format!("{module}.{name}.factory.ts"),
             &format!(
-                "{comment}import {{ {name} }} from '{own}';\nimport {{ Repo }} from '{}';\n\nexport function make{name}(repo: Repo): {name} {{\n  return new {name}(repo);\n}}\n",
-                relative(module, "repo")
+                "{comment}import {{ {name} }} from '{own}';\nimport {{ Repo }} from '{repo}';\n\nexport function make{name}(repo: Repo): {name} {{\n  return new {name}(repo);\n}}\n",
             ),
         ),
     }
@@ -425,9 +470,11 @@ fn write_use(files: &mut Files, src: &str, class: &Written, spec: Spec, names: b
 
 /// The root module (and a feature module) providing every class.
 fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(String, String)>]) {
-    let import_all = |list: &[(String, String)]| {
+    let import_all = |from: &str, list: &[(String, String)]| {
         list.iter()
-            .map(|(name, module)| format!("import {{ {name} }} from './{module}';\n"))
+            .map(|(name, module)| {
+                format!("import {{ {name} }} from '{}';\n", specifier(from, module))
+            })
             .collect::<String>()
     };
     let names = |list: &[(String, String)]| {
@@ -454,7 +501,7 @@ fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(Stri
             &format!("{src}/feature.module.ts"),
             &format!(
                 "import {{ Module }} from '@nestjs/common';\nimport {{ Repo }} from './repo';\n{}\n@Module({{\n  providers: [Repo, {}],\n}})\nexport class FeatureModule {{}}\n",
-                import_all(list),
+                import_all(&format!("{src}/feature.module"), list),
                 names(list)
             ),
         );
@@ -462,7 +509,7 @@ fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(Stri
         imports.push("FeatureModule".to_string());
     }
     text.push_str("import { Repo } from './repo';\n");
-    text.push_str(&import_all(&root));
+    text.push_str(&import_all(&format!("{src}/app.module"), &root));
     let provided = if root.is_empty() {
         "Repo".to_string()
     } else {
@@ -476,16 +523,29 @@ fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(Stri
     files.append(&format!("{src}/app.module.ts"), &text);
 }
 
-/// The import specifier of module `to` from module `from` (both relative
-/// to `src/`, without `.ts`).
-fn relative(from: &str, to: &str) -> String {
-    let depth = from.matches('/').count();
-    let up = if depth == 0 {
-        "./".to_string()
+/// The import specifier of module `to` in module `from` (both from the
+/// tree's root, without `.ts`): the workspace library's name from outside
+/// it, else a relative path.
+fn specifier(from: &str, to: &str) -> String {
+    let lib = "libs/jobs/";
+    if to.starts_with(lib) && !from.starts_with(lib) {
+        return "@acme/jobs".to_string();
+    }
+    let from_parts: Vec<&str> = from.split('/').collect();
+    let from_dir = &from_parts[..from_parts.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let up = from_dir.len() - common;
+    let rest = to_parts[common..].join("/");
+    if up == 0 {
+        format!("./{rest}")
     } else {
-        "../".repeat(depth)
-    };
-    format!("{up}{to}")
+        format!("{}{rest}", "../".repeat(up))
+    }
 }
 
 fn write_tree(spec: &TreeSpec, root: &Path) {
@@ -496,6 +556,16 @@ fn write_tree(spec: &TreeSpec, root: &Path) {
     );
     for (a, app) in spec.apps.iter().enumerate() {
         write_app(&mut files, a, app, spec.default_mode);
+    }
+    if files.0.contains_key("libs/jobs/package.json") {
+        files.0.insert(
+            "libs/jobs/package.json".to_string(),
+            "{\"name\": \"@acme/jobs\", \"private\": true}\n".to_string(),
+        );
+        files.0.insert(
+            "libs/jobs/src/repo.ts".to_string(),
+            "import { Injectable } from '@nestjs/common';\n\n@Injectable()\nexport class Repo {\n  async save(name: string): Promise<string> {\n    return name;\n  }\n}\n".to_string(),
+        );
     }
     for (path, text) in files.0 {
         let path = root.join(path);
