@@ -414,8 +414,8 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     for (class, facts) in ctx.classes.iter().enumerate() {
         let inherited = inherited_params(project, index, class);
         let takes = |member: &str| inherited.iter().any(|p| p == member);
-        let injects_lock = facts.injects_member
-            || injections.first().is_some_and(|lock| takes(lock.member));
+        let injects_lock =
+            facts.injects_member || injections.first().is_some_and(|lock| takes(lock.member));
         if !facts.lock_uses.is_empty() || injects_lock {
             result.lock_users.push(class);
         }

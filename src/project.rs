@@ -768,6 +768,22 @@ impl Project {
         }
     }
 
+    /// The lock source for file `index`, else, when its project imports no
+    /// lock name (a spec in an application whose jobs all live in a
+    /// library), that of file `near`'s project as seen from file `index`:
+    /// `near` declares the class whose new parameter reaches file `index`,
+    /// and that parameter's type comes from there.
+    pub fn lock_source_near(&self, index: usize, near: usize) -> Option<String> {
+        self.lock_source_for(index).or_else(|| {
+            let package = self.packages.get(self.files.get(near)?.package)?;
+            let dir = self.dir_of(index);
+            package
+                .lock_sources
+                .first()
+                .map(|key| key.specifier_from(&dir))
+        })
+    }
+
     /// Files whose text was read again and no longer matched the text that
     /// was parsed: they changed on disk during the run, so nothing about
     /// them (positions, fixes) can be trusted.

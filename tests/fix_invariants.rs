@@ -181,7 +181,16 @@ fn tree_spec() -> impl Strategy<Value = TreeSpec> {
 
 /// The files of a tree being written: path -> text.
 #[derive(Default)]
-struct Files(BTreeMap<String, String>);
+struct Files(BTreeMap<String, String>, Vec<Placed>);
+
+/// Where a class of a chain was written, for [`expectations`].
+struct Placed {
+    /// App, chain and level.
+    at: (usize, usize, usize),
+    /// Its file, from the tree's root.
+    file: String,
+    name: String,
+}
 
 impl Files {
     fn append(&mut self, path: &str, text: &str) {
@@ -274,6 +283,11 @@ fn write_app(files: &mut Files, a: usize, app: &App, names_for_prefilter: bool) 
             provided.push((class.name.clone(), class.module.clone()));
             provided.extend(extra_provider(&class, level.extra));
             write_use(files, &class, level.spec, names_for_prefilter);
+            files.1.push(Placed {
+                at: (a, c, l),
+                file: format!("{}.ts", class.module),
+                name: class.name.clone(),
+            });
             written.push(class);
         }
         providers.push(provided);
@@ -548,12 +562,83 @@ fn specifier(from: &str, to: &str) -> String {
     }
 }
 
-fn write_tree(spec: &TreeSpec, root: &Path) {
+/// What the fixed tree must hold, class by class, whatever the rules say:
+/// an oracle that does not ask cronlock. Along each chain, a class takes the
+/// lock service once fixed when it already did, or when it (or, for a class
+/// without a constructor, the class whose constructor it runs) has a
+/// lock-decorated method (`@Cron` ones too under `--migrate-cron`), or when
+/// the constructor its `super(...)` calls takes it. Then its `super(...)`
+/// passes it on exactly when that constructor takes it, and a spec
+/// providing a class that takes it provides the service.
+fn expectations(spec: &TreeSpec, placed: &[Placed], root: &Path) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (a, app) in spec.apps.iter().enumerate() {
+        for (c, chain) in app.chains.iter().enumerate() {
+            let mut above = false;
+            for (l, level) in chain.levels.iter().enumerate() {
+                let locked = l == chain.lock_at
+                    || (spec.migrate && matches!(level.extra, Extra::CronOnClass));
+                let Some(place) = placed.iter().find(|p| p.at == (a, c, l)) else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(root.join(&place.file)).unwrap_or_default();
+                let block = class_block(&text, &place.name);
+                let takes = if l == 0 {
+                    chain.base_has_lock || locked
+                } else if level.ctor {
+                    let passes = block
+                        .lines()
+                        .find(|line| line.contains("super("))
+                        .is_some_and(|line| line.contains("lockService"));
+                    if passes != above {
+                        wrong.push(format!(
+                            "{}: super(...) passes lockService: {passes}, expected {above}",
+                            place.name
+                        ));
+                    }
+                    above || locked
+                } else {
+                    above
+                };
+                if matches!(level.spec, Spec::Spec) {
+                    let spec_file = place
+                        .file
+                        .replace(".ts", &format!(".{}.spec.ts", place.name));
+                    let provided = std::fs::read_to_string(root.join(&spec_file))
+                        .is_ok_and(|t| t.contains("DistributedLockService"));
+                    if provided != takes {
+                        wrong.push(format!(
+                            "{spec_file}: provides the lock service: {provided}, expected {takes}"
+                        ));
+                    }
+                }
+                above = takes;
+            }
+        }
+    }
+    wrong
+}
+
+/// The text of class `name` in `text`, up to its closing line.
+fn class_block<'t>(text: &'t str, name: &str) -> &'t str {
+    let Some(start) = text.find(&format!("export class {name} ")) else {
+        return "";
+    };
+    let rest = &text[start..];
+    rest.find("\n}\n").map_or(rest, |end| &rest[..end])
+}
+
+fn write_tree(spec: &TreeSpec, root: &Path) -> Vec<Placed> {
     let mut files = Files::default();
     files.append(
         "package.json",
         "{\"name\": \"monorepo\", \"private\": true}\n",
     );
+    if spec.migrate {
+        // A library may hold nothing but plain `@Cron` jobs: the migration
+        // must be told where `ClusterSafeCron` comes from.
+        files.append("cronlock.toml", "import-source = \"@acme/cluster-lock\"\n");
+    }
     for (a, app) in spec.apps.iter().enumerate() {
         write_app(&mut files, a, app, spec.default_mode);
     }
@@ -572,6 +657,7 @@ fn write_tree(spec: &TreeSpec, root: &Path) {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
     }
+    files.1
 }
 
 /// The files a dry run's diffs name.
@@ -608,7 +694,7 @@ fn fixable(stdout: &str) -> Vec<String> {
 fn check_invariants(spec: &TreeSpec) {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    write_tree(spec, root);
+    let placed = write_tree(spec, root);
     if let Ok(keep) = std::env::var("KEEP_TREE") {
         let n = std::fs::read_dir(&keep).map(|d| d.count()).unwrap_or(0);
         let target = Path::new(&keep).join(format!("t{n}"));
@@ -649,6 +735,12 @@ fn check_invariants(spec: &TreeSpec) {
             "fixable findings after fix ({full:?})"
         );
     }
+    let wrong = expectations(spec, &placed, root);
+    assert!(
+        wrong.is_empty(),
+        "the fixed tree is wrong:\n{}",
+        wrong.join("\n")
+    );
     let again = cronlock(root, &fix_args);
     assert!(
         !again.stderr.contains("error:"),

@@ -33,7 +33,22 @@ use crate::semantic::FileContext;
 /// the file, from the project's lock source unless the file imports it
 /// already.
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
-    let source = ctx.project.lock_source_for(ctx.index);
+    import_lock_name_near(ctx, name, None)
+}
+
+/// Like [`import_lock_name`]; when the file's project imports no lock name,
+/// from the lock source of file `near`'s (see [`Project::lock_source_near`]).
+///
+/// [`Project::lock_source_near`]: crate::project::Project::lock_source_near
+fn import_lock_name_near(
+    ctx: &FileContext<'_>,
+    name: &str,
+    near: Option<usize>,
+) -> Option<ImportPlan> {
+    let source = match near {
+        Some(near) => ctx.project.lock_source_near(ctx.index, near),
+        None => ctx.project.lock_source_for(ctx.index),
+    };
     ensure_value_import(
         ctx.text()?,
         ctx.style(),
@@ -53,8 +68,19 @@ pub fn import_injected_type(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
 ) -> Option<ImportPlan> {
+    import_injected_type_near(ctx, injection, None)
+}
+
+/// Like [`import_injected_type`], for a ripple site: the lock service comes,
+/// when the file's project imports no lock name, from the lock source of
+/// file `near` (the class whose new parameter reaches this file).
+pub fn import_injected_type_near(
+    ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
+    near: Option<usize>,
+) -> Option<ImportPlan> {
     let Some(guard) = injection.guard else {
-        return import_lock_name(ctx, injection.type_name);
+        return import_lock_name_near(ctx, injection.type_name, near);
     };
     let source = ctx.project.guard_source_for(ctx.index, guard);
     ensure_value_import(
