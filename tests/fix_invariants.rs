@@ -8,8 +8,11 @@
 //! - a second `fix` changes nothing;
 //! - the dry run names exactly the files `fix` writes.
 //!
+//! Beyond what cronlock says, the fixed chains are checked against an
+//! oracle of their own (see [`expectations`]).
+//!
 //! Cases: 24 by default (`PROPTEST_CASES` overrides); each runs the binary
-//! five times on a small tree.
+//! six times on a small tree. `KEEP_TREE=DIR` also writes each tree there.
 
 mod common;
 
@@ -39,7 +42,7 @@ enum Extra {
 
 /// How a class is used outside its chain.
 #[derive(Debug, Clone, Copy)]
-enum Spec {
+enum Usage {
     None,
     /// A spec providing the class.
     Spec,
@@ -62,7 +65,7 @@ struct Level {
     /// Declared in the file of the class it extends.
     same_file: bool,
     extra: Extra,
-    spec: Spec,
+    spec: Usage,
 }
 
 #[derive(Debug, Clone)]
@@ -107,13 +110,13 @@ fn extra() -> impl Strategy<Value = Extra> {
     ])
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
+fn usage() -> impl Strategy<Value = Usage> {
     prop::sample::select(vec![
-        Spec::None,
-        Spec::None,
-        Spec::Spec,
-        Spec::SpecWithLock,
-        Spec::New,
+        Usage::None,
+        Usage::None,
+        Usage::Spec,
+        Usage::SpecWithLock,
+        Usage::New,
     ])
 }
 
@@ -124,7 +127,7 @@ fn level() -> impl Strategy<Value = Level> {
         prop::bool::weighted(0.25),
         prop::bool::weighted(0.25),
         extra(),
-        spec(),
+        usage(),
     )
         .prop_map(
             |(ctor, passes_lock, optional_tail, same_file, extra, spec)| Level {
@@ -443,7 +446,7 @@ fn extra_provider(class: &Written, extra: Extra) -> Option<(String, String)> {
 }
 
 /// A spec or a factory that uses the class.
-fn write_use(files: &mut Files, class: &Written, spec: Spec, names: bool) {
+fn write_use(files: &mut Files, class: &Written, spec: Usage, names: bool) {
     let Written {
         name, module, repo, ..
     } = class;
@@ -455,9 +458,9 @@ fn write_use(files: &mut Files, class: &Written, spec: Spec, names: bool) {
     let own = specifier(module, module);
     let repo = specifier(module, repo);
     match spec {
-        Spec::None => {}
-        Spec::Spec | Spec::SpecWithLock => {
-            let with_lock = matches!(spec, Spec::SpecWithLock);
+        Usage::None => {}
+        Usage::Spec | Usage::SpecWithLock => {
+            let with_lock = matches!(spec, Usage::SpecWithLock);
             let (import, provider) = if with_lock {
                 (
                     "import { DistributedLockService } from '@acme/cluster-lock';\n",
@@ -473,7 +476,7 @@ fn write_use(files: &mut Files, class: &Written, spec: Spec, names: bool) {
                 ),
             );
         }
-        Spec::New => files.append(
+        Usage::New => files.append(
             &format!("{module}.{name}.factory.ts"),
             &format!(
                 "{comment}import {{ {name} }} from '{own}';\nimport {{ Repo }} from '{repo}';\n\nexport function make{name}(repo: Repo): {name} {{\n  return new {name}(repo);\n}}\n",
@@ -481,6 +484,9 @@ fn write_use(files: &mut Files, class: &Written, spec: Spec, names: bool) {
         ),
     }
 }
+
+/// A chain's providers: class name and module.
+type Providers = Vec<(String, String)>;
 
 /// The root module (and a feature module) providing every class.
 fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(String, String)>]) {
@@ -497,12 +503,11 @@ fn write_modules(files: &mut Files, src: &str, app: &App, providers: &[Vec<(Stri
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (feature, root): (&[Vec<(String, String)>], &[Vec<(String, String)>]) =
-        if app.feature_module {
-            providers.split_at(1)
-        } else {
-            (&[], providers)
-        };
+    let (feature, root): (&[Providers], &[Providers]) = if app.feature_module {
+        providers.split_at(1)
+    } else {
+        (&[], providers)
+    };
     let root: Vec<(String, String)> = root.iter().flatten().cloned().collect();
     let mut imports = vec!["ScheduleModule.forRoot()".to_string()];
     let mut text = "import { Module } from '@nestjs/common';\nimport { ScheduleModule } from '@nestjs/schedule';\n".to_string();
@@ -600,7 +605,7 @@ fn expectations(spec: &TreeSpec, placed: &[Placed], root: &Path) -> Vec<String> 
                 } else {
                     above
                 };
-                if matches!(level.spec, Spec::Spec) {
+                if matches!(level.spec, Usage::Spec) {
                     let spec_file = place
                         .file
                         .replace(".ts", &format!(".{}.spec.ts", place.name));
