@@ -110,7 +110,7 @@ for dir in "$root"/fixtures/*/; do
     skipped=$((skipped + 1)); continue
   fi
   # shellcheck disable=SC2046
-  check_fixture "$name" "$name" $(cat "$dir/fixture-fix-args" 2>/dev/null || true)
+  check_fixture "$name" "$name" $(cat "$dir/fixture-args" "$dir/fixture-fix-args" 2>/dev/null || true)
 done
 # The bundled example once more, with its plain @Cron jobs migrated too.
 check_fixture platform platform-migrate-cron --migrate-cron

@@ -10,7 +10,7 @@ use crate::cli::{CheckArgs, Cli, Command, FixArgs, Format, ScanArgs};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
 use crate::output::{self, Report, count};
-use crate::project::Project;
+use crate::project::{Fingerprint, Project};
 use crate::rules::{Fixability, Rule};
 use crate::walk;
 
@@ -357,6 +357,9 @@ fn fix(args: &FixArgs) -> Result<Status> {
     }
     let (written, write_failed) = write_change_sets(project, &outcome);
     had_errors |= write_failed;
+    // What is left is reported from the new texts, which are now on disk.
+    scan.project.wrote(&written);
+    let project = &scan.project;
     let stale = comparison.as_ref().is_some_and(|c| !c.stale.is_empty());
     if !outcome.remaining.findings.is_empty() || stale || args.scan.format != Format::Text {
         print_report(&args.scan, project, &outcome.remaining, comparison.as_ref())?;
@@ -365,7 +368,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
         std::io::stderr(),
         "Fixed {} in {}; {} {}.",
         count(outcome.fixed, "finding"),
-        count(written, "file"),
+        count(written.len(), "file"),
         count(outcome.remaining.findings.len(), "finding"),
         if outcome.remaining.findings.len() == 1 {
             "remains"
@@ -415,9 +418,12 @@ fn baseline_note(comparison: Option<&Comparison>, dry_run: bool) {
 
 /// Writes every change set whose files all stage (see [`crate::write`]):
 /// a set with one file that cannot be written (read-only, changed on disk)
-/// is not written at all. Returns the number of files written and whether
-/// anything failed.
-fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize, bool) {
+/// is not written at all. Returns the files written, each with the
+/// fingerprint of its new text, and whether anything failed.
+fn write_change_sets(
+    project: &Project,
+    outcome: &engine::FixOutcome,
+) -> (Vec<(usize, Fingerprint)>, bool) {
     let mut ready = Vec::new();
     let mut failed = false;
     for set in &outcome.change_sets {
@@ -439,7 +445,7 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
                 continue;
             };
             match crate::write::stage(&entry.path, &original, source.text()) {
-                Ok(temp) => staged.push((file, temp)),
+                Ok(temp) => staged.push(((file, Fingerprint::of(source.text().as_bytes())), temp)),
                 Err(error) => {
                     report_error(&entry.display, &error.to_string());
                     blocked.get_or_insert(file);
@@ -449,7 +455,7 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
         match blocked {
             Some(cause) => {
                 failed = true;
-                for (file, _) in &staged {
+                for ((file, _), _) in &staged {
                     report_error(
                         &project.files[*file].display,
                         &format!(
@@ -462,11 +468,12 @@ fn write_change_sets(project: &Project, outcome: &engine::FixOutcome) -> (usize,
             None => ready.extend(staged),
         }
     }
-    let (files, staged): (Vec<usize>, Vec<crate::write::Staged>) = ready.into_iter().unzip();
-    let mut written = 0;
-    for (file, result) in files.into_iter().zip(crate::write::commit(staged)) {
+    let (files, staged): (Vec<(usize, Fingerprint)>, Vec<crate::write::Staged>) =
+        ready.into_iter().unzip();
+    let mut written = Vec::with_capacity(files.len());
+    for ((file, print), result) in files.into_iter().zip(crate::write::commit(staged)) {
         match result {
-            Ok(()) => written += 1,
+            Ok(()) => written.push((file, print)),
             Err(error) => {
                 report_error(&project.files[file].display, &error.to_string());
                 failed = true;

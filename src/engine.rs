@@ -505,10 +505,14 @@ fn check_file(project: &Project, index: usize) -> FileResult {
     result.modules = rules::missing_lock_module::module_classes(&ctx);
     let injections = project.config.injections();
     for (class, facts) in ctx.classes.iter().enumerate() {
-        if !facts.lock_uses.is_empty() || facts.injects_member {
+        let inherited = inherited_params(project, index, class);
+        let takes = |member: &str| inherited.iter().any(|p| p == member);
+        let injects_lock =
+            facts.injects_member || injections.first().is_some_and(|lock| takes(lock.member));
+        if !facts.lock_uses.is_empty() || injects_lock {
             result.lock_users.push(class);
         }
-        if facts.injects_member {
+        if injects_lock {
             result.injectors.push((0, class));
         }
         let params = || {
@@ -518,7 +522,9 @@ fn check_file(project: &Project, index: usize) -> FileResult {
                 .flat_map(|c| &c.params)
         };
         for (k, injection) in injections.iter().enumerate().skip(1) {
-            if params().any(|p| p.name.as_deref() == Some(injection.member)) {
+            if params().any(|p| p.name.as_deref() == Some(injection.member))
+                || takes(injection.member)
+            {
                 result.injectors.push((k, class));
             }
         }
@@ -553,6 +559,32 @@ fn check_file(project: &Project, index: usize) -> FileResult {
             .count();
     }
     result
+}
+
+/// The parameter names a derived class without a constructor of its own
+/// takes from the base whose constructor it runs (empty for any other
+/// class): Nest injects them, and `new` must pass them, as if declared there.
+fn inherited_params(project: &Project, index: usize, class: usize) -> Vec<String> {
+    let Some((path, model)) = project.file_model(index) else {
+        return Vec::new();
+    };
+    let Some(declared) = model.classes.get(class) else {
+        return Vec::new();
+    };
+    if declared.constructor.is_some() || declared.super_class.is_none() {
+        return Vec::new();
+    }
+    let Some((_, owner, at)) = project.constructing_class(&path, &model, class) else {
+        return Vec::new();
+    };
+    owner
+        .classes
+        .get(at)
+        .and_then(|c| c.constructor.as_ref())
+        .iter()
+        .flat_map(|c| &c.params)
+        .filter_map(|p| p.name.clone())
+        .collect()
 }
 
 /// Applies configured severities, `--select`/`--ignore` and `// cronlock-ignore`,
@@ -714,8 +746,12 @@ type Verified = Result<(Vec<fix::Edit>, usize), String>;
 /// Why a file that changed on disk during the run is not fixed.
 pub const CHANGED_ON_DISK: &str = "changed on disk while cronlock ran; not fixed (run again)";
 
-/// Most rounds of fixing before giving up on convergence.
-const MAX_ROUNDS: usize = 8;
+/// Most rounds of fixing before giving up on convergence. Each level of a
+/// chain of subclasses takes one round (a subclass's `super(...)` is fixed
+/// once its base takes the parameter), and base classes are followed across
+/// [`crate::links::MAX_HOPS`] files: so many levels, and a few rounds more
+/// for what follows them (specs, migrations, imports).
+const MAX_ROUNDS: usize = crate::links::MAX_HOPS + 8;
 
 /// Applies every available fix in memory, round after round until nothing
 /// changes (a fix can enable another: a migrated `@Cron` then needs its

@@ -65,7 +65,10 @@ pub enum Inheritance {
 }
 
 /// How many files a chain of re-exports or base classes may cross.
-const MAX_HOPS: usize = 16;
+pub(crate) const MAX_HOPS: usize = 16;
+
+/// A class found in a readable file: the file, its model, the class's index.
+pub type FoundClass = (PathBuf, Arc<FileModel>, usize);
 
 impl Project {
     /// What `name` (as used in the file at `path`) refers to.
@@ -291,6 +294,38 @@ impl Project {
         let target = declaring.to_string_lossy();
         let target = Path::new(strip_script_extension(&target));
         Some(relative_specifier(dir, target))
+    }
+
+    /// The class whose constructor runs when class `class` of the file at
+    /// `path` is built: the class itself when it declares one, else the
+    /// nearest base that does (a class without a constructor takes its
+    /// base's parameters, so `super(...)` and `new` calls must pass what that
+    /// one takes). `None` when no class on the way declares one, or a base
+    /// cannot be read.
+    pub fn constructing_class(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        class: usize,
+    ) -> Option<FoundClass> {
+        let (mut path, mut model, mut class) = (path.to_path_buf(), Arc::clone(model), class);
+        for _ in 0..=MAX_HOPS {
+            let declared = model.classes.get(class)?;
+            if declared.constructor.is_some() {
+                return Some((path, model, class));
+            }
+            let base = declared.super_class.as_ref()?;
+            let Symbol::Class {
+                path: base_path,
+                model: base_model,
+                class: base_class,
+            } = self.symbol(&path, &model, base)
+            else {
+                return None;
+            };
+            (path, model, class) = (base_path, base_model, base_class);
+        }
+        None
     }
 
     /// Whether `class` of file `index` inherits a member named one of `names`.

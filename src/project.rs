@@ -293,7 +293,8 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    fn of(bytes: &[u8]) -> Fingerprint {
+    /// The fingerprint of `bytes`.
+    pub fn of(bytes: &[u8]) -> Fingerprint {
         use std::hash::Hasher;
         let mut hasher = rustc_hash::FxHasher::default();
         hasher.write(bytes);
@@ -763,6 +764,36 @@ impl Project {
             FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
             FileState::Skipped => None,
         }
+    }
+
+    /// Records that cronlock itself wrote each file's new text (given by its
+    /// fingerprint): from now on the file is expected to hold that text, so
+    /// reading it again for the report of what the fix left (a finding's
+    /// source frame) is no change on disk. A file another process changes
+    /// after this write still is one.
+    pub fn wrote(&mut self, written: &[(usize, Fingerprint)]) {
+        for &(index, print) in written {
+            if let Some(FileState::Parsed { text, .. }) =
+                self.files.get_mut(index).map(|f| &mut f.state)
+                && text.backing.print().is_some()
+            {
+                *text = ParsedText::on_disk(print);
+            }
+        }
+    }
+
+    /// The lock source of file `near`'s project as seen from file `index`,
+    /// for a file whose own project imports no lock name (a spec in an
+    /// application whose jobs all live in a library): `near` declares the
+    /// class whose new parameter reaches file `index`, and that parameter's
+    /// type comes from there.
+    pub fn lock_source_near(&self, index: usize, near: usize) -> Option<String> {
+        let package = self.packages.get(self.files.get(near)?.package)?;
+        let dir = self.dir_of(index);
+        package
+            .lock_sources
+            .first()
+            .map(|key| key.specifier_from(&dir))
     }
 
     /// Files whose text was read again and no longer matched the text that

@@ -74,7 +74,9 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
                     targets.insert((key.clone(), k), owner);
                     fresh.push((key, k));
                 }
-                sites.push((owner, related));
+                if let Some(related) = related {
+                    sites.push((owner, related));
+                }
             }
         }
     }
@@ -117,9 +119,11 @@ struct Reach<'a> {
     targets: &'a Targets,
 }
 
-/// A ripple site: the finding it belongs to, the note, and the subclass
-/// that gains the parameter in turn (with its injection).
-type Site = (usize, Related, Option<(ClassKey, usize)>);
+/// A ripple site: the finding it belongs to, the note (none for a subclass
+/// without a constructor: nothing changes there, but it takes the new
+/// parameter too), and the subclass that gains the parameter in turn (with
+/// its injection).
+type Site = (usize, Option<Related>, Option<(ClassKey, usize)>);
 
 impl Reach<'_> {
     /// The target class `name` stands for in this file, with each injection
@@ -153,6 +157,11 @@ impl Reach<'_> {
                 continue;
             };
             let Some(ctor) = &class.constructor else {
+                // It runs its base's constructor: its own subclasses, specs
+                // and `new` calls must pass the new parameter.
+                for (k, owner) in self.target_of(base) {
+                    sites.push((owner, None, Some((key_of(index), k))));
+                }
                 continue;
             };
             if ctor.super_call.is_none() {
@@ -174,7 +183,7 @@ impl Reach<'_> {
                     .iter()
                     .all(|p| p.name.as_deref() != Some(member))
                     .then(|| (key_of(index), k));
-                sites.push((owner, related, gains));
+                sites.push((owner, Some(related), gains));
             }
         }
         for testing in &self.model.testing_modules {
@@ -198,7 +207,7 @@ impl Reach<'_> {
                             injection.type_name
                         ),
                     };
-                    sites.push((owner, related, None));
+                    sites.push((owner, Some(related), None));
                 }
             }
         }
@@ -217,7 +226,7 @@ impl Reach<'_> {
                         new.class
                     ),
                 };
-                sites.push((owner, related, None));
+                sites.push((owner, Some(related), None));
             }
         }
         sites

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use cronlock::config::Config;
 use cronlock::engine::{CHANGED_ON_DISK, RuleFilter, analyze, fix_project};
-use cronlock::project::Project;
+use cronlock::project::{Fingerprint, Project};
 use cronlock::walk::{exclude_set, walk};
 use cronlock::workspace::Markers;
 
@@ -104,5 +104,29 @@ fn a_finding_in_a_file_changed_after_the_parse_is_flagged() {
     let analysis = analyze(&project, &RuleFilter::default());
     assert!(!analysis.findings.is_empty());
     assert!(analysis.findings.iter().all(|f| f.fix.is_none()));
+    assert_eq!(project.changed_on_disk(), vec![0]);
+}
+
+#[test]
+fn a_file_cronlock_wrote_is_read_as_its_new_text_and_a_later_change_is_still_seen() {
+    let (_work, path, mut project) = jobs_project();
+    let outcome = fix_project(&mut project, &RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let fixed = project
+        .read_source(0)
+        .expect("fixed text")
+        .text()
+        .to_string();
+    // What `fix` does once it has written the file.
+    std::fs::write(&path, &fixed).expect("write");
+    project.wrote(&[(0, Fingerprint::of(fixed.as_bytes()))]);
+    assert_eq!(
+        project.read_source(0).map(|s| s.text().to_string()),
+        Some(fixed.clone())
+    );
+    assert!(project.changed_on_disk().is_empty());
+    // Another process changes it after cronlock's write: that is a change.
+    std::fs::write(&path, fixed.replace("report", "REPORT")).expect("write");
+    assert!(project.read_source(0).is_none());
     assert_eq!(project.changed_on_disk(), vec![0]);
 }

@@ -53,7 +53,7 @@ check_fixture() {
   fi
   before=$(counts "$work/$name.before.json")
   # shellcheck disable=SC2046
-  (cd "$copy" && "$bin" fix --allow-dirty $(cat "$root/fixtures/$name/fixture-fix-args" 2>/dev/null || true) . \
+  (cd "$copy" && "$bin" fix --allow-dirty $(cat "$root/fixtures/$name/fixture-args" "$root/fixtures/$name/fixture-fix-args" 2>/dev/null || true) . \
     > "$work/$name.fix.log" 2>&1) || true
   if run_specs "$copy" "$name.after"; then
     after=$(counts "$work/$name.after.json")

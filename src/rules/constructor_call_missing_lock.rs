@@ -49,18 +49,24 @@ fn check_injection(
             continue;
         }
         let Symbol::Class {
+            path: target_path,
             model: target,
             class,
-            ..
         } = ctx
             .project
             .symbol(&path, &model, &Callee::Ident(new.class.clone()))
         else {
             continue;
         };
-        let Some(position) = target
+        // A class without a constructor of its own takes its base's parameters.
+        let Some((_, ctor_model, ctor_class)) =
+            ctx.project.constructing_class(&target_path, &target, class)
+        else {
+            continue;
+        };
+        let Some(position) = ctor_model
             .classes
-            .get(class)
+            .get(ctor_class)
             .and_then(|c| c.constructor.as_ref())
             .and_then(|c| {
                 c.params

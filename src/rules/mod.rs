@@ -35,7 +35,24 @@ use crate::semantic::FileContext;
 /// [`crate::project::Project::source_for_name`]) unless the file imports it
 /// already.
 pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
-    let source = ctx.project.source_for_name(ctx.index, name);
+    import_lock_name_near(ctx, name, None)
+}
+
+/// Like [`import_lock_name`]; when no module of the file's project says where
+/// `name` comes from (a spec in an application whose jobs all live in a
+/// library), from the lock source of file `near`'s project (see
+/// [`Project::lock_source_near`]).
+///
+/// [`Project::lock_source_near`]: crate::project::Project::lock_source_near
+fn import_lock_name_near(
+    ctx: &FileContext<'_>,
+    name: &str,
+    near: Option<usize>,
+) -> Option<ImportPlan> {
+    let source = ctx
+        .project
+        .source_for_name(ctx.index, name)
+        .or_else(|| ctx.project.lock_source_near(ctx.index, near?));
     ensure_value_import(
         ctx.text()?,
         ctx.style(),
@@ -55,8 +72,19 @@ pub fn import_injected_type(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
 ) -> Option<ImportPlan> {
+    import_injected_type_near(ctx, injection, None)
+}
+
+/// Like [`import_injected_type`], for a ripple site: the lock service comes,
+/// when the file's project imports no lock name, from the lock source of
+/// file `near` (the class whose new parameter reaches this file).
+pub fn import_injected_type_near(
+    ctx: &FileContext<'_>,
+    injection: &Injection<'_>,
+    near: Option<usize>,
+) -> Option<ImportPlan> {
     let Some(guard) = injection.guard else {
-        return import_lock_name(ctx, injection.type_name);
+        return import_lock_name_near(ctx, injection.type_name, near);
     };
     let source = ctx.project.guard_source_for(ctx.index, guard);
     ensure_value_import(

@@ -1,7 +1,7 @@
 //! super-call-missing-lock: a derived class's constructor calls `super(...)`
 //! without the `lockService` its base's constructor takes.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type};
+use super::{Finding, Rule, RuleDoc, import_injected_type_near};
 use crate::config::Injection;
 use crate::fix::constructor::add_param;
 use crate::fix::{Edit, Fix};
@@ -74,17 +74,27 @@ fn check_injection(
             continue;
         };
         let Symbol::Class {
+            path: base_path,
             model: base_model,
             class: base_index,
-            ..
         } = ctx.project.symbol(&path, &model, base)
         else {
             continue;
         };
-        let Some(base_class) = base_model.classes.get(base_index) else {
+        // A base without a constructor of its own runs its base's.
+        let Some((ctor_path, ctor_model, ctor_index)) =
+            ctx.project
+                .constructing_class(&base_path, &base_model, base_index)
+        else {
             continue;
         };
-        let Some(position) = base_class
+        let (Some(base_class), Some(ctor_class)) = (
+            base_model.classes.get(base_index),
+            ctor_model.classes.get(ctor_index),
+        ) else {
+            continue;
+        };
+        let Some(position) = ctor_class
             .constructor
             .iter()
             .flat_map(|c| &c.params)
@@ -95,9 +105,10 @@ fn check_injection(
         if passes_member(ctx, injection, class, call, position) {
             continue;
         }
-        let base_name = base_class.name.as_deref().unwrap_or("the base class");
+        let inherited = (&ctor_path, ctor_index) != (&base_path, base_index);
+        let base_name = constructor_owner(base_class, inherited.then_some(ctor_class));
         let message = format!(
-            "{} calls `super(...)` without the `{member}` that `{base_name}`'s constructor takes (argument {}); \
+            "{} calls `super(...)` without the `{member}` that {base_name} takes (argument {}); \
 the {} would get {}",
             class_label(class),
             position + 1,
@@ -121,8 +132,33 @@ the {} would get {}",
             )
             .in_class(class.name.as_deref())
             .for_injection(k)
-            .with_fix(pass_member(ctx, injection, class, call, args, position)),
+            .with_fix(pass_member(
+                ctx,
+                injection,
+                (class, call, args),
+                position,
+                ctx.project.index_of(&ctor_path),
+            )),
         );
+    }
+}
+
+/// Whose constructor `super(...)` calls, in words: `` `Base`'s constructor ``,
+/// or `` `Middle`'s constructor (inherited from `Base`) `` when the base
+/// declares none.
+pub(crate) fn constructor_owner(base: &ClassModel, inherited_from: Option<&ClassModel>) -> String {
+    let name = |c: &ClassModel| {
+        c.name
+            .clone()
+            .unwrap_or_else(|| "the base class".to_string())
+    };
+    match inherited_from {
+        None => format!("`{}`'s constructor", name(base)),
+        Some(owner) => format!(
+            "`{}`'s constructor (inherited from `{}`)",
+            name(base),
+            name(owner)
+        ),
     }
 }
 
@@ -145,13 +181,16 @@ fn passes_member(
     })
 }
 
+/// The fix: the subclass takes the member (unless it does) and passes it
+/// at `position`; the type's import comes, when the subclass's project
+/// imports no lock name, from the lock source of file `near` (where the
+/// constructor that takes it is declared).
 fn pass_member(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
-    class: &ClassModel,
-    call: &SuperCall,
-    args: &[std::ops::Range<usize>],
+    (class, call, args): (&ClassModel, &SuperCall, &[std::ops::Range<usize>]),
     position: usize,
+    near: Option<usize>,
 ) -> Option<Fix> {
     let member = injection.member;
     let mut edits = Vec::new();
@@ -161,7 +200,7 @@ fn pass_member(
         .flat_map(|c| &c.params)
         .any(|p| p.name.as_deref() == Some(member));
     if !has_param {
-        let plan = import_injected_type(ctx, injection)?;
+        let plan = import_injected_type_near(ctx, injection, near)?;
         edits.extend(add_param(
             ctx.text()?,
             ctx.style(),

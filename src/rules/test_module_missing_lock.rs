@@ -2,7 +2,7 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type, injection_takers};
+use super::{Finding, Rule, RuleDoc, import_injected_type_near, injection_takers};
 use crate::config::{Config, Injection};
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
@@ -64,12 +64,18 @@ fn check_injection(
             else {
                 return None;
             };
-            takers
-                .contains(&(path, class))
-                .then(|| model.classes.get(class).and_then(|c| c.name.clone()))
-                .flatten()
+            if !takers.contains(&(path.clone(), class)) {
+                return None;
+            }
+            let name = model.classes.get(class)?.name.clone()?;
+            // Where the constructor that takes the service is declared.
+            let near = ctx
+                .project
+                .constructing_class(&path, &model, class)
+                .and_then(|(owner, _, _)| ctx.project.index_of(&owner));
+            Some((name, near))
         });
-        let Some(class) = provided else {
+        let Some((class, near)) = provided else {
             continue;
         };
         let instead = match injection.module {
@@ -90,7 +96,7 @@ Nest cannot resolve `{class}` in this test",
             )
             .in_class(Some(&class))
             .for_injection(k)
-            .with_fix(provide_type(ctx, injection, testing)),
+            .with_fix(provide_type(ctx, injection, testing, near)),
         );
     }
 }
@@ -135,10 +141,11 @@ fn provide_type(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
     testing: &TestingModule,
+    near: Option<usize>,
 ) -> Option<Fix> {
     let providers = testing.metadata.providers.as_ref()?;
     let brackets = providers.brackets?;
-    let plan = import_injected_type(ctx, injection)?;
+    let plan = import_injected_type_near(ctx, injection, near)?;
     let items: Vec<_> = providers.elements.iter().map(|(r, _)| r.clone()).collect();
     let list = List {
         open: brackets.0 + 1,
