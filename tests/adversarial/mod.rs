@@ -142,6 +142,9 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
         let text = construction(choices, target, site, &mut files);
         files.push((format!("src/use{site}.ts"), text));
     }
+    if let Some(text) = hidden_names(choices) {
+        files.push(("src/hidden.ts".to_string(), text));
+    }
     files.push(("src/app.module.ts".to_string(), app_module(choices, &providers)));
     files
 }
@@ -348,6 +351,20 @@ export function make{site}() {{
 ",
         body(choices)
     )
+}
+
+/// A job class whose only mentions of lock names sit next to non-ASCII
+/// whitespace or are written with unicode escapes (or `None`).
+fn hidden_names(choices: &mut Choices<'_>) -> Option<String> {
+    let (import, decorator) = match choices.below(4) {
+        0 => ("ClusterSafeCron\u{a0}", "ClusterSafeCron\u{feff}"),
+        1 => ("\\u0043lusterSafeCron", "\\u{43}lusterSafeCron"),
+        2 => ("ClusterSafeCron\u{2003}", "\\u0043lusterSafeCron"),
+        _ => return None,
+    };
+    Some(format!(
+        "import {{\u{a0}{import} }} from './lock';\n\nexport class Hidden\u{a0}{{\n  @{decorator}('* * * * *')\n  run() {{}}\n}}\n"
+    ))
 }
 
 /// The root module: imports the lock module (plainly, through `forRoot`, or
