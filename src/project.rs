@@ -70,7 +70,14 @@ struct Hints {
 }
 
 /// What follows `export` in a declaration that cannot rename a class.
-const PLAIN_EXPORTS: [&str; 6] = ["class", "function", "interface", "enum", "abstract", "async"];
+const PLAIN_EXPORTS: [&str; 6] = [
+    "class",
+    "function",
+    "interface",
+    "enum",
+    "abstract",
+    "async",
+];
 
 impl SkipHints {
     /// Hints from a file's bytes (keywords are ASCII and cannot be escaped,
@@ -83,10 +90,7 @@ impl SkipHints {
             renames: keyword_follows(bytes, "export")
                 .any(|next| !PLAIN_EXPORTS.iter().any(|w| next.starts_with(w.as_bytes()))),
             binds_freely: keyword_follows(bytes, "import").any(|next| {
-                !matches!(
-                    next.first(),
-                    Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.')
-                )
+                !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
             }),
         };
         if !hints.subclasses && !hints.constructs && !hints.renames {
@@ -636,14 +640,8 @@ impl Project {
             .collect();
         let resolver = Resolver::new(Vec::new());
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        let mut project = Project::assemble(
-            config,
-            files,
-            packages.packages,
-            prefilter,
-            resolver,
-            fs,
-        );
+        let mut project =
+            Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
         project.lock_aliases = project.lock_decorator_aliases();
         project
     }
@@ -1182,11 +1180,7 @@ fn read_state(
 /// Parses `source` (unless the prefilter skips it). `on_disk`: the text is
 /// the file's on disk, so only its fingerprint is kept (see [`ParsedText`]);
 /// otherwise the text is held.
-fn state_of(
-    source: SourceText,
-    prefilter: Option<&AhoCorasick>,
-    on_disk: bool,
-) -> FileState {
+fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) -> FileState {
     if let Some(prefilter) = prefilter
         && !is_kept(prefilter, source.text().as_bytes())
     {

@@ -97,16 +97,16 @@ fn same_answer(bytes: &[u8]) -> Result<(), String> {
     let dir = tree(&listed);
     let full = outputs(dir.path(), &[], &["--no-prefilter"]);
     if full[0].0.contains("parse-error") {
-        return Err(format!("the generator wrote a tree that does not parse:\n{}", full[0].0));
+        return Err(format!(
+            "the generator wrote a tree that does not parse:\n{}",
+            full[0].0
+        ));
     }
     let fast = outputs(dir.path(), &[], &[]);
     if fast == full {
         return Ok(());
     }
-    let shown: Vec<String> = files
-        .iter()
-        .map(|(p, t)| format!("--- {p}\n{t}"))
-        .collect();
+    let shown: Vec<String> = files.iter().map(|(p, t)| format!("--- {p}\n{t}")).collect();
     Err(format!(
         "default mode:\n{fast:#?}\n--no-prefilter:\n{full:#?}\ntree:\n{}",
         shown.join("")

@@ -74,7 +74,13 @@ const PIECES: [&str; 26] = [
 const NAMES: [&str; 6] = ["Base", "base", "_base", "Job$", "jobRunner", "Ünï"];
 
 /// How `super(` is written.
-const SUPERS: [&str; 5] = ["super(", "super (", "super\n    (", "super/* c */(", "super\t("];
+const SUPERS: [&str; 5] = [
+    "super(",
+    "super (",
+    "super\n    (",
+    "super/* c */(",
+    "super\t(",
+];
 
 /// How `new X` is written (what goes between `new` and the name).
 const NEWS: [&str; 5] = [" ", "\t", "  ", "\n      ", " /* c */ "];
@@ -112,7 +118,10 @@ struct Level {
 /// The tree `choices` decides.
 pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
     let mut files = vec![
-        ("package.json".to_string(), "{ \"name\": \"adversarial\" }\n".to_string()),
+        (
+            "package.json".to_string(),
+            "{ \"name\": \"adversarial\" }\n".to_string(),
+        ),
         ("src/main.ts".to_string(), MAIN.to_string()),
     ];
     files.push(("src/lock/index.ts".to_string(), lock_module(choices)));
@@ -125,7 +134,9 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
         let default_export = choices.below(3) == 0;
         let text = match levels.last() {
             None => base_class(choices, &name, default_export),
-            Some(parent) => derived_class(choices, &name, default_export, parent, level, &mut files),
+            Some(parent) => {
+                derived_class(choices, &name, default_export, parent, level, &mut files)
+            }
         };
         files.push((file.clone(), text));
         if !default_export {
@@ -145,7 +156,10 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
     if let Some(text) = hidden_names(choices) {
         files.push(("src/hidden.ts".to_string(), text));
     }
-    files.push(("src/app.module.ts".to_string(), app_module(choices, &providers)));
+    files.push((
+        "src/app.module.ts".to_string(),
+        app_module(choices, &providers),
+    ));
     files
 }
 
@@ -164,9 +178,15 @@ void bootstrap();
 fn lock_module(choices: &mut Choices<'_>) -> String {
     let global_decorator = choices.below(4) == 0;
     let for_root = match choices.below(4) {
-        0 => "  static forRoot() {\n    return { module: this, global: true, providers, exports: providers };\n  }\n",
-        1 => "  static forRoot(): DynamicModule {\n    const dynamic = { module: DistributedLockModule, providers, exports: providers };\n    return { ...dynamic, global: true };\n  }\n",
-        2 => "  static forRoot() {\n    return { module: DistributedLockModule, global: false, providers, exports: providers };\n  }\n",
+        0 => {
+            "  static forRoot() {\n    return { module: this, global: true, providers, exports: providers };\n  }\n"
+        }
+        1 => {
+            "  static forRoot(): DynamicModule {\n    const dynamic = { module: DistributedLockModule, providers, exports: providers };\n    return { ...dynamic, global: true };\n  }\n"
+        }
+        2 => {
+            "  static forRoot() {\n    return { module: DistributedLockModule, global: false, providers, exports: providers };\n  }\n"
+        }
         _ => "",
     };
     format!(
@@ -207,7 +227,10 @@ fn body(choices: &mut Choices<'_>) -> String {
 /// decorator and no `lockService`), or neither.
 fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> String {
     let (ctor, decorated) = match choices.below(3) {
-        0 => ("  constructor(private readonly lockService: DistributedLockService) {}\n", false),
+        0 => (
+            "  constructor(private readonly lockService: DistributedLockService) {}\n",
+            false,
+        ),
         1 => ("  constructor(private readonly repo: string) {}\n", true),
         _ => ("", true),
     };
@@ -216,7 +239,11 @@ fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> St
     } else {
         ""
     };
-    let export = if default_export { "export default" } else { "export" };
+    let export = if default_export {
+        "export default"
+    } else {
+        "export"
+    };
     format!(
         "import {{ Injectable }} from '@nestjs/common';
 import {{ ClusterSafeCron, DistributedLockService }} from './lock';
@@ -243,16 +270,28 @@ fn import_of(
     tag: &str,
     files: &mut Vec<File>,
 ) -> (String, String) {
-    let module = format!("./{}", parent.file.trim_start_matches("src/").trim_end_matches(".ts"));
+    let module = format!(
+        "./{}",
+        parent
+            .file
+            .trim_start_matches("src/")
+            .trim_end_matches(".ts")
+    );
     let via = *choices.pick(&VIAS);
     let local = format!("{}{tag}", choices.pick(&NAMES));
-    let exported = if parent.default_export { "default" } else { &parent.class };
+    let exported = if parent.default_export {
+        "default"
+    } else {
+        &parent.class
+    };
     match via {
-        Via::Named | Via::Aliased if parent.default_export => (
-            format!("import {local} from '{module}';\n"),
-            local,
+        Via::Named | Via::Aliased if parent.default_export => {
+            (format!("import {local} from '{module}';\n"), local)
+        }
+        Via::Named => (
+            format!("import {{ {exported} }} from '{module}';\n"),
+            exported.to_string(),
         ),
-        Via::Named => (format!("import {{ {exported} }} from '{module}';\n"), exported.to_string()),
         Via::Aliased => (
             format!("import {{ {exported} as {local} }} from '{module}';\n"),
             local,
@@ -261,10 +300,9 @@ fn import_of(
             format!("import * as ns{tag} from '{module}';\n"),
             format!("ns{tag}.{exported}"),
         ),
-        Via::Default if parent.default_export => (
-            format!("import {local} from '{module}';\n"),
-            local,
-        ),
+        Via::Default if parent.default_export => {
+            (format!("import {local} from '{module}';\n"), local)
+        }
         Via::Default => {
             // A module whose default export is the parent.
             let barrel = format!("src/default{tag}.ts");
@@ -317,7 +355,11 @@ fn derived_class(
     } else {
         ""
     };
-    let export = if default_export { "export default" } else { "export" };
+    let export = if default_export {
+        "export default"
+    } else {
+        "export"
+    };
     format!(
         "{import}{lock_import}
 {export} class {name} extends {base} {{
