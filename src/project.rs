@@ -461,14 +461,8 @@ impl Project {
         if self.prefilter.is_none() {
             return;
         }
-        let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut fresh: Vec<usize> = (0..self.files.len()).collect();
         loop {
-            for index in std::mem::take(&mut fresh) {
-                if let Some(model) = self.model(index) {
-                    known.extend(reachable_names(model));
-                }
-            }
+            let known = self.reachable_names();
             let mut names: Vec<&str> = known.iter().map(String::as_str).collect();
             names.sort_unstable();
             let Ok(matcher) = AhoCorasick::builder()
@@ -489,8 +483,64 @@ impl Project {
                 // Read once: a file parsed (or broken) gives no more hints.
                 self.files[index].hints = SkipHints::default();
             }
-            fresh = wanted;
         }
+    }
+
+    /// The names under which a class that takes (or may gain) an injected
+    /// member may be reached: the classes of parsed files that declare a
+    /// member's parameter, carry a lock or guard decorator on a method, or
+    /// extend a class (they may inherit one), and every name a parsed file
+    /// exports, re-exports or binds to a constant one of those as.
+    fn reachable_names(&self) -> std::collections::HashSet<String> {
+        let members: Vec<String> = self
+            .config
+            .injections()
+            .iter()
+            .map(|i| i.member.to_string())
+            .collect();
+        let models: Vec<&FileModel> = (0..self.files.len())
+            .filter_map(|i| self.model(i))
+            .collect();
+        let mut known: std::collections::HashSet<String> = models
+            .iter()
+            .flat_map(|m| {
+                m.classes
+                    .iter()
+                    .filter(|c| self.may_take_member(m, c, &members))
+                    .filter_map(|c| c.name.clone())
+            })
+            .collect();
+        loop {
+            let before = known.len();
+            for model in &models {
+                let aliases: Vec<String> = aliases_of(model, &known).collect();
+                known.extend(aliases);
+            }
+            if known.len() == before {
+                return known;
+            }
+        }
+    }
+
+    /// Whether `class` (of `model`) may take an injected member, now or
+    /// once fixed (see [`Project::reachable_names`]).
+    fn may_take_member(&self, model: &FileModel, class: &ClassModel, members: &[String]) -> bool {
+        let param = class
+            .constructor
+            .iter()
+            .flat_map(|c| &c.params)
+            .any(|p| p.name.as_ref().is_some_and(|n| members.contains(n)));
+        let decorated = class.methods.iter().flat_map(|m| &m.decorators).any(|d| {
+            let name = match &d.callee {
+                Callee::Ident(n) => model.imported_name(n),
+                Callee::Member { property, .. } => property.as_str(),
+                Callee::Other => return true,
+            };
+            self.config.is_lock_decorator(name)
+                || self.config.guard_of(name).is_some()
+                || self.lock_aliases.iter().any(|a| a == name)
+        });
+        param || decorated || class.super_class.is_some()
     }
 
     /// Reads `candidates` again, parses those their hints want (see
@@ -1107,19 +1157,32 @@ fn has_escape(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"\\u").is_some()
 }
 
-/// The names under which other files may reach a class of `model`: its
-/// classes' names and every name it exports, re-exports or binds to a
-/// constant (aliases of aliases are found round after round).
-fn reachable_names(model: &FileModel) -> impl Iterator<Item = String> + '_ {
-    let classes = model.classes.iter().filter_map(|c| c.name.clone());
-    let exports = model.exports.iter().map(|e| e.exported.clone());
+/// The names `model` exports, re-exports or binds to a constant one of
+/// `known` as (`export { A as B }`, `export { A as B } from`, `const B = A`).
+fn aliases_of<'a>(
+    model: &'a FileModel,
+    known: &'a std::collections::HashSet<String>,
+) -> impl Iterator<Item = String> + 'a {
+    let exports = model
+        .exports
+        .iter()
+        .filter(|e| known.contains(&e.local))
+        .map(|e| e.exported.clone());
     let reexports = model
         .reexports
         .iter()
         .flat_map(|r| r.names.iter().flatten())
+        .filter(|(_, original)| known.contains(original) || original == "default")
         .map(|(exported, _)| exported.clone());
-    let consts = model.consts.iter().map(|(name, _)| name.clone());
-    classes.chain(exports).chain(reexports).chain(consts)
+    let consts = model
+        .consts
+        .iter()
+        .filter(|(_, head)| head.as_ref().is_some_and(|h| known.contains(h)))
+        .map(|(name, _)| name.clone());
+    exports
+        .chain(reexports)
+        .chain(consts)
+        .filter(|name| !known.contains(name))
 }
 
 thread_local! {
