@@ -98,8 +98,7 @@ lines = ['# Benchmark results', '',
          'jscodeshift: 1 run); peak RSS is the largest of those runs. "read-floor" is `examples/floor --read-only`:',
          'walking the tree and reading every scanned byte on all cores, nothing else (the physical limit);',
          '"parse-floor" (`--prefiltered`) reads every byte and parses in full, with swc, only the files cronlock\'s prefilter',
-         'keeps (those naming a lock or schedule name), with no model and no rules (`check` skims function bodies that',
-         'mention none of those names, see src/skim.rs, so it can take less than this floor);',
+         'keeps (those naming a lock or schedule name), with no model and no rules;',
          '"floor" parses every file with swc. "vs read floor" is wall time divided by the read floor;',
          '"vs jscodeshift" is how many times faster than jscodeshift doing the same fix. Plot: [scale.svg](scale.svg).', '']
 if 'check' in by.get(10000, {}) and 'read-floor' in by.get(10000, {}):

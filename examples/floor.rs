@@ -11,8 +11,7 @@
 //! time to walk the tree and read every scanned byte, on all cores.
 //! `--prefiltered` reads every byte but parses, in full, only the files
 //! cronlock's prefilter keeps (those naming a lock or schedule name as an
-//! identifier), with no model and no rules. (`check` also skims function
-//! bodies that name none of them, see `src/skim.rs`, so it can take less.)
+//! identifier), with no model and no rules.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

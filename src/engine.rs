@@ -928,8 +928,8 @@ fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> 
     };
     let source = std::sync::Arc::new(crate::source::SourceText::new(new_text.to_string()));
     let new = with_module_in_budget(&source, crate::project::build_model).map_err(|e| {
-        // A body skimmed over (see `skim`) may hide an error the original
-        // had already: then that is what to say.
+        // An original that did not parse either (it cannot have been
+        // parsed in part) is what to say.
         let (what, source, e) = match original_error(project, file) {
             Some((original, error)) => ("the file does not parse", original, error),
             None => (

@@ -28,7 +28,6 @@ pub mod resolve;
 pub mod ripple;
 pub mod rules;
 pub mod semantic;
-pub mod skim;
 pub mod source;
 pub mod style;
 pub mod tsconfig;

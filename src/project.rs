@@ -14,11 +14,10 @@ use crate::config::Config;
 use crate::files::{FileSystem, OsFileSystem, read_text};
 use crate::fix::Edit;
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
-use crate::parse::{SyntaxError, is_word_byte};
+use crate::parse::SyntaxError;
 use crate::paths::absolute;
 use crate::paths::normalize;
 use crate::resolve::Resolver;
-use crate::skim::{self, Skimmer};
 use crate::source::SourceText;
 use crate::tsconfig::Tsconfigs;
 use crate::walk::{WalkedFile, describe_io};
@@ -39,65 +38,95 @@ pub struct ScannedFile {
     /// Absolute, normalised path, for lookups across files.
     key: PathBuf,
     /// What a skipped file's text hints at: it is read again when it may
-    /// extend or construct a class that takes (or will take) the lock service.
+    /// extend, construct or rename a class that takes (or will take) the
+    /// lock service.
     hints: SkipHints,
 }
 
-/// Cheap facts about a file the prefilter skipped (`None` when there are
-/// none, as for most files: one pointer in every [`ScannedFile`], rather
-/// than the facts themselves).
+/// Cheap facts about a file the prefilter skipped, each an
+/// over-approximation (comments and strings count too): a skipped file can
+/// matter to a class of a parsed file only by extending it, by constructing
+/// it, or by exporting it under another name (`None` when the text can do
+/// none of these, as for most files: one pointer in every [`ScannedFile`]).
 #[derive(Debug, Default)]
 struct SkipHints(Option<Box<Hints>>);
 
 /// See [`SkipHints`].
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Hints {
-    /// The text calls `super(`.
-    calls_super: bool,
-    /// The capitalised names after `new ` in the text.
-    constructs: Box<[Box<str>]>,
+    /// `extends` appears: a subclass may be declared (with or without a
+    /// constructor of its own: one without runs its base's, so its own
+    /// subclasses, specs and `new` calls still matter).
+    subclasses: bool,
+    /// `new` appears: a construction, with any spacing, may be written.
+    constructs: bool,
+    /// An `export` that may rename (`export {`, `export *`, `export default`,
+    /// `export const`, ...): a barrel or an alias.
+    renames: bool,
+    /// An `import` that may bind a name of its own choosing (`import X from`,
+    /// `import X = require(...)`): the file may name a class without
+    /// mentioning its name, but not without naming the module it comes from.
+    binds_freely: bool,
 }
 
+/// What follows `export` in a declaration that cannot rename a class.
+const PLAIN_EXPORTS: [&str; 6] = [
+    "class",
+    "function",
+    "interface",
+    "enum",
+    "abstract",
+    "async",
+];
+
 impl SkipHints {
-    /// Hints from a file's bytes (identifiers are ASCII, so no UTF-8 is
-    /// decoded).
+    /// Hints from a file's bytes (keywords are ASCII and cannot be escaped,
+    /// so no UTF-8 is decoded).
     fn of(bytes: &[u8]) -> SkipHints {
-        let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-        let mut constructs: Vec<Box<str>> = Vec::new();
-        for at in memchr::memmem::find_iter(bytes, b"new ") {
-            if at > 0 && is_ident(bytes[at - 1]) {
-                continue;
-            }
-            let start = at + 4;
-            let end = start + bytes[start..].iter().take_while(|&&b| is_ident(b)).count();
-            let Ok(name) = std::str::from_utf8(&bytes[start..end]) else {
-                continue;
-            };
-            if name.starts_with(|c: char| c.is_ascii_uppercase())
-                && !constructs.iter().any(|c| &**c == name)
-            {
-                constructs.push(name.into());
-            }
-        }
-        let calls_super = memchr::memmem::find(bytes, b"super(").is_some();
-        if !calls_super && constructs.is_empty() {
+        let has = |word: &str| keyword_follows(bytes, word).next().is_some();
+        let hints = Hints {
+            subclasses: has("extends"),
+            constructs: has("new"),
+            renames: keyword_follows(bytes, "export")
+                .any(|next| !PLAIN_EXPORTS.iter().any(|w| next.starts_with(w.as_bytes()))),
+            binds_freely: keyword_follows(bytes, "import").any(|next| {
+                !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
+            }),
+        };
+        if !hints.subclasses && !hints.constructs && !hints.renames {
             return SkipHints::default();
         }
-        SkipHints(Some(Box::new(Hints {
-            calls_super,
-            constructs: constructs.into_boxed_slice(),
-        })))
+        SkipHints(Some(Box::new(hints)))
     }
 
-    /// The text calls `super(`.
-    fn calls_super(&self) -> bool {
-        self.0.as_ref().is_some_and(|h| h.calls_super)
+    /// Whether the file must be parsed. `names`: whether the text names a
+    /// class that takes (or may gain) an injected member, or a name it is
+    /// exported under; `default_sources`: whether the text mentions a
+    /// module that default-exports such a class (the only way to reach one
+    /// without naming it: a default import, or `export { default as X }`).
+    fn wanted(&self, names: impl FnOnce() -> bool, default_sources: impl FnOnce() -> bool) -> bool {
+        let Some(h) = self.0.as_deref() else {
+            return false;
+        };
+        (h.subclasses || h.constructs || h.renames)
+            && (names() || ((h.binds_freely || h.renames) && default_sources()))
     }
+}
 
-    /// The capitalised names after `new ` in the text.
-    fn constructs(&self) -> &[Box<str>] {
-        self.0.as_ref().map_or(&[], |h| &h.constructs)
-    }
+/// For each whole-word occurrence of `word` in `bytes`: the bytes after it,
+/// from the first one that is not ASCII whitespace.
+fn keyword_follows<'a>(bytes: &'a [u8], word: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    memchr::memmem::find_iter(bytes, word.as_bytes()).filter_map(move |at| {
+        let end = at + word.len();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(end).copied();
+        if before.is_some_and(is_ascii_word_byte) || after.is_some_and(is_ascii_word_byte) {
+            return None;
+        }
+        let rest = &bytes[end..];
+        let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        Some(&rest[skip..])
+    })
 }
 
 impl ScannedFile {
@@ -342,8 +371,6 @@ pub struct Project {
     /// each is parsed once, outside the map's lock.
     outside: Mutex<HashMap<PathBuf, Arc<OnDemand>>>,
     prefilter: Option<AhoCorasick>,
-    /// Blanks the bodies a parse may skip (see [`crate::skim`]).
-    skimmer: Option<Skimmer>,
 }
 
 impl Project {
@@ -359,7 +386,6 @@ impl Project {
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
-        let skimmer = Skimmer::new(&config);
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         // Projects are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
@@ -371,12 +397,7 @@ impl Project {
                     .par_iter()
                     .map(|walked| {
                         progress();
-                        read_state(
-                            fs.as_ref(),
-                            &walked.path,
-                            prefilter.as_ref(),
-                            skimmer.as_ref(),
-                        )
+                        read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
                     })
                     .collect::<Vec<_>>()
             },
@@ -401,10 +422,9 @@ impl Project {
             }
         }
         let resolver = Resolver::new(workspace);
-        let filters = (prefilter, skimmer);
-        let mut project = Project::assemble(config, scanned, packages, filters, resolver, fs);
+        let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
         project.parse_alias_users();
-        project.parse_subclass_candidates();
+        project.parse_second_reads();
         // The hints served their one purpose; they go before the rules run.
         for file in &mut project.files {
             file.hints = SkipHints::default();
@@ -448,43 +468,138 @@ impl Project {
 
     /// Subclasses and callers mention no lock name, so the prefilter skips
     /// them; but when a class takes (or the fix gives it) `lockService`, its
-    /// subclasses' `super(...)` and its `new X(...)` calls must pass it.
-    /// Skipped files that construct a class of a parsed file, or call
-    /// `super(` and name one, are read again and parsed.
-    fn parse_subclass_candidates(&mut self) {
+    /// subclasses' `super(...)` and its `new X(...)` calls must pass it, at
+    /// any depth. Skipped files are read again and parsed, round after round
+    /// until none is left, when their hints (see [`SkipHints`]) say they may
+    /// extend, construct or rename a class of a parsed file: under its name,
+    /// under a name a parsed file exports it as, or under a name of their own
+    /// (a default import). The hints over-approximate, so every file a full
+    /// parse would judge is parsed (issue 22).
+    fn parse_second_reads(&mut self) {
         if self.prefilter.is_none() {
             return;
         }
-        let mut names: Vec<String> = (0..self.files.len())
-            .filter_map(|i| self.model(i))
-            .flat_map(|m| m.classes.iter().filter_map(|c| c.name.clone()))
+        loop {
+            let reach = self.reachable_names();
+            let names = word_matcher(&reach.names);
+            let default_sources = substring_matcher(&reach.default_sources);
+            if names.is_none() && default_sources.is_none() {
+                return;
+            }
+            let candidates: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .filter(|&i| self.files[i].hints.0.is_some())
+                .collect();
+            let wanted = self.read_wanted(candidates, names.as_ref(), default_sources.as_ref());
+            if wanted.is_empty() {
+                return;
+            }
+            for &index in &wanted {
+                // Read once: a file parsed (or broken) gives no more hints.
+                self.files[index].hints = SkipHints::default();
+            }
+        }
+    }
+
+    /// The names under which a class that takes (or may gain) an injected
+    /// member may be reached: the classes of parsed files that declare a
+    /// member's parameter, carry a lock or guard decorator on a method, or
+    /// extend a class (they may inherit one), and every name a parsed file
+    /// exports, re-exports or binds to a constant one of those as.
+    fn reachable_names(&self) -> Reach {
+        let members: Vec<String> = self
+            .config
+            .injections()
+            .iter()
+            .map(|i| i.member.to_string())
             .collect();
-        names.sort();
-        names.dedup();
-        let constructed: std::collections::HashSet<&str> =
-            names.iter().map(String::as_str).collect();
-        let candidates: Vec<usize> = (0..self.files.len())
-            .filter(|&i| {
-                let file = &self.files[i];
-                matches!(file.state, FileState::Skipped)
-                    && (file.hints.calls_super()
-                        || file
-                            .hints
-                            .constructs()
-                            .iter()
-                            .any(|c| constructed.contains(&**c)))
+        let models: Vec<(usize, &FileModel)> = (0..self.files.len())
+            .filter_map(|i| Some((i, self.model(i)?)))
+            .collect();
+        let mut known: std::collections::HashSet<String> = models
+            .iter()
+            .flat_map(|(_, m)| {
+                m.classes
+                    .iter()
+                    .filter(|c| self.may_take_member(m, c, &members))
+                    .filter_map(|c| c.name.clone())
             })
             .collect();
-        if names.is_empty() || candidates.is_empty() {
-            return;
+        loop {
+            let before = known.len();
+            for (_, model) in &models {
+                let aliases: Vec<String> = aliases_of(model, &known).collect();
+                known.extend(aliases);
+            }
+            if known.len() == before {
+                break;
+            }
         }
-        let Ok(matcher) = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&names)
-        else {
-            return;
-        };
-        self.parse_matching(candidates, &matcher);
+        let default_sources = models
+            .iter()
+            .filter(|(_, m)| default_exports_reachable(m, &known))
+            .filter_map(|&(i, _)| module_name(&self.files[i].key))
+            .collect();
+        let mut names: Vec<String> = known.into_iter().collect();
+        names.sort_unstable();
+        Reach {
+            names,
+            default_sources,
+        }
+    }
+
+    /// Whether `class` (of `model`) may take an injected member, now or
+    /// once fixed (see [`Project::reachable_names`]).
+    fn may_take_member(&self, model: &FileModel, class: &ClassModel, members: &[String]) -> bool {
+        let param = class
+            .constructor
+            .iter()
+            .flat_map(|c| &c.params)
+            .any(|p| p.name.as_ref().is_some_and(|n| members.contains(n)));
+        let decorated = class.methods.iter().flat_map(|m| &m.decorators).any(|d| {
+            let name = match &d.callee {
+                Callee::Ident(n) => model.imported_name(n),
+                Callee::Member { property, .. } => property.as_str(),
+                Callee::Other => return true,
+            };
+            self.config.is_lock_decorator(name)
+                || self.config.guard_of(name).is_some()
+                || self.lock_aliases.iter().any(|a| a == name)
+        });
+        param || decorated || class.super_class.is_some()
+    }
+
+    /// Reads `candidates` again, parses those their hints want (see
+    /// [`SkipHints::wanted`]; `names`: the names classes may be reached by;
+    /// `default_sources`: the modules that default-export one), and gives
+    /// the files parsed.
+    fn read_wanted(
+        &mut self,
+        candidates: Vec<usize>,
+        names: Option<&AhoCorasick>,
+        default_sources: Option<&AhoCorasick>,
+    ) -> Vec<usize> {
+        let states: Vec<(usize, FileState)> = candidates
+            .into_par_iter()
+            .filter_map(|index| {
+                let file = &self.files[index];
+                let text = with_buffer(|buf| {
+                    self.fs.read_into(&file.path, buf).ok()?;
+                    let wanted = file.hints.wanted(
+                        || names.is_some_and(|m| mentions_any(m, buf)),
+                        || default_sources.is_some_and(|m| m.is_match(&buf[..])),
+                    );
+                    if !wanted {
+                        return None;
+                    }
+                    String::from_utf8(buf.clone()).ok()
+                })?;
+                Some((index, state_of(SourceText::new(text), None, true)))
+            })
+            .collect();
+        let parsed: Vec<usize> = states.iter().map(|(index, _)| *index).collect();
+        self.install(states);
+        parsed
     }
 
     /// Reads `candidates` again and parses those that mention a name of
@@ -500,12 +615,14 @@ impl Project {
                     }
                     String::from_utf8(buf.clone()).ok()
                 })?;
-                Some((
-                    index,
-                    state_of(SourceText::new(text), None, self.skimmer.as_ref(), true),
-                ))
+                Some((index, state_of(SourceText::new(text), None, true)))
             })
             .collect();
+        self.install(states);
+    }
+
+    /// Puts the states of files read again in place.
+    fn install(&mut self, states: Vec<(usize, FileState)>) {
         if states.is_empty() {
             return;
         }
@@ -558,7 +675,7 @@ impl Project {
         config: Config,
         files: Vec<ScannedFile>,
         packages: Vec<Package>,
-        (prefilter, skimmer): (Option<AhoCorasick>, Option<Skimmer>),
+        prefilter: Option<AhoCorasick>,
         resolver: Resolver,
         fs: Arc<dyn FileSystem>,
     ) -> Project {
@@ -580,7 +697,6 @@ impl Project {
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
-            skimmer,
         };
         project.collect_lock_sources();
         project
@@ -591,7 +707,6 @@ impl Project {
     /// `package.json` or base class is read from disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
-        let skimmer = Skimmer::new(&config);
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = ProjectFinder::default();
         let files: Vec<ScannedFile> = texts
@@ -603,12 +718,7 @@ impl Project {
                     path: key.clone(),
                     display,
                     package,
-                    state: state_of(
-                        SourceText::new(text),
-                        prefilter.as_ref(),
-                        skimmer.as_ref(),
-                        false,
-                    ),
+                    state: state_of(SourceText::new(text), prefilter.as_ref(), false),
                     key,
                     // In-memory texts cannot be read again.
                     hints: SkipHints::default(),
@@ -617,14 +727,8 @@ impl Project {
             .collect();
         let resolver = Resolver::new(Vec::new());
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
-        let mut project = Project::assemble(
-            config,
-            files,
-            packages.packages,
-            (prefilter, skimmer),
-            resolver,
-            fs,
-        );
+        let mut project =
+            Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
         project.lock_aliases = project.lock_decorator_aliases();
         project
     }
@@ -661,11 +765,11 @@ impl Project {
                 }
             }
         }
-        let (prefilter, skimmer) = (self.prefilter.as_ref(), self.skimmer.as_ref());
+        let prefilter = self.prefilter.as_ref();
         let states: Vec<(usize, FileState)> = texts
             .into_par_iter()
             .map(|(index, text)| {
-                let state = state_of(SourceText::new(text), prefilter, skimmer, false);
+                let state = state_of(SourceText::new(text), prefilter, false);
                 (index, state)
             })
             .collect();
@@ -690,7 +794,7 @@ impl Project {
     /// at a time per thread.
     pub fn splice_edits(&mut self, mut changes: Vec<(usize, Vec<Edit>)>) -> Vec<(usize, Original)> {
         changes.sort_by_key(|(index, _)| *index);
-        let filters = (self.prefilter.as_ref(), self.skimmer.as_ref());
+        let prefilter = self.prefilter.as_ref();
         let fs = self.fs.as_ref();
         let changes = &changes;
         let replaced: Vec<(usize, Original)> = self
@@ -704,7 +808,7 @@ impl Project {
                     &changes[at].1,
                     fs,
                     &file.path,
-                    filters,
+                    prefilter,
                 );
                 file.state = state;
                 Some((index, original?))
@@ -1057,6 +1161,12 @@ pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
     whole_words(prefilter, bytes).next().is_some()
 }
 
+/// Whether the prefilter keeps a file: it names one of the names, or may
+/// name one through an escape.
+fn is_kept(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
+    mentions_any(prefilter, bytes) || has_escape(bytes)
+}
+
 /// Starts of the matches of `matcher` in `bytes` that are whole identifiers.
 pub(crate) fn whole_words<'a>(
     matcher: &'a AhoCorasick,
@@ -1065,8 +1175,112 @@ pub(crate) fn whole_words<'a>(
     matcher.find_iter(bytes).filter_map(move |m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(m.end()).copied();
-        (!before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)).then_some(m.start())
+        (!before.is_some_and(is_ascii_word_byte) && !after.is_some_and(is_ascii_word_byte))
+            .then_some(m.start())
     })
+}
+
+/// Whether `b` is an ASCII identifier byte. A non-ASCII neighbour ends a
+/// match here: it may be whitespace (NBSP, U+FEFF, U+2003), so a name next to
+/// one counts, which at worst parses a file more.
+fn is_ascii_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Whether the text holds a `\u` escape: an escaped identifier
+/// (`\u0043ron`) names what the prefilter looks for without spelling it,
+/// so such a file is parsed.
+fn has_escape(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"\\u").is_some()
+}
+
+/// The names `model` exports, re-exports or binds to a constant one of
+/// `known` as (`export { A as B }`, `export { A as B } from`, `const B = A`).
+/// What second reads look for (see [`Project::reachable_names`]).
+struct Reach {
+    /// Names a class that takes (or may gain) an injected member is declared
+    /// or exported under.
+    names: Vec<String>,
+    /// How importers name the modules that default-export such a class: the
+    /// file's name without its extension (`base.job`), or its directory's
+    /// name for an `index` file.
+    default_sources: Vec<String>,
+}
+
+/// Whether `model` default-exports a class in `known`, or a class without a
+/// name, or re-exports some module's default.
+fn default_exports_reachable(model: &FileModel, known: &std::collections::HashSet<String>) -> bool {
+    let exported = model
+        .exports
+        .iter()
+        .any(|e| e.exported == "default" && (known.contains(&e.local) || e.local == "default"));
+    let anonymous = model.classes.iter().any(|c| c.name.is_none());
+    let reexported = model
+        .reexports
+        .iter()
+        .flat_map(|r| r.names.iter().flatten())
+        .any(|(exported, original)| exported == "default" || original == "default");
+    exported || anonymous || reexported
+}
+
+/// How an import names the module at `key`: its file name without the
+/// extension, or its directory's name for an `index` file.
+fn module_name(key: &Path) -> Option<String> {
+    let stem = key.file_stem()?.to_str()?;
+    let stem = stem
+        .strip_suffix(".d")
+        .unwrap_or(stem)
+        .trim_end_matches(".ts");
+    if stem == "index" {
+        return key.parent()?.file_name()?.to_str().map(str::to_string);
+    }
+    Some(stem.to_string())
+}
+
+/// An automaton that finds `names` as whole identifiers (see
+/// [`mentions_any`]); `None` when there are none or it cannot be built.
+fn word_matcher(names: &[String]) -> Option<AhoCorasick> {
+    if names.is_empty() {
+        return None;
+    }
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(names)
+        .ok()
+}
+
+/// An automaton that finds any of `needles` anywhere.
+fn substring_matcher(needles: &[String]) -> Option<AhoCorasick> {
+    if needles.is_empty() {
+        return None;
+    }
+    AhoCorasick::new(needles).ok()
+}
+
+fn aliases_of<'a>(
+    model: &'a FileModel,
+    known: &'a std::collections::HashSet<String>,
+) -> impl Iterator<Item = String> + 'a {
+    let exports = model
+        .exports
+        .iter()
+        .filter(|e| known.contains(&e.local))
+        .map(|e| e.exported.clone());
+    let reexports = model
+        .reexports
+        .iter()
+        .flat_map(|r| r.names.iter().flatten())
+        .filter(|(_, original)| known.contains(original) || original == "default")
+        .map(|(exported, _)| exported.clone());
+    let consts = model
+        .consts
+        .iter()
+        .filter(|(_, head)| head.as_ref().is_some_and(|h| known.contains(h)))
+        .map(|(name, _)| name.clone());
+    exports
+        .chain(reexports)
+        .chain(consts)
+        .filter(|name| !known.contains(name))
 }
 
 thread_local! {
@@ -1096,7 +1310,6 @@ fn read_state(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
-    skimmer: Option<&Skimmer>,
 ) -> Result<(FileState, SkipHints), String> {
     with_buffer(|buf| {
         fs.read_into(path, buf).map_err(|e| match e.kind() {
@@ -1113,13 +1326,13 @@ fn read_state(
             )
         })?;
         if let Some(prefilter) = prefilter
-            && !mentions_any(prefilter, buf)
+            && !is_kept(prefilter, buf)
         {
             return Ok((FileState::Skipped, SkipHints::of(buf)));
         }
         let text = text.to_owned();
         Ok((
-            state_of(SourceText::new(text), None, skimmer, true),
+            state_of(SourceText::new(text), None, true),
             SkipHints::default(),
         ))
     })
@@ -1128,21 +1341,14 @@ fn read_state(
 /// Parses `source` (unless the prefilter skips it). `on_disk`: the text is
 /// the file's on disk, so only its fingerprint is kept (see [`ParsedText`]);
 /// otherwise the text is held.
-fn state_of(
-    source: SourceText,
-    prefilter: Option<&AhoCorasick>,
-    skimmer: Option<&Skimmer>,
-    on_disk: bool,
-) -> FileState {
+fn state_of(source: SourceText, prefilter: Option<&AhoCorasick>, on_disk: bool) -> FileState {
     if let Some(prefilter) = prefilter
-        && !mentions_any(prefilter, source.text().as_bytes())
+        && !is_kept(prefilter, source.text().as_bytes())
     {
         return FileState::Skipped;
     }
     let source = Arc::new(source);
-    let skimmed = skimmer.and_then(|skimmer| skimmed_model(skimmer, &source));
-    let result = skimmed.unwrap_or_else(|| with_module_in_budget(&source, build_model));
-    match result {
+    match with_module_in_budget(&source, build_model) {
         Ok(model) => {
             let text = if on_disk {
                 let print = Fingerprint::of(source.text().as_bytes());
@@ -1172,32 +1378,6 @@ fn state_of(
     }
 }
 
-/// The model of `source` parsed with its skippable bodies blanked (see
-/// [`crate::skim`]); `None` when there is nothing to blank or the blanked
-/// parse cannot be trusted (then the file is parsed in full). A parse that
-/// overran the budget is an answer: a second one would too.
-fn skimmed_model(skimmer: &Skimmer, source: &SourceText) -> Option<Result<FileModel, SyntaxError>> {
-    let regions = skimmer.regions(source.code())?;
-    if regions.is_empty() {
-        return None;
-    }
-    let bom = source.bom_len();
-    let in_text: Vec<_> = regions.iter().map(|r| r.start + bom..r.end + bom).collect();
-    let blanked = Arc::new(SourceText::new(skim::blank(source.text(), &in_text)));
-    let checked = regions.clone();
-    let parsed = with_module_in_budget(&blanked, move |module, text| {
-        skim::are_bodies(module, &checked).then(|| build_model(module, text))
-    });
-    match parsed {
-        Ok(Some(model)) => {
-            (!skimmer.alias_in(source.code(), &regions, &model)).then_some(Ok(model))
-        }
-        Ok(None) => None,
-        Err(error) if error.timed_out => Some(Err(error)),
-        Err(_) => None,
-    }
-}
-
 /// `state` with `edits` spliced into its text (see
 /// [`Project::splice_edits`]), and the original text when it changed.
 fn spliced(
@@ -1205,12 +1385,12 @@ fn spliced(
     edits: &[Edit],
     fs: &dyn FileSystem,
     path: &Path,
-    (prefilter, skimmer): (Option<&AhoCorasick>, Option<&Skimmer>),
+    prefilter: Option<&AhoCorasick>,
 ) -> (FileState, Option<Original>) {
     // A text in memory is spliced and held, like any replaced text.
     let in_memory = |old: String, state: FileState| match crate::fix::splice(&old, edits) {
         Some(new) => (
-            state_of(SourceText::new(new), prefilter, skimmer, false),
+            state_of(SourceText::new(new), prefilter, false),
             Some(Original::Text(old)),
         ),
         None => (state, None),
@@ -1244,7 +1424,7 @@ fn spliced(
                 return (FileState::Parsed { text, model }, original);
             };
             drop(model);
-            let state = match state_of(SourceText::new(new), prefilter, skimmer, false) {
+            let state = match state_of(SourceText::new(new), prefilter, false) {
                 FileState::Parsed { model, .. } => FileState::Parsed {
                     text: ParsedText {
                         slot: OnceLock::new(),
@@ -1280,179 +1460,4 @@ pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileMo
     let mut model = model::build(module, source.text(), source.bom_len());
     model.shrink();
     model
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `model` less what skimming may leave out and no rule reads: names
-    /// read from `this` other than lock members, and uses of imports other
-    /// than `Cron`.
-    fn what_rules_read(mut model: FileModel, config: &Config) -> String {
-        for method in model.classes.iter_mut().flat_map(|c| &mut c.methods) {
-            method
-                .this_members
-                .retain(|m| crate::semantic::is_lock_member(config, m));
-            // Only calls to a configured `[[lock-call]]` method are read.
-            method.member_calls.retain(|(_, called)| {
-                config
-                    .lock_calls
-                    .iter()
-                    .any(|c| c.methods.iter().any(|m| m == called.as_str()))
-            });
-        }
-        let crons: Vec<String> = model
-            .imports
-            .iter()
-            .flat_map(|i| &i.named)
-            .filter(|n| n.imported == "Cron")
-            .map(|n| n.local.clone())
-            .collect();
-        model.import_uses.retain(|name, _| crons.contains(name));
-        let mut uses: Vec<_> = model.import_uses.drain().collect();
-        uses.sort();
-        format!("{model:#?}\n{uses:?}")
-    }
-
-    fn full_model(text: &str) -> FileModel {
-        let source = Arc::new(SourceText::new(text.to_string()));
-        with_module_in_budget(&source, build_model).expect("parses")
-    }
-
-    /// Every fixture file that is skimmed gives the model a full parse gives,
-    /// as far as any rule reads it.
-    #[test]
-    fn skimmed_models_match_full_models_on_every_fixture() {
-        let config = Config::default();
-        let skimmer = Skimmer::new(&config).expect("skimmer");
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut skimmed = 0;
-        for entry in ignore::WalkBuilder::new(&root)
-            .standard_filters(false)
-            .build()
-        {
-            let Ok(entry) = entry else { continue };
-            if !crate::walk::is_scanned_name(entry.path()) {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
-            let source = SourceText::new(text.clone());
-            if let Some(Ok(model)) = skimmed_model(&skimmer, &source) {
-                skimmed += 1;
-                assert_eq!(
-                    what_rules_read(model, &config),
-                    what_rules_read(full_model(&text), &config),
-                    "{}",
-                    entry.path().display()
-                );
-            }
-        }
-        assert!(skimmed > 100, "only {skimmed} fixture files were skimmed");
-    }
-
-    #[test]
-    fn an_imported_name_used_under_an_alias_in_a_body_means_a_full_parse() {
-        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
-        let text = "import { Cron as Every } from '@nestjs/schedule';\n\
-                    export class A {\n  @Every('* * * * *') run() {}\n  other() { return Every; }\n}\n";
-        assert!(skimmed_model(&skimmer, &SourceText::new(text.to_string())).is_none());
-        let plain = text.replace("return Every;", "return 1;");
-        assert!(skimmed_model(&skimmer, &SourceText::new(plain)).is_some());
-    }
-
-    #[test]
-    fn a_blanked_block_that_is_no_function_body_means_a_full_parse() {
-        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
-        // `for await (...) {`: the scanner takes the loop's block for a body.
-        let text = "export class A {\n  async run(xs: X) {\n    this.lockService;\n    for await (const x of xs) { go(x); }\n  }\n}\n";
-        let regions = skimmer.regions(text).expect("readable");
-        assert_eq!(regions.len(), 1, "{regions:?}");
-        assert!(skimmed_model(&skimmer, &SourceText::new(text.to_string())).is_none());
-    }
-
-    #[test]
-    fn a_bom_keeps_its_place() {
-        let skimmer = Skimmer::new(&Config::default()).expect("skimmer");
-        let text = "\u{feff}import { ClusterSafeCron } from '@acme/cluster-lock';\n\
-                    export class A {\n  @ClusterSafeCron('* * * * *')\n  run() { return 1 / 2; }\n}\n";
-        let model = skimmed_model(&skimmer, &SourceText::new(text.to_string()))
-            .expect("skimmed")
-            .expect("parsed");
-        let config = Config::default();
-        assert_eq!(
-            what_rules_read(model, &config),
-            what_rules_read(full_model(text), &config)
-        );
-    }
-
-    /// Pieces of method bodies, tricky for a scanner and for the model.
-    const PIECES: [&str; 24] = [
-        "return 1 / 2;",
-        "const r = /[}{'\"`]/g;",
-        "const s = '}{';",
-        "const t = `${`${1}}`}}`;",
-        "// } { ' \" `\n",
-        "/* } */",
-        "if (a) /}/.test(b);",
-        "const o = { a: '}' };",
-        "const f = () => ({ b: 1 });",
-        "x!.y / 3;",
-        "this.lockService.run();",
-        "this.logger.log('x');",
-        "new Job(this.repo);",
-        "super.run();",
-        "this.registry.addCronJob('a', job);",
-        "label: for (const x of xs) { continue label; }",
-        "const c = class { m() { return 1; } };",
-        "function g<T>(x: T): T { return x; }",
-        "return items.filter((i) => i > 2).length;",
-        "const n = (a + b) / (c - d);",
-        "switch (k) { case 1: { break; } default: }",
-        "try { a(); } catch (e) { b(); } finally { c(); }",
-        "const d = a ? { x: 1 } : { y: 2 };",
-        "return Every;",
-    ];
-
-    fn class_of(bodies: &[Vec<usize>]) -> String {
-        let mut text = String::from(
-            "import { Cron as Every } from '@nestjs/schedule';\n\
-             import { ClusterSafeCron } from '@acme/cluster-lock';\n\
-             export class Job {\n  constructor(private readonly repo: Repo) {}\n",
-        );
-        for (n, pieces) in bodies.iter().enumerate() {
-            let body: Vec<&str> = pieces.iter().map(|&p| PIECES[p % PIECES.len()]).collect();
-            let decorator = ["@ClusterSafeCron('* * * * *')", "@Every('* * * * *')", ""][n % 3];
-            text.push_str(&format!(
-                "  {decorator}\n  m{n}(a: number): Promise<{{ v: number }}> {{\n    {}\n  }}\n",
-                body.join("\n    ")
-            ));
-        }
-        text.push_str("}\n");
-        text
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 200,
-            failure_persistence: None,
-            ..proptest::prelude::ProptestConfig::default()
-        })]
-        #[test]
-        fn skimming_never_changes_what_rules_read(
-            bodies in proptest::collection::vec(proptest::collection::vec(0usize..64, 0..6), 1..6)
-        ) {
-            let config = Config::default();
-            let skimmer = Skimmer::new(&config).expect("skimmer");
-            let text = class_of(&bodies);
-            if let Some(Ok(model)) = skimmed_model(&skimmer, &SourceText::new(text.clone())) {
-                proptest::prop_assert_eq!(
-                    what_rules_read(model, &config),
-                    what_rules_read(full_model(&text), &config)
-                );
-            }
-        }
-    }
 }
