@@ -470,19 +470,35 @@ impl Project {
     /// them; but when a class takes (or the fix gives it) `lockService`, its
     /// subclasses' `super(...)` and its `new X(...)` calls must pass it, at
     /// any depth. Skipped files are read again and parsed, round after round
-    /// until none is left, when their hints (see [`SkipHints`]) say they may
-    /// extend, construct or rename a class of a parsed file: under its name,
-    /// under a name a parsed file exports it as, or under a name of their own
-    /// (a default import). The hints over-approximate, so every file a full
-    /// parse would judge is parsed (issue 22).
+    /// until no new name turns up, when their hints (see [`SkipHints`]) say
+    /// they may extend, construct or rename a class of a parsed file: under
+    /// its name, under a name a parsed file exports it as, or under a name of
+    /// their own (a default import of the module that default-exports it).
+    /// The hints over-approximate, so every file a full parse would judge is
+    /// parsed (issue 22). A round tests only the names found since the last:
+    /// the files it passes over were tested against the older ones already.
     fn parse_second_reads(&mut self) {
         if self.prefilter.is_none() {
             return;
         }
+        // A file passed over in an earlier round did not mention the names
+        // known then; only names that are new since can make it wanted.
+        let mut seen_names = std::collections::HashSet::new();
+        let mut seen_sources = std::collections::HashSet::new();
         loop {
             let reach = self.reachable_names();
-            let names = word_matcher(&reach.names);
-            let default_sources = substring_matcher(&reach.default_sources);
+            let new_names: Vec<String> = reach
+                .names
+                .into_iter()
+                .filter(|n| seen_names.insert(n.clone()))
+                .collect();
+            let new_sources: Vec<String> = reach
+                .default_sources
+                .into_iter()
+                .filter(|s| seen_sources.insert(s.clone()))
+                .collect();
+            let names = word_matcher(&new_names);
+            let default_sources = substring_matcher(&new_sources);
             if names.is_none() && default_sources.is_none() {
                 return;
             }
@@ -490,10 +506,8 @@ impl Project {
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .filter(|&i| self.files[i].hints.0.is_some())
                 .collect();
+
             let wanted = self.read_wanted(candidates, names.as_ref(), default_sources.as_ref());
-            if wanted.is_empty() {
-                return;
-            }
             for &index in &wanted {
                 // Read once: a file parsed (or broken) gives no more hints.
                 self.files[index].hints = SkipHints::default();
