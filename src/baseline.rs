@@ -465,15 +465,6 @@ impl Comparison {
     pub fn fails(&self) -> bool {
         self.new_count() > 0 || !self.stale.is_empty()
     }
-
-    /// `N findings baselined (FILE)`.
-    pub fn summary_line(&self) -> String {
-        format!(
-            "{} baselined ({})",
-            crate::output::count(self.baselined_count(), "finding"),
-            self.shown
-        )
-    }
 }
 
 #[cfg(test)]

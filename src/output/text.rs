@@ -76,7 +76,7 @@ pub fn render(report: &Report<'_>) -> String {
     out.push_str(&summary_line(report));
     out.push('\n');
     if let Some(baseline) = report.baseline {
-        out.push_str(&baseline.summary_line());
+        out.push_str(&baseline_line(baseline));
         out.push_str(".\n");
     }
     out
@@ -187,4 +187,13 @@ pub fn summary_line(report: &Report<'_>) -> String {
         line.push('.');
     }
     line
+}
+
+/// `N findings baselined (FILE)`.
+fn baseline_line(baseline: &crate::baseline::Comparison) -> String {
+    format!(
+        "{} baselined ({})",
+        super::count(baseline.baselined_count(), "finding"),
+        baseline.shown
+    )
 }
