@@ -1,17 +1,21 @@
 //! The blast radius of a constructor that gains `lockService`: before
-//! anything is written, each missing-lock-service finding lists the places
-//! its fix reaches (subclasses whose `super(...)` must pass the service,
-//! testing modules that must provide it) and those left to a person (`new
-//! X(...)` calls). The fix loop repairs the first two in the same run.
+//! anything is written, each missing-lock-service finding (and each
+//! unlocked-cron finding, whose migration gives the class the parameter)
+//! lists the places its fix reaches (subclasses whose `super(...)` must pass
+//! the service, testing modules that must provide it, `new X(...)` calls in
+//! tests and factories) and those left to a person (any other `new`). The
+//! fix loop repairs the first ones in the same run; a `@Cron` class whose
+//! ripple reaches one of the others is not migrated (all or nothing).
 
 use std::collections::HashMap;
 
 use crate::config::Injection;
 use crate::links::Symbol;
-use crate::model::{Callee, FileModel};
+use crate::model::{Callee, ClassModel, FileModel};
 use crate::modules::ClassKey;
 use crate::project::Project;
-use crate::rules::test_module_missing_lock::provides;
+use crate::rules::constructor_call_missing_lock::{Shape, shape};
+use crate::rules::test_module_missing_lock::{provides, provides_itself};
 use crate::rules::{Finding, Related, Rule};
 
 /// A class that gains an injected member's parameter, and the finding
@@ -25,23 +29,39 @@ type Targets = HashMap<(ClassKey, usize), usize>;
 pub fn attach(project: &Project, findings: &mut [Finding]) {
     let injections = project.config.injections();
     let mut targets: Targets = HashMap::new();
-    for (i, finding) in findings.iter().enumerate() {
-        let Some(injection) = injections.get(finding.injection) else {
-            continue;
-        };
-        let Some((path, model)) = project.file_model(finding.file) else {
-            continue;
-        };
-        if let Some(class) = model
-            .classes
-            .iter()
-            .position(|c| c.anchor == finding.offset)
-            && adds_parameter(finding, &model.classes[class], injection.member)
-        {
-            targets.insert(((path, class), finding.injection), i);
+    // Further unlocked-cron findings of a class already a target: they
+    // share its ripple.
+    let mut also: Vec<(usize, usize)> = Vec::new();
+    // A class that already lock-decorates a method gains the parameter from
+    // missing-lock-service's fix: its `@Cron` migrations add nothing.
+    for migration in [false, true] {
+        for (i, finding) in findings.iter().enumerate() {
+            if (finding.rule == Rule::UnlockedCron) != migration {
+                continue;
+            }
+            let Some(injection) = injections.get(finding.injection) else {
+                continue;
+            };
+            let Some((path, model)) = project.file_model(finding.file) else {
+                continue;
+            };
+            let Some(class) = target_class(&model, finding, injection.member) else {
+                continue;
+            };
+            let key = ((path, class), finding.injection);
+            match targets.get(&key) {
+                None => {
+                    targets.insert(key, i);
+                }
+                Some(&owner) if migration && findings[owner].rule == Rule::UnlockedCron => {
+                    also.push((owner, i));
+                }
+                Some(_) => {}
+            }
         }
     }
     let mut sites: Vec<(usize, Related)> = Vec::new();
+    let mut blocked: Vec<(usize, Related)> = Vec::new();
     let mut fresh: Vec<(ClassKey, usize)> = targets.keys().cloned().collect();
     // Each pass finds the sites of the classes added by the one before:
     // a subclass that gains the parameter has subclasses and specs too.
@@ -67,7 +87,10 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
                 names: &names,
                 targets: &current,
             };
-            for (owner, related, gains) in reach.sites(file, &injections) {
+            for (owner, related, gains, blocks) in reach.sites(file, &injections) {
+                if blocks && let Some(related) = &related {
+                    blocked.push((owner, related.clone()));
+                }
                 if let Some((key, k)) = gains
                     && !targets.contains_key(&(key.clone(), k))
                 {
@@ -90,6 +113,73 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     for finding in findings.iter_mut() {
         finding.related.sort_by_key(|r| (r.file, r.offset));
     }
+    for (owner, other) in also {
+        let shared = findings.get(owner).map(|f| f.related.clone());
+        if let Some(finding) = findings.get_mut(other) {
+            finding.related = shared.unwrap_or_default();
+        }
+        blocked.extend(
+            blocked
+                .iter()
+                .filter(|(o, _)| *o == owner)
+                .map(|(_, r)| (other, r.clone()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    hold_back(project, findings, blocked);
+}
+
+/// An unlocked-cron finding whose class's ripple reaches a site no fix can
+/// repair is not migrated: a migration that leaves a `new` short of an
+/// argument turns a job that runs (on every replica) into a build that
+/// fails. The finding says so and names the first such site. Other
+/// findings (a class already lock-decorated) are fixed as before: the class
+/// is broken either way, and constructor-call-missing-lock says what is left.
+fn hold_back(project: &Project, findings: &mut [Finding], mut blocked: Vec<(usize, Related)>) {
+    blocked.sort_by_key(|(owner, r)| (*owner, r.file, r.offset));
+    blocked.dedup_by_key(|(owner, _)| *owner);
+    for (owner, site) in blocked {
+        let Some(finding) = findings.get_mut(owner) else {
+            continue;
+        };
+        if finding.rule != Rule::UnlockedCron {
+            continue;
+        }
+        let display = project
+            .files
+            .get(site.file)
+            .map_or("?", |f| f.display.as_str());
+        let line = project
+            .read_source(site.file)
+            .map_or(0, |source| source.line_col(site.offset).0);
+        finding.message.push_str(&format!(
+            "; `--migrate-cron` leaves it: the class's constructor would gain `{}`, which {display}:{line} \
+cannot be given ({})",
+            project.config.lock_service_member,
+            site.message
+        ));
+        finding.fix = None;
+    }
+}
+
+/// The class whose constructor the finding's fix gives a parameter, if it
+/// does: the class of a missing-lock-service (or super-call-missing-lock)
+/// finding, or the class of an unlocked `@Cron` that its migration leaves
+/// without the member (see `unlocked_cron`).
+fn target_class(model: &FileModel, finding: &Finding, member: &str) -> Option<usize> {
+    if finding.rule == Rule::UnlockedCron {
+        return model.classes.iter().position(|c| {
+            c.methods
+                .iter()
+                .flat_map(|m| &m.decorators)
+                .any(|d| d.range.start == finding.offset)
+        });
+    }
+    let class = model
+        .classes
+        .iter()
+        .position(|c| c.anchor == finding.offset)?;
+    adds_parameter(finding, &model.classes[class], member).then_some(class)
 }
 
 /// Whether the finding's fix gives its class a new constructor parameter.
@@ -121,14 +211,22 @@ struct Reach<'a> {
 
 /// A ripple site: the finding it belongs to, the note (none for a subclass
 /// without a constructor: nothing changes there, but it takes the new
-/// parameter too), and the subclass that gains the parameter in turn (with
-/// its injection).
-type Site = (usize, Option<Related>, Option<(ClassKey, usize)>);
+/// parameter too), the subclass that gains the parameter in turn (with
+/// its injection), and whether no fix can repair it.
+type Site = (usize, Option<Related>, Option<(ClassKey, usize)>, bool);
 
 impl Reach<'_> {
     /// The target class `name` stands for in this file, with each injection
     /// it gains and the owning finding.
     fn target_of(&self, name: &str) -> Vec<(usize, usize)> {
+        self.targets_of(name)
+            .into_iter()
+            .map(|(k, owner, _)| (k, owner))
+            .collect()
+    }
+
+    /// [`Reach::target_of`], with the class's key.
+    fn targets_of(&self, name: &str) -> Vec<(usize, usize, ClassKey)> {
         let imported = self.model.imported_name(name);
         if !self.names.iter().any(|n| n == name || n == imported) {
             return Vec::new();
@@ -139,11 +237,11 @@ impl Reach<'_> {
         else {
             return Vec::new();
         };
-        let mut found: Vec<(usize, usize)> = self
+        let mut found: Vec<(usize, usize, ClassKey)> = self
             .targets
             .iter()
             .filter(|(((p, c), _), _)| *p == path && *c == class)
-            .map(|((_, k), owner)| (*k, *owner))
+            .map(|((_, k), owner)| (*k, *owner, (path.clone(), class)))
             .collect();
         found.sort_unstable();
         found
@@ -160,7 +258,7 @@ impl Reach<'_> {
                 // It runs its base's constructor: its own subclasses, specs
                 // and `new` calls must pass the new parameter.
                 for (k, owner) in self.target_of(base) {
-                    sites.push((owner, None, Some((key_of(index), k))));
+                    sites.push((owner, None, Some((key_of(index), k)), false));
                 }
                 continue;
             };
@@ -183,14 +281,14 @@ impl Reach<'_> {
                     .iter()
                     .all(|p| p.name.as_deref() != Some(member))
                     .then(|| (key_of(index), k));
-                sites.push((owner, Some(related), gains));
+                sites.push((owner, Some(related), gains, false));
             }
         }
         for testing in &self.model.testing_modules {
             let Some(providers) = &testing.metadata.providers else {
                 continue;
             };
-            for head in providers.elements.iter().filter_map(|(_, h)| h.as_deref()) {
+            for head in provides_itself(providers) {
                 for (k, owner) in self.target_of(head) {
                     let Some(injection) = injections.get(k) else {
                         continue;
@@ -207,28 +305,82 @@ impl Reach<'_> {
                             injection.type_name
                         ),
                     };
-                    sites.push((owner, Some(related), None));
+                    sites.push((owner, Some(related), None, false));
                 }
             }
         }
         for new in &self.model.constructions {
-            for (k, owner) in self.target_of(&new.class) {
-                let what = match k {
-                    0 => "the lock service".to_string(),
-                    _ => format!("`{}`", injections.get(k).map_or("", |i| i.member)),
+            for (k, owner, target) in self.targets_of(&new.class) {
+                let Some(injection) = injections.get(k) else {
+                    continue;
+                };
+                let position = self.planned_position(&target, injection.member);
+                let class = &new.class;
+                let (message, blocks) = match shape(self.project, file, self.model, new, position) {
+                    Ok(Shape::StandIn) => (
+                        format!(
+                            "`new {class}(...)` in a test: gets `{{}} as {}`",
+                            injection.type_name
+                        ),
+                        false,
+                    ),
+                    Ok(Shape::Factory(_)) => (
+                        format!(
+                            "`new {class}(...)` in a `useFactory`: gets `{}`, injected through `inject`",
+                            injection.member
+                        ),
+                        false,
+                    ),
+                    Err(why) => {
+                        let what = match k {
+                            0 => "the lock service".to_string(),
+                            _ => format!("`{}`", injection.member),
+                        };
+                        (
+                            format!(
+                                "`new {class}(...)`: must pass {what} by hand, {why} (constructor-call-missing-lock)"
+                            ),
+                            true,
+                        )
+                    }
                 };
                 let related = Related {
                     file,
                     position: None,
                     offset: new.range.start,
-                    message: format!(
-                        "`new {}(...)`: must pass {what} by hand (constructor-call-missing-lock)",
-                        new.class
-                    ),
+                    message,
                 };
-                sites.push((owner, Some(related), None));
+                sites.push((owner, Some(related), None, blocks));
             }
         }
         sites
+    }
+
+    /// The argument position `member` will have in the constructor that
+    /// builds `target` (its own, or the base's it runs): before the first
+    /// optional, defaulted or rest parameter, as the fix places it.
+    fn planned_position(&self, target: &ClassKey, member: &str) -> usize {
+        let Some(model) = self.project.model_at(&target.0) else {
+            return 0;
+        };
+        let Some((_, owner, class)) = self.project.constructing_class(&target.0, &model, target.1)
+        else {
+            return 0;
+        };
+        owner
+            .classes
+            .get(class)
+            .and_then(|c: &ClassModel| c.constructor.as_ref())
+            .map_or(0, |ctor| {
+                ctor.params
+                    .iter()
+                    .position(|p| p.name.as_deref() == Some(member))
+                    .or_else(|| {
+                        ctor.params
+                            .iter()
+                            .position(|p| p.optional || p.has_default || p.rest)
+                    })
+                    .unwrap_or(ctor.params.len())
+            })
     }
 }
