@@ -61,7 +61,7 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
         }
     }
     let mut sites: Vec<(usize, Related)> = Vec::new();
-    let mut blocked: Vec<(usize, Related)> = Vec::new();
+    let mut blocked: Vec<(usize, Related, String)> = Vec::new();
     let mut fresh: Vec<(ClassKey, usize)> = targets.keys().cloned().collect();
     // Each pass finds the sites of the classes added by the one before:
     // a subclass that gains the parameter has subclasses and specs too.
@@ -88,8 +88,8 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
                 targets: &current,
             };
             for (owner, related, gains, blocks) in reach.sites(file, &injections) {
-                if blocks && let Some(related) = &related {
-                    blocked.push((owner, related.clone()));
+                if let (Some(why), Some(related)) = (blocks, &related) {
+                    blocked.push((owner, related.clone(), why));
                 }
                 if let Some((key, k)) = gains
                     && !targets.contains_key(&(key.clone(), k))
@@ -121,8 +121,8 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
         blocked.extend(
             blocked
                 .iter()
-                .filter(|(o, _)| *o == owner)
-                .map(|(_, r)| (other, r.clone()))
+                .filter(|(o, _, _)| *o == owner)
+                .map(|(_, r, why)| (other, r.clone(), why.clone()))
                 .collect::<Vec<_>>(),
         );
     }
@@ -135,10 +135,14 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
 /// fails. The finding says so and names the first such site. Other
 /// findings (a class already lock-decorated) are fixed as before: the class
 /// is broken either way, and constructor-call-missing-lock says what is left.
-fn hold_back(project: &Project, findings: &mut [Finding], mut blocked: Vec<(usize, Related)>) {
-    blocked.sort_by_key(|(owner, r)| (*owner, r.file, r.offset));
-    blocked.dedup_by_key(|(owner, _)| *owner);
-    for (owner, site) in blocked {
+fn hold_back(
+    project: &Project,
+    findings: &mut [Finding],
+    mut blocked: Vec<(usize, Related, String)>,
+) {
+    blocked.sort_by_key(|(owner, r, _)| (*owner, r.file, r.offset));
+    blocked.dedup_by_key(|(owner, _, _)| *owner);
+    for (owner, site, why) in blocked {
         let Some(finding) = findings.get_mut(owner) else {
             continue;
         };
@@ -153,10 +157,9 @@ fn hold_back(project: &Project, findings: &mut [Finding], mut blocked: Vec<(usiz
             .read_source(site.file)
             .map_or(0, |source| source.line_col(site.offset).0);
         finding.message.push_str(&format!(
-            "; `--migrate-cron` leaves it: the class's constructor would gain `{}`, which {display}:{line} \
-cannot be given ({})",
+            "; `--migrate-cron` leaves this class alone: its constructor would take `{}`, and no fix can \
+pass it to {why} at {display}:{line}",
             project.config.lock_service_member,
-            site.message
         ));
         finding.fix = None;
     }
@@ -212,8 +215,8 @@ struct Reach<'a> {
 /// A ripple site: the finding it belongs to, the note (none for a subclass
 /// without a constructor: nothing changes there, but it takes the new
 /// parameter too), the subclass that gains the parameter in turn (with
-/// its injection), and whether no fix can repair it.
-type Site = (usize, Option<Related>, Option<(ClassKey, usize)>, bool);
+/// its injection), and, when no fix can repair it, what and why in words.
+type Site = (usize, Option<Related>, Option<(ClassKey, usize)>, Option<String>);
 
 impl Reach<'_> {
     /// The target class `name` stands for in this file, with each injection
@@ -258,7 +261,7 @@ impl Reach<'_> {
                 // It runs its base's constructor: its own subclasses, specs
                 // and `new` calls must pass the new parameter.
                 for (k, owner) in self.target_of(base) {
-                    sites.push((owner, None, Some((key_of(index), k)), false));
+                    sites.push((owner, None, Some((key_of(index), k)), None));
                 }
                 continue;
             };
@@ -281,7 +284,7 @@ impl Reach<'_> {
                     .iter()
                     .all(|p| p.name.as_deref() != Some(member))
                     .then(|| (key_of(index), k));
-                sites.push((owner, Some(related), gains, false));
+                sites.push((owner, Some(related), gains, None));
             }
         }
         for testing in &self.model.testing_modules {
@@ -305,7 +308,7 @@ impl Reach<'_> {
                             injection.type_name
                         ),
                     };
-                    sites.push((owner, Some(related), None, false));
+                    sites.push((owner, Some(related), None, None));
                 }
             }
         }
@@ -322,14 +325,14 @@ impl Reach<'_> {
                             "`new {class}(...)` in a test: gets `{{}} as {}`",
                             injection.type_name
                         ),
-                        false,
+                        None,
                     ),
                     Ok(Shape::Factory(_)) => (
                         format!(
                             "`new {class}(...)` in a `useFactory`: gets `{}`, injected through `inject`",
                             injection.member
                         ),
-                        false,
+                        None,
                     ),
                     Err(why) => {
                         let what = match k {
@@ -338,9 +341,9 @@ impl Reach<'_> {
                         };
                         (
                             format!(
-                                "`new {class}(...)`: must pass {what} by hand, {why} (constructor-call-missing-lock)"
+                                "`new {class}(...)` {why}: must pass {what} by hand (constructor-call-missing-lock)"
                             ),
-                            true,
+                            Some(format!("`new {class}(...)` ({why})")),
                         )
                     }
                 };

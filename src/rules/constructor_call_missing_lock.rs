@@ -136,7 +136,7 @@ pub enum Shape {
 }
 
 /// Whether file `file`'s `new` can be given a member that goes at argument
-/// `position`, and how; else why not, in words.
+/// `position`, and how; else why not, in words that follow `` `new X(...)` ``.
 pub fn shape(
     project: &Project,
     file: usize,
@@ -145,14 +145,14 @@ pub fn shape(
     position: usize,
 ) -> Result<Shape, String> {
     match new.args {
-        None => return Err("it spreads its arguments".to_string()),
+        None => return Err("with spread arguments".to_string()),
         Some(passed) if passed != position => {
             return Err(format!(
-                "it passes {passed} argument{} where the constructor will take {position} before it",
+                "passing {passed} argument{} where {position} come before it",
                 if passed == 1 { "" } else { "s" }
             ));
         }
-        Some(_) if new.parens.is_none() => return Err("it has no argument list".to_string()),
+        Some(_) if new.parens.is_none() => return Err("without an argument list".to_string()),
         Some(_) => {}
     }
     if let Some(factory) = new.factory.and_then(|i| model.factories.get(i))
@@ -165,8 +165,10 @@ pub fn shape(
         return Ok(Shape::StandIn);
     }
     Err(match new.factory {
-        Some(_) => "its `useFactory` has no literal `inject` list matching its parameters".to_string(),
-        None => "it is written by hand in production code".to_string(),
+        Some(_) => {
+            "in a `useFactory` without a literal `inject` list matching its parameters".to_string()
+        }
+        None => "written by hand in production code".to_string(),
     })
 }
 
