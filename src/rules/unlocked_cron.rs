@@ -43,6 +43,8 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         .flat_map(|(i, facts)| facts.schedule_uses.iter().map(move |s| (i, s)))
         .filter(|(_, s)| s.name == "Cron" && !s.locked)
         .collect();
+    // Without a lock source there is no migration, and so no ripple.
+    let source = migration_source(ctx);
     for (class_index, schedule) in &unlocked {
         let class = &ctx.model.classes[*class_index];
         let method = schedule.method.as_deref().unwrap_or("a method");
@@ -63,7 +65,11 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             )
             .in_class(class.name.as_deref())
             .in_method(schedule.method.as_deref())
-            .for_injection(gains_parameter(class, &ctx.classes[*class_index]))
+            .for_injection(if source.is_some() {
+                gains_parameter(class, &ctx.classes[*class_index])
+            } else {
+                usize::MAX
+            })
             .with_fix(fix),
         );
     }
