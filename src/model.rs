@@ -1270,7 +1270,9 @@ impl Builder<'_> {
                     Some("inject") => inject = Some(self.module_list(&kv.value)),
                     _ => {}
                 },
-                ast::Prop::Method(method) if prop_name(&method.key).as_deref() == Some("useFactory") => {
+                ast::Prop::Method(method)
+                    if prop_name(&method.key).as_deref() == Some("useFactory") =>
+                {
                     let params = method.function.params.iter().map(|p| &p.pat).collect();
                     let start = self.range(method.key.span()).end;
                     function = Some((method.function.span, start, params));
@@ -1295,7 +1297,9 @@ impl Builder<'_> {
                 f.function.span,
                 f.ident
                     .as_ref()
-                    .map_or(self.range(f.function.span).start, |i| self.range(i.span).end),
+                    .map_or(self.range(f.function.span).start, |i| {
+                        self.range(i.span).end
+                    }),
                 f.function.params.iter().map(|p| &p.pat).collect(),
             )),
             ast::Expr::Paren(paren) => self.function_parts(&paren.expr),

@@ -216,7 +216,12 @@ struct Reach<'a> {
 /// without a constructor: nothing changes there, but it takes the new
 /// parameter too), the subclass that gains the parameter in turn (with
 /// its injection), and, when no fix can repair it, what and why in words.
-type Site = (usize, Option<Related>, Option<(ClassKey, usize)>, Option<String>);
+type Site = (
+    usize,
+    Option<Related>,
+    Option<(ClassKey, usize)>,
+    Option<String>,
+);
 
 impl Reach<'_> {
     /// The target class `name` stands for in this file, with each injection

@@ -91,7 +91,10 @@ fn check_injection(
             continue;
         }
         let injections = ctx.project.config.injections();
-        let fix = match (shape(ctx.project, ctx.index, ctx.model, new, position), injections.get(k)) {
+        let fix = match (
+            shape(ctx.project, ctx.index, ctx.model, new, position),
+            injections.get(k),
+        ) {
             (Ok(shape), Some(injection)) => {
                 let near = ctx.project.index_of(&target_path);
                 pass_member(ctx, new, shape, injection, near)
