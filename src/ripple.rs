@@ -62,6 +62,9 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     }
     let mut sites: Vec<(usize, Related)> = Vec::new();
     let mut blocked: Vec<(usize, Related, String)> = Vec::new();
+    // (a, b): a's ripple reaches a class that b's fix gives the parameter
+    // too, and the walk stopped there.
+    let mut reaches: Vec<(usize, usize)> = Vec::new();
     let mut fresh: Vec<(ClassKey, usize)> = targets.keys().cloned().collect();
     // Each pass finds the sites of the classes added by the one before:
     // a subclass that gains the parameter has subclasses and specs too.
@@ -91,11 +94,15 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
                 if let (Some(why), Some(related)) = (blocks, &related) {
                     blocked.push((owner, related.clone(), why));
                 }
-                if let Some((key, k)) = gains
-                    && !targets.contains_key(&(key.clone(), k))
-                {
-                    targets.insert((key.clone(), k), owner);
-                    fresh.push((key, k));
+                if let Some((key, k)) = gains {
+                    match targets.get(&(key.clone(), k)) {
+                        None => {
+                            targets.insert((key.clone(), k), owner);
+                            fresh.push((key, k));
+                        }
+                        Some(&other) if other != owner => reaches.push((owner, other)),
+                        Some(_) => {}
+                    }
                 }
                 if let Some(related) = related {
                     sites.push((owner, related));
@@ -126,7 +133,37 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
                 .collect::<Vec<_>>(),
         );
     }
+    let blocked = blocked_through(findings, blocked, &reaches);
     hold_back(project, findings, blocked);
+}
+
+/// The blocked sites, with those of the migrations each migration's ripple
+/// reaches: migrating a base class gives the parameter to a subclass whose
+/// own `@Cron` migration is held back, so the base's migration is held back
+/// with it (else the subclass's `new` breaks after all). A class reached by
+/// a missing-lock-service fix gains the parameter whatever the migration
+/// does, so that adds nothing.
+fn blocked_through(
+    findings: &[Finding],
+    mut blocked: Vec<(usize, Related, String)>,
+    reaches: &[(usize, usize)],
+) -> Vec<(usize, Related, String)> {
+    let is_migration = |i: usize| findings.get(i).is_some_and(|f| f.rule == Rule::UnlockedCron);
+    loop {
+        let more: Vec<(usize, Related, String)> = reaches
+            .iter()
+            .filter(|(a, b)| is_migration(*a) && is_migration(*b))
+            .filter(|(a, _)| !blocked.iter().any(|(o, _, _)| o == a))
+            .filter_map(|(a, b)| {
+                let (_, site, why) = blocked.iter().find(|(o, _, _)| o == b)?;
+                Some((*a, site.clone(), why.clone()))
+            })
+            .collect();
+        if more.is_empty() {
+            return blocked;
+        }
+        blocked.extend(more);
+    }
 }
 
 /// An unlocked-cron finding whose class's ripple reaches a site no fix can
