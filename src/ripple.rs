@@ -148,7 +148,11 @@ fn blocked_through(
     mut blocked: Vec<(usize, Related, String)>,
     reaches: &[(usize, usize)],
 ) -> Vec<(usize, Related, String)> {
-    let is_migration = |i: usize| findings.get(i).is_some_and(|f| f.rule == Rule::UnlockedCron);
+    let is_migration = |i: usize| {
+        findings
+            .get(i)
+            .is_some_and(|f| f.rule == Rule::UnlockedCron)
+    };
     loop {
         let more: Vec<(usize, Related, String)> = reaches
             .iter()
