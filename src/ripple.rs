@@ -365,7 +365,14 @@ impl Reach<'_> {
                 };
                 let position = self.planned_position(&target, injection.member);
                 let class = &new.class;
-                let (message, blocks) = match shape(self.project, file, self.model, new, position) {
+                let (message, blocks) = match shape(
+                    self.project,
+                    file,
+                    self.model,
+                    new,
+                    position,
+                    injection,
+                ) {
                     Ok(Shape::StandIn) => (
                         format!(
                             "`new {class}(...)` in a test: gets `{{}} as {}`",

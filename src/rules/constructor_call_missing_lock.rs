@@ -91,16 +91,11 @@ fn check_injection(
             continue;
         }
         let injections = ctx.project.config.injections();
-        let fix = match (
-            shape(ctx.project, ctx.index, ctx.model, new, position),
-            injections.get(k),
-        ) {
-            (Ok(shape), Some(injection)) => {
-                let near = ctx.project.index_of(&target_path);
-                pass_member(ctx, new, shape, injection, near)
-            }
-            _ => None,
-        };
+        let fix = injections.get(k).and_then(|injection| {
+            let shape = shape(ctx.project, ctx.index, ctx.model, new, position, injection).ok()?;
+            let near = ctx.project.index_of(&target_path);
+            pass_member(ctx, new, shape, injection, near)
+        });
         let name = target
             .classes
             .get(class)
@@ -146,6 +141,7 @@ pub fn shape(
     model: &FileModel,
     new: &Construction,
     position: usize,
+    injection: &Injection<'_>,
 ) -> Result<Shape, String> {
     match new.args {
         None => return Err("with spread arguments".to_string()),
@@ -160,6 +156,7 @@ pub fn shape(
     }
     if let Some(factory) = new.factory.and_then(|i| model.factories.get(i))
         && literal_inject(factory)
+        && injected_at(model, factory, injection).is_ok()
         && let Some(index) = new.factory
     {
         return Ok(Shape::Factory(index));
@@ -185,6 +182,30 @@ fn literal_inject(factory: &Factory) -> bool {
             && inject.elements.len() == factory.params.len()
             && factory.params.iter().all(|(_, name)| name.is_some())
     }) && factory.parens.is_some()
+}
+
+/// Where the factory's parameters already receive `injection`'s type
+/// (`Ok(Some(index))`), or `Ok(None)` when a parameter can be added for it;
+/// `Err(())` when a parameter already has the member's name for something
+/// else.
+fn injected_at(
+    model: &FileModel,
+    factory: &Factory,
+    injection: &Injection<'_>,
+) -> Result<Option<usize>, ()> {
+    let inject = factory.inject.as_ref().ok_or(())?;
+    let present = inject.elements.iter().position(|(_, head)| {
+        head.as_deref()
+            .is_some_and(|h| model.imported_name(h) == injection.type_name)
+    });
+    if present.is_some() {
+        return Ok(present);
+    }
+    let taken = factory
+        .params
+        .iter()
+        .any(|(_, name)| name.as_deref() == Some(injection.member));
+    if taken { Err(()) } else { Ok(None) }
 }
 
 /// `*.spec.ts`, `*.test.ts` (any TypeScript extension).
@@ -245,20 +266,9 @@ fn factory_param(
     local: &str,
 ) -> Option<(String, Vec<Edit>)> {
     let inject = factory.inject.as_ref()?;
-    let present = inject.elements.iter().position(|(_, head)| {
-        head.as_deref()
-            .is_some_and(|h| ctx.model.imported_name(h) == injection.type_name)
-    });
-    if let Some(index) = present {
+    if let Some(index) = injected_at(ctx.model, factory, injection).ok()? {
         let name = factory.params.get(index)?.1.clone()?;
         return Some((name, Vec::new()));
-    }
-    let taken = factory
-        .params
-        .iter()
-        .any(|(_, name)| name.as_deref() == Some(injection.member));
-    if taken {
-        return None;
     }
     let text = ctx.text()?;
     let (bracket_open, bracket_close) = inject.brackets?;
