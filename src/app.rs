@@ -340,13 +340,18 @@ fn fix(args: &FixArgs) -> Result<Status> {
             }
         }
         diffs.finish()?;
+        let remaining = &outcome.remaining.findings;
         let _ = writeln!(
             std::io::stderr(),
-            "Would fix {} in {}; {} would remain.",
+            "Would fix {} in {}; {} would remain{}",
             count(outcome.fixed, "finding"),
             count(changed.len(), "file"),
-            count(outcome.remaining.findings.len(), "finding")
+            count(remaining.len(), "finding"),
+            if remaining.is_empty() { "." } else { ":" }
         );
+        for finding in remaining {
+            let _ = writeln!(std::io::stderr(), "  {}", remaining_line(project, finding));
+        }
         baseline_note(comparison.as_ref(), true);
         had_errors |= report_changed(project, &failed);
         let anything = !changed.is_empty() || left;
@@ -379,6 +384,25 @@ fn fix(args: &FixArgs) -> Result<Status> {
     baseline_note(comparison.as_ref(), false);
     had_errors |= report_changed(project, &failed);
     Ok(status(had_errors, left))
+}
+
+/// One finding `fix --dry-run` leaves, on one line: `file:line:col:
+/// severity[rule] message`, so that what a person must still do is known
+/// before anything is written.
+fn remaining_line(project: &Project, finding: &crate::rules::Finding) -> String {
+    let display = project
+        .files
+        .get(finding.file)
+        .map_or("?", |f| f.display.as_str());
+    let at = finding
+        .position
+        .map_or(String::new(), |p| format!(":{}:{}", p.line, p.column));
+    format!(
+        "{display}{at}: {}[{}] {}",
+        finding.severity.as_str(),
+        finding.rule.name(),
+        finding.message
+    )
 }
 
 /// After `fix`, on stderr: how many findings stay baselined, and which
@@ -532,7 +556,14 @@ fn ensure_migration_source(project: &Project, filter: &RuleFilter) -> Result<()>
     let mut lacking: Vec<&str> = analysis
         .findings
         .iter()
-        .filter(|f| f.rule == Rule::UnlockedCron && f.fix.is_none())
+        // A class held back from the migration (see `ripple`) has no fix
+        // either, and says why itself.
+        .filter(|f| {
+            f.rule == Rule::UnlockedCron
+                && crate::semantic::FileContext::new(project, f.file)
+                    .and_then(|ctx| crate::rules::unlocked_cron::migration_source(&ctx))
+                    .is_none()
+        })
         .map(|f| project.files[f.file].display.as_str())
         .collect();
     lacking.dedup();
@@ -561,6 +592,7 @@ pub fn rules_table() -> String {
         let fix = match rule.fixability() {
             Fixability::Always => "yes",
             Fixability::WithMigrateCron => "--migrate-cron",
+            Fixability::Partly => "partly",
             Fixability::Manual => "no",
         };
         out.push_str(&format!(
@@ -589,6 +621,7 @@ pub fn explain(rule: Rule) -> String {
         fix = match rule.fixability() {
             Fixability::Always => "yes",
             Fixability::WithMigrateCron => "with --migrate-cron",
+            Fixability::Partly => "in tests and factories",
             Fixability::Manual => "no",
         },
         summary = doc.summary,

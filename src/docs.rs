@@ -16,6 +16,7 @@ fn fix_word(rule: Rule) -> &'static str {
     match rule.fixability() {
         Fixability::Always => "yes",
         Fixability::WithMigrateCron => "with `--migrate-cron`",
+        Fixability::Partly => "in tests and factories",
         Fixability::Manual => "no",
     }
 }

@@ -314,6 +314,10 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
     ));
     findings.extend(caller_findings(project, &injectors));
     let any_application = !apps.is_empty();
+    let tallies_modules: BTreeMap<usize, Vec<ModuleClass>> = tallies
+        .iter()
+        .map(|(&package, tally)| (package, tally.modules.clone()))
+        .collect();
     let mut packages = Vec::new();
     for (package, tally) in tallies {
         let Tally {
@@ -353,6 +357,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         }
     }
     crate::ripple::attach(project, &mut findings);
+    registration_ripple(project, &tallies_modules, &mut findings);
     let mut findings = settle(project, filter, findings);
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {
@@ -363,6 +368,83 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         key(a).cmp(&key(b))
     });
     Analysis { findings, packages }
+}
+
+/// Notes, on each unlocked-cron finding whose migration gives its class the
+/// lock service, the root module of every application that provides the
+/// class and does not register the lock module yet: the migration makes
+/// missing-lock-module add it there (see `ripple` for the other sites).
+/// `modules` are each project's `@Module` classes.
+fn registration_ripple(
+    project: &Project,
+    modules: &BTreeMap<usize, Vec<ModuleClass>>,
+    findings: &mut [Finding],
+) {
+    let mut migrated = LockUsers::default();
+    let mut owners: Vec<(ClassKey, usize)> = Vec::new();
+    for (i, finding) in findings.iter().enumerate() {
+        if finding.rule != Rule::UnlockedCron || finding.injection != 0 {
+            continue;
+        }
+        let Some((path, model)) = project.file_model(finding.file) else {
+            continue;
+        };
+        let class = model.classes.iter().position(|c| {
+            c.methods
+                .iter()
+                .flat_map(|m| &m.decorators)
+                .any(|d| d.range.start == finding.offset)
+        });
+        if let Some(class) = class {
+            let key = (path, class);
+            migrated.insert(key.clone(), model.classes[class].name.as_deref());
+            owners.push((key, i));
+        }
+    }
+    if owners.is_empty() {
+        return;
+    }
+    let entries: Vec<usize> = (0..project.files.len())
+        .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
+        .collect();
+    let lock_module = &project.config.lock_module;
+    for (&package, modules) in modules {
+        for root in modules::root_modules(project, package, modules, &entries).modules {
+            let app = modules::application(project, package, root, &migrated);
+            let editable = app.registration == Registration::No
+                || (app.registration == Registration::Unknown && app.conditional.is_empty());
+            if app.reached.is_empty() || !editable {
+                continue;
+            }
+            let Some(model) = project.model(root.file) else {
+                continue;
+            };
+            let Some(class) = model.classes.get(root.class) else {
+                continue;
+            };
+            let Some(decorator) = class.decorators.get(root.decorator) else {
+                continue;
+            };
+            let related = crate::rules::Related {
+                file: root.file,
+                offset: decorator.range.start,
+                message: format!(
+                    "root module `{}`: gets `{lock_module}` in its `imports` (missing-lock-module)",
+                    class.name.as_deref().unwrap_or("(anonymous)")
+                ),
+                position: None,
+            };
+            for (key, owner) in &owners {
+                if app.reached.contains(key)
+                    && let Some(finding) = findings.get_mut(*owner)
+                    && !finding.related.contains(&related)
+                {
+                    finding.related.push(related.clone());
+                    finding.related.sort_by_key(|r| (r.file, r.offset));
+                }
+            }
+        }
+    }
 }
 
 /// test-module-missing-lock and constructor-call-missing-lock, in the files

@@ -47,6 +47,9 @@ pub struct FileModel {
     pub testing_modules: Vec<TestingModule>,
     /// `new X(...)` expressions whose callee is a plain name.
     pub constructions: Vec<Construction>,
+    /// Provider objects with a `useFactory` function (`{ provide: X,
+    /// useFactory: (a) => new X(a), inject: [A] }`), anywhere in the file.
+    pub factories: Vec<Factory>,
 }
 
 impl FileModel {
@@ -64,6 +67,7 @@ impl FileModel {
         self.const_lists.shrink_to_fit();
         self.testing_modules.shrink_to_fit();
         self.constructions.shrink_to_fit();
+        self.factories.shrink_to_fit();
         for class in &mut self.classes {
             class.decorators.shrink_to_fit();
             class.properties.shrink_to_fit();
@@ -87,6 +91,31 @@ pub struct Construction {
     pub args: Option<usize>,
     /// `new` to the end of the expression.
     pub range: Range<usize>,
+    /// Each argument, in order.
+    pub arg_ranges: Vec<Range<usize>>,
+    /// Offsets of `(` and `)` (none for `new X` without parentheses).
+    pub parens: Option<(usize, usize)>,
+    /// Written inside a `describe`/`it`/`test` (or `before*`/`after*`)
+    /// callback: a test builds it, and a stand-in may be passed.
+    pub in_test: bool,
+    /// The innermost `useFactory` function it is written in (index into
+    /// [`FileModel::factories`]).
+    pub factory: Option<usize>,
+}
+
+/// A provider object whose `useFactory` is an arrow or function expression:
+/// what the fix that passes the lock service through a factory needs.
+#[derive(Debug, Clone)]
+pub struct Factory {
+    /// The function, from its first byte to its last.
+    pub range: Range<usize>,
+    /// Each parameter (with its type annotation) and its name when it is a
+    /// plain identifier.
+    pub params: Vec<(Range<usize>, Option<String>)>,
+    /// Offsets of the `(` and `)` around the parameters (none for `a => ...`).
+    pub parens: Option<(usize, usize)>,
+    /// The `inject` property, when present.
+    pub inject: Option<ModuleList>,
 }
 
 /// A `Test.createTestingModule({ providers: [...], imports: [...] })` call.
@@ -227,6 +256,10 @@ pub struct ModuleList {
     /// The spread elements, in order (for `imports`: see
     /// [`crate::modules`], which reads them branch by branch).
     pub spreads: Vec<Spread>,
+    /// Indices into `elements` of provider objects that stand in for the
+    /// token they provide (`{ provide: X, useValue: ... }`, `useFactory`,
+    /// `useExisting`, `useClass: Other`): Nest does not build `X` itself.
+    pub stand_ins: Vec<usize>,
 }
 
 /// A list element that is not a spread, and the identifier it starts with.
@@ -407,6 +440,7 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     model.bootstraps = facts.bootstraps;
     model.testing_modules = facts.testing_modules;
     model.constructions = facts.constructions;
+    model.factories = facts.use_factories;
     model
 }
 
@@ -426,6 +460,13 @@ struct ModuleFacts<'b, 't> {
     bootstraps: Vec<(String, String)>,
     testing_modules: Vec<TestingModule>,
     constructions: Vec<Construction>,
+    use_factories: Vec<Factory>,
+    /// How many test callbacks (`describe(..., () => {...})`) enclose the
+    /// node being visited.
+    test_depth: usize,
+    /// The `useFactory` functions enclosing the node being visited, innermost
+    /// last (indices into `factories`).
+    factory_stack: Vec<usize>,
 }
 
 impl<'b, 't> ModuleFacts<'b, 't> {
@@ -458,6 +499,9 @@ impl<'b, 't> ModuleFacts<'b, 't> {
             bootstraps: Vec::new(),
             testing_modules: Vec::new(),
             constructions: Vec::new(),
+            use_factories: Vec::new(),
+            test_depth: 0,
+            factory_stack: Vec::new(),
         };
         for item in &module.body {
             if !matches!(
@@ -536,22 +580,132 @@ impl Visit for ModuleFacts<'_, '_> {
         {
             self.testing_modules.push(testing);
         }
+        let test = is_test_callback_call(call);
+        self.test_depth += usize::from(test);
         call.visit_children_with(self);
+        self.test_depth -= usize::from(test);
+    }
+
+    fn visit_object_lit(&mut self, object: &ast::ObjectLit) {
+        let factory = self.builder.factory(object).map(|factory| {
+            self.use_factories.push(factory);
+            self.use_factories.len() - 1
+        });
+        self.factory_stack.extend(factory);
+        object.visit_children_with(self);
+        if factory.is_some() {
+            self.factory_stack.pop();
+        }
     }
 
     fn visit_new_expr(&mut self, new: &ast::NewExpr) {
         if let ast::Expr::Ident(callee) = &*new.callee {
             let args = new.args.as_deref().unwrap_or_default();
+            let range = self.builder.range(new.span);
+            let arg_ranges: Vec<Range<usize>> = args
+                .iter()
+                .map(|a| {
+                    let start = a.spread.map_or(a.expr.span().lo, |s| s.lo);
+                    self.builder.range(Span::new(start, a.expr.span().hi))
+                })
+                .collect();
+            let after_callee = new
+                .type_args
+                .as_ref()
+                .map_or(self.builder.range(callee.span).end, |t| {
+                    self.builder.range(t.span).end
+                });
             self.constructions.push(Construction {
                 class: callee.sym.to_string(),
                 args: args
                     .iter()
                     .all(|a| a.spread.is_none())
                     .then_some(args.len()),
-                range: self.builder.range(new.span),
+                parens: new
+                    .args
+                    .as_ref()
+                    .and_then(|_| self.builder.parens(after_callee, range.end)),
+                range,
+                arg_ranges,
+                in_test: self.test_depth > 0,
+                factory: self.factory_stack.last().copied(),
             });
         }
         new.visit_children_with(self);
+    }
+}
+
+/// Whether a provider object stands in for its token: `{ provide: X, ... }`
+/// with `useValue`, `useFactory`, `useExisting`, or `useClass` naming another
+/// class than `X`.
+fn is_stand_in(expr: &ast::Expr) -> bool {
+    let ast::Expr::Object(object) = expr else {
+        return false;
+    };
+    let value = |key: &str| {
+        object.props.iter().find_map(|prop| match prop {
+            ast::PropOrSpread::Prop(prop) => match &**prop {
+                ast::Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => {
+                    Some(&*kv.value)
+                }
+                ast::Prop::Shorthand(ident) if ident.sym == key => None,
+                ast::Prop::Method(m) if prop_name(&m.key).as_deref() == Some(key) => None,
+                _ => None,
+            },
+            ast::PropOrSpread::Spread(_) => None,
+        })
+    };
+    let has = |key: &str| {
+        object.props.iter().any(|prop| match prop {
+            ast::PropOrSpread::Prop(prop) => match &**prop {
+                ast::Prop::KeyValue(kv) => prop_name(&kv.key).as_deref() == Some(key),
+                ast::Prop::Shorthand(ident) => ident.sym == key,
+                ast::Prop::Method(m) => prop_name(&m.key).as_deref() == Some(key),
+                _ => false,
+            },
+            ast::PropOrSpread::Spread(_) => false,
+        })
+    };
+    if !has("provide") {
+        return false;
+    }
+    if has("useValue") || has("useFactory") || has("useExisting") {
+        return true;
+    }
+    match (value("provide").and_then(head_ident), value("useClass")) {
+        (Some(token), Some(class)) => head_ident(class).as_deref() != Some(token.as_str()),
+        _ => has("useClass"),
+    }
+}
+
+/// `describe(...)`, `it(...)`, `test(...)`, `beforeEach(...)` and the like
+/// (also `describe.each(...)(...)`, `it.only(...)`): a test's callbacks.
+fn is_test_callback_call(call: &ast::CallExpr) -> bool {
+    const NAMES: [&str; 9] = [
+        "describe",
+        "it",
+        "test",
+        "beforeEach",
+        "beforeAll",
+        "afterEach",
+        "afterAll",
+        "fdescribe",
+        "xdescribe",
+    ];
+    fn head(expr: &ast::Expr) -> Option<&str> {
+        match expr {
+            ast::Expr::Ident(ident) => Some(ident.sym.as_str()),
+            ast::Expr::Member(member) => head(&member.obj),
+            ast::Expr::Call(call) => match &call.callee {
+                ast::Callee::Expr(callee) => head(callee),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    match &call.callee {
+        ast::Callee::Expr(callee) => head(callee).is_some_and(|name| NAMES.contains(&name)),
+        _ => false,
     }
 }
 
@@ -1069,15 +1223,132 @@ impl Builder<'_> {
                 elements: Vec::new(),
                 unreadable: true,
                 spreads: Vec::new(),
+                stand_ins: Vec::new(),
             };
         };
         let (elements, spreads) = self.array_items(array);
+        let stand_ins = array
+            .elems
+            .iter()
+            .flatten()
+            .filter(|e| e.spread.is_none())
+            .enumerate()
+            .filter(|(_, e)| is_stand_in(&e.expr))
+            .map(|(i, _)| i)
+            .collect();
         ModuleList {
             brackets: Some((range.start, range.end.saturating_sub(1))),
             range,
             elements,
             unreadable: !spreads.is_empty(),
             spreads,
+            stand_ins,
+        }
+    }
+
+    /// `(` and `)` of a call's arguments, the first `(` at or after `from`
+    /// and the `)` that ends at `end`.
+    fn parens(&self, from: usize, end: usize) -> Option<(usize, usize)> {
+        let open = crate::style::skip_trivia(self.text, from);
+        let close = end.checked_sub(1)?;
+        let bytes = self.text.as_bytes();
+        (bytes.get(open) == Some(&b'(') && bytes.get(close) == Some(&b')')).then_some((open, close))
+    }
+
+    /// The factory provider `object` is, when its `useFactory` is a
+    /// function written in place.
+    fn factory(&self, object: &ast::ObjectLit) -> Option<Factory> {
+        let mut function: Option<(Span, usize, Vec<&ast::Pat>)> = None;
+        let mut inject = None;
+        for prop in &object.props {
+            let ast::PropOrSpread::Prop(prop) = prop else {
+                continue;
+            };
+            match &**prop {
+                ast::Prop::KeyValue(kv) => match prop_name(&kv.key).as_deref() {
+                    Some("useFactory") => function = self.function_parts(&kv.value),
+                    Some("inject") => inject = Some(self.module_list(&kv.value)),
+                    _ => {}
+                },
+                ast::Prop::Method(method)
+                    if prop_name(&method.key).as_deref() == Some("useFactory") =>
+                {
+                    let params = method.function.params.iter().map(|p| &p.pat).collect();
+                    let start = self.range(method.key.span()).end;
+                    function = Some((method.function.span, start, params));
+                }
+                _ => {}
+            }
+        }
+        let (span, start, params) = function?;
+        self.factory_of(span, start, &params, inject)
+    }
+
+    /// An arrow or function expression's span, where its parameter list may
+    /// start, and its parameters.
+    fn function_parts<'e>(&self, expr: &'e ast::Expr) -> Option<(Span, usize, Vec<&'e ast::Pat>)> {
+        match expr {
+            ast::Expr::Arrow(arrow) => Some((
+                arrow.span,
+                self.range(arrow.span).start,
+                arrow.params.iter().collect(),
+            )),
+            ast::Expr::Fn(f) => Some((
+                f.function.span,
+                f.ident
+                    .as_ref()
+                    .map_or(self.range(f.function.span).start, |i| {
+                        self.range(i.span).end
+                    }),
+                f.function.params.iter().map(|p| &p.pat).collect(),
+            )),
+            ast::Expr::Paren(paren) => self.function_parts(&paren.expr),
+            _ => None,
+        }
+    }
+
+    fn factory_of(
+        &self,
+        span: Span,
+        start: usize,
+        params: &[&ast::Pat],
+        inject: Option<ModuleList>,
+    ) -> Option<Factory> {
+        let params: Vec<(Range<usize>, Option<String>)> = params
+            .iter()
+            .map(|pat| (self.pat_range(pat), pat_name(pat)))
+            .collect();
+        let range = self.range(span);
+        let bytes = self.text.as_bytes();
+        // The `(` is the first one after `async`/`function`/the name, before
+        // the first parameter; an arrow's lone parameter may have none.
+        let limit = params.first().map_or(range.end, |(r, _)| r.start);
+        let open = (start..limit).find(|&i| bytes.get(i) == Some(&b'('));
+        let parens = open.and_then(|open| {
+            let after = params.last().map_or(open + 1, |(r, _)| r.end);
+            let mut close = crate::style::skip_trivia(self.text, after);
+            if bytes.get(close) == Some(&b',') {
+                close = crate::style::skip_trivia(self.text, close + 1);
+            }
+            (bytes.get(close) == Some(&b')')).then_some((open, close))
+        });
+        Some(Factory {
+            range,
+            params,
+            parens,
+            inject,
+        })
+    }
+
+    /// A parameter from its first byte to the end of its type annotation.
+    fn pat_range(&self, pat: &ast::Pat) -> Range<usize> {
+        let range = self.range(pat.span());
+        match pat {
+            ast::Pat::Ident(binding) => match &binding.type_ann {
+                Some(ann) => range.start..self.range(ann.span).end.max(range.end),
+                None => range,
+            },
+            _ => range,
         }
     }
 
@@ -1327,5 +1598,14 @@ impl Visit for BodyFacts {
             }
         }
         call.visit_children_with(self);
+    }
+}
+
+/// A parameter's name when it is a plain identifier (`a`, `a: T`, `a = 1`).
+fn pat_name(pat: &ast::Pat) -> Option<String> {
+    match pat {
+        ast::Pat::Ident(binding) => Some(binding.id.sym.to_string()),
+        ast::Pat::Assign(assign) => pat_name(&assign.left),
+        _ => None,
     }
 }

@@ -576,7 +576,10 @@ impl Project {
                 Callee::Member { property, .. } => property.as_str(),
                 Callee::Other => return true,
             };
+            // `@Cron` may become `@ClusterSafeCron` (`--migrate-cron`): its
+            // class's ripple is shown before the migration (see `ripple`).
             self.config.is_lock_decorator(name)
+                || name == "Cron"
                 || self.config.guard_of(name).is_some()
                 || self.lock_aliases.iter().any(|a| a == name)
         });

@@ -31,6 +31,9 @@ pub enum Fixability {
     Always,
     /// Only `cronlock fix --migrate-cron` repairs it.
     WithMigrateCron,
+    /// `cronlock fix` repairs it where its shape says how (the rule's
+    /// documentation says where); elsewhere it needs a person.
+    Partly,
     /// Needs a person.
     Manual,
 }
@@ -85,7 +88,7 @@ rules! {
     LockModuleUnknown => "lock-module-unknown", Warning, Manual;
     SuperCallMissingLock => "super-call-missing-lock", Error, Always;
     TestModuleMissingLock => "test-module-missing-lock", Error, Always;
-    ConstructorCallMissingLock => "constructor-call-missing-lock", Error, Manual;
+    ConstructorCallMissingLock => "constructor-call-missing-lock", Error, Partly;
     UnlockedDynamicJob => "unlocked-dynamic-job", Warning, Manual;
 }
 

@@ -126,7 +126,7 @@ fn repeats_are_counted_and_one_more_is_new() {
     let more = cronlock(dir.path(), &["check"]);
     assert_eq!(more.code, 1, "{}", more.stdout);
     assert!(
-        more.stdout.contains("1 new finding (0 fixable) in 1 file.")
+        more.stdout.contains("1 new finding (1 fixable) in 1 file;")
             && more.stdout.contains("2 findings baselined"),
         "{}",
         more.stdout

@@ -115,7 +115,7 @@ fn the_dry_run_shows_no_diff_for_it_and_says_so() {
     assert!(!run.stdout.contains("b/repo/src/job.ts"), "{}", run.stdout);
     assert!(
         run.stderr
-            .contains("Would fix 1 finding in 1 file; 1 finding would remain."),
+            .contains("Would fix 1 finding in 1 file; 1 finding would remain:"),
         "{}",
         run.stderr
     );

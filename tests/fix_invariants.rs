@@ -571,7 +571,8 @@ fn specifier(from: &str, to: &str) -> String {
 /// an oracle that does not ask cronlock. Along each chain, a class takes the
 /// lock service once fixed when it already did, or when it (or, for a class
 /// without a constructor, the class whose constructor it runs) has a
-/// lock-decorated method (`@Cron` ones too under `--migrate-cron`), or when
+/// lock-decorated method (`@Cron` ones too under `--migrate-cron`, unless
+/// held back: see [`held_back`]), or when
 /// the constructor its `super(...)` calls takes it. Then its `super(...)`
 /// passes it on exactly when that constructor takes it, and a spec
 /// providing a class that takes it provides the service.
@@ -582,7 +583,9 @@ fn expectations(spec: &TreeSpec, placed: &[Placed], root: &Path) -> Vec<String> 
             let mut above = false;
             for (l, level) in chain.levels.iter().enumerate() {
                 let locked = l == chain.lock_at
-                    || (spec.migrate && matches!(level.extra, Extra::CronOnClass));
+                    || (spec.migrate
+                        && matches!(level.extra, Extra::CronOnClass)
+                        && !held_back(chain, l));
                 let Some(place) = placed.iter().find(|p| p.at == (a, c, l)) else {
                     continue;
                 };
@@ -622,6 +625,26 @@ fn expectations(spec: &TreeSpec, placed: &[Placed], root: &Path) -> Vec<String> 
         }
     }
     wrong
+}
+
+/// Whether `--migrate-cron` leaves the `@Cron` class at level `l` alone: its
+/// constructor would gain `lockService` (nothing in the chain has it, and it
+/// declares a constructor or is the base), and its ripple reaches a
+/// hand-written `new` (a factory function in production code) at its level
+/// or below before a lock-decorated level, whose fix gives the parameter
+/// anyway.
+fn held_back(chain: &Chain, l: usize) -> bool {
+    let gains = !chain.base_has_lock
+        && l != chain.lock_at
+        && (l == 0 || chain.levels.get(l).is_some_and(|level| level.ctor));
+    gains
+        && chain
+            .levels
+            .iter()
+            .enumerate()
+            .skip(l)
+            .take_while(|(m, _)| *m == l || *m != chain.lock_at)
+            .any(|(_, level)| matches!(level.spec, Usage::New))
 }
 
 /// The text of class `name` in `text`, up to its closing line.

@@ -18,7 +18,7 @@ declare function fetch(input: any, init?: any): Promise<any>;
 declare const AbortController: any;
 declare const TextEncoder: any;
 declare const TextDecoder: any;
-declare namespace NodeJS { type Timeout = any; type Timer = any; type Immediate = any; interface ErrnoException extends Error { code?: string; [key: string]: any } }
+declare namespace NodeJS { type Timeout = any; type Timer = any; type Immediate = any; type ProcessEnv = Record<string, string | undefined>; interface ErrnoException extends Error { code?: string; [key: string]: any } }
 // The jest globals the fixtures' spec files use.
 declare function describe(name: string, fn: () => void): void;
 declare function it(name: string, fn: () => any, timeout?: number): void;

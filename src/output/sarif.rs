@@ -122,6 +122,7 @@ fn rule_descriptor(rule: Rule) -> Value {
     let fixable = match rule.fixability() {
         Fixability::Always => "yes",
         Fixability::WithMigrateCron => "with `--migrate-cron`",
+        Fixability::Partly => "in tests and factories",
         Fixability::Manual => "no",
     };
     let markdown = format!(

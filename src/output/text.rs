@@ -148,7 +148,7 @@ fn localize(report: &Report<'_>, l: &Located<'_>, help: &str) -> String {
 fn help(l: &Located<'_>) -> Option<String> {
     let rule = l.finding.rule;
     match rule.fixability() {
-        Fixability::Always if l.finding.fix.is_some() => {
+        Fixability::Always | Fixability::Partly if l.finding.fix.is_some() => {
             Some(format!("`cronlock fix` will {}", rule.doc().fix_title))
         }
         Fixability::WithMigrateCron => Some(rule.doc().fix_title.to_string()),

@@ -1,26 +1,37 @@
 //! constructor-call-missing-lock: `new X(...)` passes too few arguments to
-//! reach X's `lockService` parameter. No fix: what to pass (a mock in a
-//! spec, the injected service in a factory) is a person's call.
+//! reach X's `lockService` parameter. Fixed where the shape says what to
+//! pass: a stand-in in a test, the injected service in a `useFactory` whose
+//! `inject` is a literal list. Anywhere else it is a person's call.
 
-use super::{Finding, Rule, RuleDoc, injection_takers};
+use super::{Finding, Rule, RuleDoc, import_injected_type_near, injection_takers};
+use crate::config::Injection;
+use crate::fix::list::{self, List};
+use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
-use crate::model::Callee;
+use crate::model::{Callee, Construction, Factory, FileModel};
 use crate::modules::LockUsers;
+use crate::project::Project;
 use crate::semantic::FileContext;
 
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
-    fix_title: "",
+    fix_title: "pass the lock service (a stand-in in a test, the injected service in a `useFactory`)",
     summary: "`new X(...)` passes too few arguments to reach X's `lockService` parameter",
     why: "A class built by hand (in a spec, a `useFactory` provider, a script) gets no injection: once its \
 constructor takes `lockService`, a call that stops short fails to compile (TS2554), or leaves \
 `this.lockService` undefined so the lock decorator throws in cluster mode.",
     before: "const job = new ReportJob(repo, config);",
     after: "const job = new ReportJob(repo, config, { withLock: async (_name, fn) => fn() } as DistributedLockService);",
-    fix: "No automatic fix: pass the injected `DistributedLockService` (in a factory, add it to `inject`) or a \
-stand-in (in a spec). `cronlock check` lists these calls after `cronlock fix` has given a class the \
-parameter, so the remaining work is known; before the fix, `check` lists them among the finding's \
-related sites. Files that construct the class are read even when they name no lock name.",
+    fix: "`cronlock fix` passes what the call's shape says, when the call passes every argument before the \
+lock service's position: in a `useFactory` provider whose `inject` is a literal list (as many entries as \
+the factory has parameters), `DistributedLockService` is appended to `inject`, a parameter \
+`lockService: DistributedLockService` to the factory, and `lockService` to the `new` call; in a test \
+(a `*.spec.ts`/`*.test.ts` file, or inside a `describe`/`it`/`test` callback) the call gets \
+`{} as DistributedLockService` and the file imports the type. Anything else (a `new` in production \
+code, a factory whose `inject` is not a literal) is left to a person: pass the injected service or a \
+stand-in. Before a fix gives a class the parameter, `check` lists these calls among the finding's related \
+sites, and `--migrate-cron` does not migrate a `@Cron` class whose calls it could not fix. Files that \
+construct the class are read even when they name no lock name.",
 };
 
 /// Reports constructions of a class that takes the lock service; `takers`
@@ -79,6 +90,12 @@ fn check_injection(
         if passed > position {
             continue;
         }
+        let injections = ctx.project.config.injections();
+        let fix = injections.get(k).and_then(|injection| {
+            let shape = shape(ctx.project, ctx.index, ctx.model, new, position, injection).ok()?;
+            let near = ctx.project.index_of(&target_path);
+            pass_member(ctx, new, shape, injection, near)
+        });
         let name = target
             .classes
             .get(class)
@@ -100,7 +117,183 @@ fn check_injection(
                 message,
             )
             .in_class(Some(&name))
-            .for_injection(k),
+            .for_injection(k)
+            .with_fix(fix),
         );
     }
+}
+
+/// How a `new X(...)` call can be given the injected member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// In a test: a stand-in `{} as Type`.
+    StandIn,
+    /// In the `useFactory` at this index of the file's factories, whose
+    /// `inject` is a literal list: the injected service.
+    Factory(usize),
+}
+
+/// Whether file `file`'s `new` can be given a member that goes at argument
+/// `position`, and how; else why not, in words that follow `` `new X(...)` ``.
+pub fn shape(
+    project: &Project,
+    file: usize,
+    model: &FileModel,
+    new: &Construction,
+    position: usize,
+    injection: &Injection<'_>,
+) -> Result<Shape, String> {
+    match new.args {
+        None => return Err("with spread arguments".to_string()),
+        Some(passed) if passed != position => {
+            return Err(format!(
+                "passing {passed} argument{} where {position} come before it",
+                if passed == 1 { "" } else { "s" }
+            ));
+        }
+        Some(_) if new.parens.is_none() => return Err("without an argument list".to_string()),
+        Some(_) => {}
+    }
+    if let Some(factory) = new.factory.and_then(|i| model.factories.get(i))
+        && literal_inject(factory)
+        && injected_at(model, factory, injection).is_ok()
+        && let Some(index) = new.factory
+    {
+        return Ok(Shape::Factory(index));
+    }
+    if new.in_test || is_test_file(project, file) {
+        return Ok(Shape::StandIn);
+    }
+    Err(match new.factory {
+        Some(_) => {
+            "in a `useFactory` without a literal `inject` list matching its parameters".to_string()
+        }
+        None => "written by hand in production code".to_string(),
+    })
+}
+
+/// A factory cronlock can add a parameter to: its `inject` is an array
+/// literal without spreads, with one entry per parameter (none a rest or
+/// destructured one), and its parameters are in parentheses.
+fn literal_inject(factory: &Factory) -> bool {
+    factory.inject.as_ref().is_some_and(|inject| {
+        inject.brackets.is_some()
+            && !inject.unreadable
+            && inject.elements.len() == factory.params.len()
+            && factory.params.iter().all(|(_, name)| name.is_some())
+    }) && factory.parens.is_some()
+}
+
+/// Where the factory's parameters already receive `injection`'s type
+/// (`Ok(Some(index))`), or `Ok(None)` when a parameter can be added for it;
+/// `Err(())` when a parameter already has the member's name for something
+/// else.
+fn injected_at(
+    model: &FileModel,
+    factory: &Factory,
+    injection: &Injection<'_>,
+) -> Result<Option<usize>, ()> {
+    let inject = factory.inject.as_ref().ok_or(())?;
+    let present = inject.elements.iter().position(|(_, head)| {
+        head.as_deref()
+            .is_some_and(|h| model.imported_name(h) == injection.type_name)
+    });
+    if present.is_some() {
+        return Ok(present);
+    }
+    let taken = factory
+        .params
+        .iter()
+        .any(|(_, name)| name.as_deref() == Some(injection.member));
+    if taken { Err(()) } else { Ok(None) }
+}
+
+/// `*.spec.ts`, `*.test.ts` (any TypeScript extension).
+fn is_test_file(project: &Project, file: usize) -> bool {
+    let Some(name) = project.files.get(file).and_then(|f| f.path.file_name()) else {
+        return false;
+    };
+    let name = name.to_string_lossy();
+    let stem = [".ts", ".mts", ".cts", ".tsx"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext));
+    stem.is_some_and(|s| s.ends_with(".spec") || s.ends_with(".test"))
+}
+
+/// The edits that pass `injection`'s member to `new` as its shape says.
+fn pass_member(
+    ctx: &FileContext<'_>,
+    new: &Construction,
+    shape: Shape,
+    injection: &Injection<'_>,
+    near: Option<usize>,
+) -> Option<Fix> {
+    let text = ctx.text()?;
+    let plan = import_injected_type_near(ctx, injection, near)?;
+    let mut edits = Vec::new();
+    let argument = match shape {
+        Shape::StandIn => {
+            edits.extend(plan.edits);
+            format!("{{}} as {}", plan.local)
+        }
+        Shape::Factory(index) => {
+            let factory = ctx.model.factories.get(index)?;
+            let (name, added) = factory_param(ctx, factory, injection, &plan.local)?;
+            if !added.is_empty() {
+                edits.extend(added);
+                edits.extend(plan.edits);
+            }
+            name
+        }
+    };
+    let (open, close) = new.parens?;
+    let list = List {
+        open: open + 1,
+        close,
+        items: &new.arg_ranges,
+    };
+    edits.extend(list::append(text, ctx.style(), list, &argument));
+    Some(Fix::new(edits))
+}
+
+/// The factory parameter that holds the injected service, and the edits
+/// that add it when it has none: the type appended to `inject`, a
+/// parameter `<member>: <type>` at the same position.
+fn factory_param(
+    ctx: &FileContext<'_>,
+    factory: &Factory,
+    injection: &Injection<'_>,
+    local: &str,
+) -> Option<(String, Vec<Edit>)> {
+    let inject = factory.inject.as_ref()?;
+    if let Some(index) = injected_at(ctx.model, factory, injection).ok()? {
+        let name = factory.params.get(index)?.1.clone()?;
+        return Some((name, Vec::new()));
+    }
+    let text = ctx.text()?;
+    let (bracket_open, bracket_close) = inject.brackets?;
+    let items: Vec<_> = inject.elements.iter().map(|(r, _)| r.clone()).collect();
+    let mut edits = list::append(
+        text,
+        ctx.style(),
+        List {
+            open: bracket_open + 1,
+            close: bracket_close,
+            items: &items,
+        },
+        local,
+    );
+    let (open, close) = factory.parens?;
+    let params: Vec<_> = factory.params.iter().map(|(r, _)| r.clone()).collect();
+    edits.extend(list::append(
+        text,
+        ctx.style(),
+        List {
+            open: open + 1,
+            close,
+            items: &params,
+        },
+        &format!("{}: {local}", injection.member),
+    ));
+    Some((injection.member.to_string(), edits))
 }

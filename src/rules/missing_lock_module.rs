@@ -32,8 +32,11 @@ module no other imports. Its graph is what that module's `imports` reach, follow
 `DistributedLockModule` (plain, `.forRoot(...)`, `.forRootAsync(...)`, `.register(...)`) satisfies the \
 rule. `cronlock fix` adds `DistributedLockModule` to the root module's `imports` array in the array's \
 own layout, creating `imports: [...]` when absent, and imports the name from the project's lock source. \
-A spread of array literals or of a `const` array is read branch by branch (see lock-module-unknown); \
-when a list on the way cannot be read, the rule stays silent and lock-module-unknown says so.",
+A spread of array literals or of a `const` array is read branch by branch (see lock-module-unknown). \
+When a list on the way cannot be read (lock-module-unknown says which), the rule still reports the \
+application when its root module's own `imports` can be edited, and the fix adds the lock module there: \
+that registers it whatever the other lists hold, and the verdict after the fix is computed as for any \
+tree. When the lock module comes in only under a condition, the rule stays silent.",
 };
 
 /// The `@Module` classes of a file.
@@ -53,8 +56,17 @@ pub fn module_classes(ctx: &FileContext<'_>) -> Vec<ModuleClass> {
 }
 
 /// The finding for an application whose graph never reaches the lock module.
+///
+/// An application whose registration is unknown only because some `imports`
+/// list cannot be read (not because the lock module comes in under a
+/// condition) is reported too when its root module's own list can be
+/// edited: importing the lock module there is right whatever the other
+/// lists hold (Nest shares one instance of a module imported twice).
 pub fn check_application(project: &Project, app: &Application) -> Option<Finding> {
-    if app.registration != Registration::No {
+    let unknown = app.registration == Registration::Unknown
+        && app.conditional.is_empty()
+        && !app.reached.is_empty();
+    if app.registration != Registration::No && !unknown {
         return None;
     }
     let root = app.root;
@@ -63,13 +75,24 @@ pub fn check_application(project: &Project, app: &Application) -> Option<Finding
     let decorator = class.decorators.get(root.decorator)?;
     let package_name = &project.packages.get(app.package)?.name;
     let lock_module = &project.config.lock_module;
-    let message = format!(
-        "application `{package_name}` uses the lock service but its root module `{}` never imports `{lock_module}`, \
-directly or through its imports; Nest cannot inject `{}`",
-        class.name.as_deref().unwrap_or("(anonymous)"),
-        project.config.lock_service_type
-    );
+    let root_name = class.name.as_deref().unwrap_or("(anonymous)");
+    let service = &project.config.lock_service_type;
+    let message = if unknown {
+        format!(
+            "application `{package_name}` uses the lock service but cronlock cannot verify that its graph imports \
+`{lock_module}` (an `imports` list cannot be read); importing it in the root module `{root_name}` \
+registers it whatever those lists hold, or Nest may not inject `{service}`"
+        )
+    } else {
+        format!(
+            "application `{package_name}` uses the lock service but its root module `{root_name}` never imports \
+`{lock_module}`, directly or through its imports; Nest cannot inject `{service}`"
+        )
+    };
     let fix = add_lock_module(&ctx, decorator);
+    if unknown && fix.is_none() {
+        return None;
+    }
     Some(
         Finding::new(
             Rule::MissingLockModule,

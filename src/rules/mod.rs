@@ -255,7 +255,11 @@ impl Finding {
 
     /// Whether `cronlock fix` (without flags) repairs this finding.
     pub fn is_fixable(&self) -> bool {
-        self.fix.is_some() && self.rule.fixability() == Fixability::Always
+        self.fix.is_some()
+            && matches!(
+                self.rule.fixability(),
+                Fixability::Always | Fixability::Partly
+            )
     }
 
     /// Attaches a fix.

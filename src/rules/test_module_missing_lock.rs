@@ -27,7 +27,9 @@ with \"Nest can't resolve dependencies of the ReportJob (?)\": the migration tur
     fix: "`cronlock fix` appends `{ provide: DistributedLockService, useValue: {} }` to the `providers` array \
 in the array's own layout (one line stays one line, one per line gets its own line) and imports \
 `DistributedLockService` from the project's lock source. A testing module that provides the service \
-(bare or `{ provide: ... }`) or imports `DistributedLockModule` is left alone. The same fix runs when \
+(bare or `{ provide: ... }`) or imports `DistributedLockModule` is left alone, and so is one that only \
+provides a stand-in for the class (`{ provide: ReportJob, useValue: mock }`, `useFactory`, `useExisting`, \
+`useClass: Other`): Nest never calls its constructor there. The same fix runs when \
 `cronlock fix` adds `lockService` to a class that specs already provide.",
 };
 
@@ -56,11 +58,10 @@ fn check_injection(
         if provides(ctx.model, testing, injection) {
             continue;
         }
-        let provided = providers.elements.iter().find_map(|(_, head)| {
-            let head = head.as_ref()?;
+        let provided = provides_itself(providers).find_map(|head| {
             let Symbol::Class { path, class, model } =
                 ctx.project
-                    .symbol(&path, &model, &Callee::Ident(head.clone()))
+                    .symbol(&path, &model, &Callee::Ident(head.to_string()))
             else {
                 return None;
             };
@@ -99,6 +100,19 @@ Nest cannot resolve `{class}` in this test",
             .with_fix(provide_type(ctx, injection, testing, near)),
         );
     }
+}
+
+/// The classes a `providers` list has Nest build itself: bare `X`, or
+/// `{ provide: X, useClass: X }`. A stand-in (`useValue`, `useFactory`,
+/// `useExisting`, `useClass: Other`) is not built from `X`'s constructor, so
+/// it needs none of `X`'s dependencies.
+pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = &str> {
+    providers
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !providers.stand_ins.contains(i))
+        .filter_map(|(_, (_, head))| head.as_deref())
 }
 
 /// Whether the testing module provides the lock service (or imports the

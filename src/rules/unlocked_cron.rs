@@ -3,8 +3,9 @@
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::{Edit, Fix};
-use crate::model::Import;
-use crate::semantic::{FileContext, ScheduleUse};
+use crate::links::Inheritance;
+use crate::model::{ClassModel, Import};
+use crate::semantic::{ClassFacts, FileContext, Member, ScheduleUse};
 use crate::style::{line_break_after, line_start};
 
 /// The decorator `--migrate-cron` turns `@Cron` into.
@@ -42,6 +43,8 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         .flat_map(|(i, facts)| facts.schedule_uses.iter().map(move |s| (i, s)))
         .filter(|(_, s)| s.name == "Cron" && !s.locked)
         .collect();
+    // Without a lock source there is no migration, and so no ripple.
+    let source = migration_source(ctx);
     for (class_index, schedule) in &unlocked {
         let class = &ctx.model.classes[*class_index];
         let method = schedule.method.as_deref().unwrap_or("a method");
@@ -62,9 +65,26 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             )
             .in_class(class.name.as_deref())
             .in_method(schedule.method.as_deref())
+            .for_injection(if source.is_some() {
+                gains_parameter(class, &ctx.classes[*class_index])
+            } else {
+                usize::MAX
+            })
             .with_fix(fix),
         );
     }
+}
+
+/// 0 (the lock service's injection) when migrating the class gives its
+/// constructor the `lockService` parameter, so that its ripple (see
+/// `ripple`) is known before the migration; else none (`usize::MAX`).
+fn gains_parameter(class: &ClassModel, facts: &ClassFacts) -> usize {
+    let gains = match &facts.member {
+        Member::Absent(Inheritance::NoBase) => true,
+        Member::Absent(Inheritance::Lacks { .. }) => class.constructor.is_some(),
+        _ => false,
+    };
+    if gains { 0 } else { usize::MAX }
 }
 
 /// The lock source `--migrate-cron` would import from in this file, if known.
