@@ -50,6 +50,9 @@ pub fn text_edits(before: &str, after: &str, encoding: Encoding) -> Vec<TextEdit
 
 /// One `WorkspaceEdit` for every file of `files`, each edit of an open
 /// buffer tied to the buffer's version the fix was computed from.
+// lsp-types keys `WorkspaceEdit::changes` by `Uri`, whose lazily parsed
+// parts trip this lint; the keys are never changed once inserted.
+#[allow(clippy::mutable_key_type)]
 pub fn workspace_edit(files: &[&Changed], overlay: &Overlay, style: EditStyle) -> WorkspaceEdit {
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     let mut document_changes = Vec::new();
@@ -148,6 +151,7 @@ pub fn fix_all(
 
 /// `// cronlock-ignore RULE` on a line of its own above the diagnostic's
 /// line, indented like it, with the file's line ending.
+#[allow(clippy::mutable_key_type)] // See `workspace_edit`.
 pub fn suppress(
     diagnostic: &Diagnostic,
     uri: &Uri,
