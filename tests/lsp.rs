@@ -661,3 +661,67 @@ fn the_first_scan_reports_progress() {
     client.diagnostics(&root.join("src/number-jobs.ts"), |d| d.len() == 2);
     assert_eq!(client.shut_down(), 0);
 }
+
+#[test]
+fn a_bad_config_is_shown_and_a_watched_fix_of_it_is_picked_up() {
+    let (_dir, root) = fixture("fix-two-classes");
+    let config = root.join("cronlock.toml");
+    std::fs::write(&config, "no-such-key = 1\n").unwrap();
+    let mut client = Client::initialized(&[&root], json!({}));
+    let file = root.join("src/number-jobs.ts");
+    client.open(&file);
+    let shown = client.wait_for("the config error", |m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("no-such-key"))
+    });
+    assert_eq!(shown["params"]["type"], 1);
+    // Repaired on disk: the watched-files notification brings the findings.
+    std::fs::write(&config, "").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 2}]}),
+    );
+    assert_eq!(client.diagnostics(&file, |d| !d.is_empty()).len(), 2);
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn columns_are_utf16_units_unless_the_client_negotiates_utf8() {
+    let (_dir, root) = fixture("fix-two-classes");
+    let file = root.join("src/number-jobs.ts");
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "export class NumberAuditJob",
+        "/* é😀 */ export class NumberAuditJob",
+    );
+    std::fs::write(&file, &text).unwrap();
+    for (encodings, expected, character) in [
+        (json!(["utf-16"]), "utf-16", 23),
+        (json!(["utf-8", "utf-16"]), "utf-8", 26),
+    ] {
+        let mut client = Client::start();
+        let id = client.request(
+            "initialize",
+            json!({"capabilities": {"general": {"positionEncodings": encodings}},
+                   "workspaceFolders": [{"uri": uri(&root), "name": "root"}]}),
+        );
+        let response = client.response(id);
+        assert_eq!(
+            response["result"]["capabilities"]["positionEncoding"],
+            expected
+        );
+        client.notify("initialized", json!({}));
+        client.open(&file);
+        let diagnostics = client.diagnostics(&file, |d| d.len() == 2);
+        let audit = diagnostics
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains("NumberAuditJob"))
+            .unwrap();
+        assert_eq!(
+            audit["range"]["start"]["character"], character,
+            "{expected}"
+        );
+        assert_eq!(client.shut_down(), 0);
+    }
+}

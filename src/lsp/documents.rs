@@ -116,17 +116,10 @@ impl Overlay {
         if let Some(text) = self.text(path) {
             return Some(text);
         }
-        // The engine may reach a file by another spelling of its path
-        // (`..` segments, a symlinked directory).
-        let normal = normalize(path);
-        if let Some(text) = self.text(&normal) {
-            return Some(text);
-        }
-        let real = std::fs::canonicalize(path).ok()?;
-        self.texts
-            .iter()
-            .find(|(open, _)| std::fs::canonicalize(open).ok().as_ref() == Some(&real))
-            .map(|(_, (_, text))| text)
+        // The engine may reach a file by another spelling of its path (`..`
+        // segments). Symlinks are not resolved: that would cost a system
+        // call per file read, and the walk spells paths as the folder does.
+        self.text(&normalize(path))
     }
 }
 

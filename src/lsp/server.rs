@@ -83,6 +83,9 @@ struct Root {
     fixes: Option<(u64, Arc<ChangeSets>)>,
     /// A fix computation is running for this generation.
     fixing: Option<u64>,
+    /// The last error shown for it (a bad `cronlock.toml`), so that it is
+    /// not shown again at every keystroke.
+    shown_error: Option<String>,
 }
 
 impl Root {
@@ -96,6 +99,7 @@ impl Root {
             latest: None,
             fixes: None,
             fixing: None,
+            shown_error: None,
         }
     }
 }
@@ -590,6 +594,7 @@ impl Server {
         }
         match result {
             Ok(findings) if generation == root.generation => {
+                root.shown_error = None;
                 root.latest = Some(Analysed {
                     generation,
                     overlay,
@@ -600,7 +605,10 @@ impl Server {
             Ok(_) => {}
             Err(error) => {
                 let message = format!("cronlock: {}: {error}", path.display());
-                self.show(MessageType::ERROR, &message);
+                if root.shown_error.as_ref() != Some(&message) {
+                    root.shown_error = Some(message.clone());
+                    self.show(MessageType::ERROR, &message);
+                }
             }
         }
         self.end_scan_progress_if_done();
