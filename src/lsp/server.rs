@@ -491,6 +491,21 @@ impl Server {
             root.generation += 1;
             root.dirty = true;
             self.deadline = Some(Instant::now() + DEBOUNCE);
+            self.refuse_waiting(at);
+        }
+    }
+
+    /// Code actions waiting for fixes of a root whose text just changed:
+    /// their fixes would be stale, so nothing is offered.
+    fn refuse_waiting(&mut self, at: usize) {
+        let waiting = std::mem::take(&mut self.waiting);
+        for wait in waiting {
+            let owner = uri_to_path(&wait.params.text_document.uri).and_then(|p| self.owner(&p));
+            if owner == Some(at) {
+                self.reply(wait.id, Value::Array(Vec::new()));
+            } else {
+                self.waiting.push(wait);
+            }
         }
     }
 
