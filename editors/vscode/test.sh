@@ -9,7 +9,12 @@ npx tsc -p .
 rm -f cronlock.vsix
 npx vsce package --skip-license -o cronlock.vsix >/dev/null
 echo "== cronlock.vsix"
-contents=$(unzip -Z1 cronlock.vsix)
+# A .vsix is a zip: listed with unzip, else python3 (whichever the machine has).
+if command -v unzip >/dev/null; then
+  contents=$(unzip -Z1 cronlock.vsix)
+else
+  contents=$(python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' cronlock.vsix)
+fi
 echo "$contents" | grep -v '^extension/node_modules/' 
 echo "(+ $(echo "$contents" | grep -c '^extension/node_modules/') files of runtime dependencies under extension/node_modules/)"
 for wanted in extension/package.json extension/out/extension.js \
@@ -19,6 +24,5 @@ done
 for unwanted in '^extension/src/' '^extension/node_modules/typescript/' '^extension/node_modules/@vscode/vsce'; do
   if echo "$contents" | grep -q "$unwanted"; then echo "FAIL: $unwanted is in the package" >&2; exit 1; fi
 done
-main=$(unzip -p cronlock.vsix extension/package.json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).main))')
-[ "$main" = "./out/extension.js" ] || { echo "FAIL: main is $main" >&2; exit 1; }
+[ "$(node -p 'require("./package.json").main')" = "./out/extension.js" ] || { echo "FAIL: main is not out/extension.js" >&2; exit 1; }
 echo "vscode extension: packaged"
