@@ -42,6 +42,12 @@ pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Fix(args) => fix(&args),
+        Command::Lsp => Ok(if crate::lsp::run()? {
+            Status::Clean
+        } else {
+            // `exit` without `shutdown`: the protocol asks for exit code 1.
+            Status::Findings
+        }),
         Command::Rules => {
             print_stdout(&rules_table())?;
             Ok(Status::Clean)

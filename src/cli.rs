@@ -38,6 +38,14 @@ pub enum Command {
         /// The rule's name, e.g. missing-lock-service.
         name: String,
     },
+    /// A language server over stdio, for editors (VS Code, Neovim, Helix, Zed).
+    ///
+    /// Diagnostics as you type (the same rules, configuration, suppressions and
+    /// baseline as `check`, per workspace folder), quick fixes with the edits
+    /// `cronlock fix` makes, `source.fixAll.cronlock`, and suppression comments.
+    /// Speaks JSON-RPC on stdin/stdout; the editor starts it. See the README's
+    /// "In the editor".
+    Lsp,
 }
 
 /// Options shared by `check` and `fix`.

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod files;
 pub mod fix;
 pub mod links;
+pub mod lsp;
 pub mod model;
 pub mod modules;
 pub mod output;

@@ -29,7 +29,11 @@ fn main() -> ExitCode {
         }
     }));
     let cli = cronlock::cli::Cli::parse();
-    cronlock::write::install_interrupt_handler();
+    // The handler lets an interrupted `fix` finish the file it is writing; a
+    // language server writes nothing, and ends on the editor's signal.
+    if !matches!(cli.command, cronlock::cli::Command::Lsp) {
+        cronlock::write::install_interrupt_handler();
+    }
     match cronlock::app::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(error) => {

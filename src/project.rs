@@ -385,8 +385,28 @@ impl Project {
         config: Config,
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
+        Project::load_from(
+            Arc::new(OsFileSystem),
+            files,
+            roots,
+            markers,
+            config,
+            progress,
+        )
+    }
+
+    /// [`Project::load`], reading every source text through `fs` (the
+    /// language server's overlay of unsaved buffers), also when a text is
+    /// read again later (a finding's position, a fix).
+    pub fn load_from(
+        fs: Arc<dyn FileSystem>,
+        files: Vec<WalkedFile>,
+        roots: &[PathBuf],
+        markers: Markers,
+        config: Config,
+        progress: &(dyn Fn() + Sync),
+    ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
-        let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         // Projects are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `check` on real repositories against the full-parse floor (every file read
+# and parsed with swc on all cores: examples/floor) and, with BASELINE=BIN,
+# against another cronlock binary. Paired, interleaved runs (farm-bench
+# --vs); prints one row per repository: files, check's median CPU and wall
+# time, and the median ratios pair by pair.
+#
+#   bash bench/real.sh DIR...                     # check vs full parse
+#   BASELINE=/tmp/cronlock-old bash bench/real.sh DIR...
+#
+# The repositories are not part of this project: bring them with the search
+# tool's `fetch` and `git archive HEAD | tar -x` (see bench/RESULTS.md).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+runs=${RUNS:-7}
+(cd "$root" && cargo build --release --locked -q && cargo build --release --locked -q --examples)
+bin="$root/target/release/cronlock"
+floor="$root/target/release/examples/floor"
+
+# median FIELD: the median column of a farm-bench line.
+median() { awk -v f="$1" '$0 ~ f {print $(NF-1); exit}'; }
+
+printf '| repository | .ts files | check cpu s | check wall s | check / full parse (cpu) | check / full parse (wall) |%s\n' "${BASELINE:+ check / baseline (cpu) |}"
+printf '|---|---:|---:|---:|---:|---:|%s\n' "${BASELINE:+---:|}"
+for dir in "$@"; do
+  files=$(find "$dir" -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' \) ! -name '*.d.ts' \
+    ! -path '*/node_modules/*' ! -path '*/dist/*' ! -path '*/build/*' ! -path '*/coverage/*' | wc -l)
+  out=$(farm-bench -n "$runs" --vs "$floor $dir" -- "$bin" check -q "$dir" 2>&1)
+  row="| $(basename "$dir") | $files | $(median 'A cpu s' <<<"$out") | $(median 'A wall s' <<<"$out") | $(median 'A/B cpu' <<<"$out") | $(median 'A/B wall' <<<"$out") |"
+  if [ -n "${BASELINE:-}" ]; then
+    vs=$(farm-bench -n "$runs" --vs "$BASELINE check -q $dir" -- "$bin" check -q "$dir" 2>&1)
+    row="$row $(median 'A/B cpu' <<<"$vs") |"
+  fi
+  echo "$row"
+done

@@ -1,0 +1,259 @@
+//! One root (a workspace folder, or a file opened outside every folder)
+//! run through the engine exactly as `cronlock check` and `cronlock fix`
+//! run it: the same walk, configuration, `Project` loading, rules,
+//! suppressions and baseline. The only difference is where texts come
+//! from: an [`Overlay`] of the editor's buffers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use lsp_types::{Diagnostic, Uri};
+
+use super::diagnostics::{self, Encoding, LineIndex, RelatedSite};
+use super::documents::{Overlay, path_to_uri};
+use crate::baseline::{self, Baseline};
+use crate::config::Config;
+use crate::engine::{self, RuleFilter};
+use crate::project::Project;
+use crate::walk::{self, WalkedFile};
+
+/// A finding as shown in one file.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The diagnostic sent.
+    pub diagnostic: Diagnostic,
+    /// Whether `cronlock fix` repairs it.
+    pub fixable: bool,
+}
+
+/// What the engine says about a root, for one snapshot of the buffers.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Diagnostics per file that has any.
+    pub files: BTreeMap<PathBuf, (Uri, Vec<Shown>)>,
+    /// Every file the scan covered (to clear those that lost their findings).
+    pub scanned: Vec<PathBuf>,
+}
+
+/// A loaded root: the project, and how to filter and compare its findings.
+struct Loaded {
+    project: Project,
+    filter: RuleFilter,
+    baseline: Option<Baseline>,
+}
+
+/// Analyses `root` as `cronlock check <root>` would, on `overlay`'s texts.
+pub fn analyze(root: &Path, overlay: &Overlay, encoding: Encoding) -> Result<Findings> {
+    let loaded = load(root, overlay)?;
+    let analysis = engine::analyze(&loaded.project, &loaded.filter);
+    let project = &loaded.project;
+    let baselined = loaded
+        .baseline
+        .as_ref()
+        .map(|b| b.compare(project, &analysis.findings).baselined);
+    let mut out = Findings {
+        scanned: project.files.iter().map(|f| f.path.clone()).collect(),
+        ..Findings::default()
+    };
+    let mut texts = Texts::new(project);
+    for (index, finding) in analysis.findings.iter().enumerate() {
+        if baselined
+            .as_ref()
+            .is_some_and(|b| b.get(index) == Some(&true))
+        {
+            continue;
+        }
+        let Some(file) = project.files.get(finding.file) else {
+            continue;
+        };
+        let Some(range) = texts.range(finding.file, finding.offset, finding.end, encoding) else {
+            continue;
+        };
+        let related = finding
+            .related
+            .iter()
+            .filter_map(|site| {
+                let uri = path_to_uri(&project.files.get(site.file)?.path)?;
+                let range = texts.range(site.file, site.offset, site.offset, encoding)?;
+                Some(RelatedSite {
+                    uri,
+                    range,
+                    message: site.message.clone(),
+                })
+            })
+            .collect();
+        let Some(uri) = path_to_uri(&file.path) else {
+            continue;
+        };
+        let shown = Shown {
+            diagnostic: diagnostics::diagnostic(
+                finding.rule,
+                finding.severity,
+                range,
+                &finding.message,
+                related,
+            ),
+            fixable: finding.is_fixable(),
+        };
+        out.files
+            .entry(file.path.clone())
+            .or_insert_with(|| (uri, Vec::new()))
+            .1
+            .push(shown);
+    }
+    Ok(out)
+}
+
+/// The texts findings point into, each indexed once.
+struct Texts<'p> {
+    project: &'p Project,
+    held: HashMap<usize, Option<String>>,
+}
+
+impl<'p> Texts<'p> {
+    fn new(project: &'p Project) -> Texts<'p> {
+        Texts {
+            project,
+            held: HashMap::new(),
+        }
+    }
+
+    fn range(
+        &mut self,
+        file: usize,
+        start: usize,
+        end: usize,
+        encoding: Encoding,
+    ) -> Option<lsp_types::Range> {
+        let project = self.project;
+        let text = self
+            .held
+            .entry(file)
+            .or_insert_with(|| project.read_source(file).map(|s| s.text().to_string()))
+            .as_deref()?;
+        Some(LineIndex::new(text).range(start, end, encoding))
+    }
+}
+
+/// One file a fix changes.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// Its path.
+    pub path: PathBuf,
+    /// The text the fix started from (the buffer's, when open).
+    pub before: String,
+    /// The text `cronlock fix` would write.
+    pub after: String,
+}
+
+/// What `cronlock fix` would change, as all-or-nothing sets of files.
+pub type ChangeSets = Vec<Vec<Changed>>;
+
+/// Runs `cronlock fix --skip-baselined <root>` in memory on `overlay`'s
+/// texts, and gives each change set's files before and after: nothing is
+/// written. Baselined findings are not shown, so they are not fixed either.
+pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
+    let mut loaded = load(root, overlay)?;
+    loaded.filter.skip_baselined = loaded.baseline.take().map(Arc::new);
+    let outcome = engine::fix_project(&mut loaded.project, &loaded.filter);
+    let project = &loaded.project;
+    let mut sets = Vec::new();
+    for set in &outcome.change_sets {
+        let mut changed = Vec::new();
+        for &file in set {
+            let (Some(original), Some(entry)) =
+                (outcome.originals.get(&file), project.files.get(file))
+            else {
+                continue;
+            };
+            let (Some(before), Some(after)) = (
+                project.original_text(file, original),
+                project.read_source(file),
+            ) else {
+                continue;
+            };
+            changed.push(Changed {
+                path: entry.path.clone(),
+                before: before.into_owned(),
+                after: after.text().to_string(),
+            });
+        }
+        if !changed.is_empty() {
+            sets.push(changed);
+        }
+    }
+    Ok(sets)
+}
+
+/// Walks and loads `root` as `check` does (configuration discovered from it,
+/// its `exclude`s, its baseline), reading texts through `overlay`.
+fn load(root: &Path, overlay: &Overlay) -> Result<Loaded> {
+    let config = match Config::discover(root) {
+        Some(path) => Config::load(&path)?,
+        None => Config::default(),
+    };
+    crate::budget::set_timeout(config.parse_timeout.unwrap_or(crate::budget::DEFAULT_SECS));
+    let excludes = walk::exclude_set(&config.exclude).context("invalid exclude glob")?;
+    let roots = vec![root.to_path_buf()];
+    let mut walked = walk::walk(&roots, &excludes);
+    add_unsaved(&mut walked.files, root, overlay, &excludes);
+    let markers = crate::workspace::Markers::new(&walked.walked_dirs, &walked.markers);
+    let baseline = baseline_of(root, &config)?;
+    let fs = Arc::new(overlay.clone());
+    let (project, _errors) = Project::load_from(fs, walked.files, &roots, markers, config, &|| {});
+    Ok(Loaded {
+        project,
+        filter: RuleFilter::default(),
+        baseline,
+    })
+}
+
+/// Open buffers under a folder root that are not on disk yet (a new file,
+/// never saved): the walk cannot see them, the user can.
+fn add_unsaved(
+    files: &mut Vec<WalkedFile>,
+    root: &Path,
+    overlay: &Overlay,
+    excludes: &globset::GlobSet,
+) {
+    if !root.is_dir() {
+        return;
+    }
+    let mut added = false;
+    for path in overlay.paths() {
+        let Ok(relative) = path.strip_prefix(root) else {
+            continue;
+        };
+        if path.exists() || !walk::is_scanned_name(path) || excludes.is_match(relative) {
+            continue;
+        }
+        files.push(WalkedFile {
+            display: walk::display_path(path),
+            path: path.clone(),
+            root: 0,
+        });
+        added = true;
+    }
+    if added {
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+    }
+}
+
+/// The baseline `check` would use for this root: `baseline` in
+/// cronlock.toml, else cronlock-baseline.json beside cronlock.toml, else in
+/// the root (the editor's working directory means nothing to the user).
+fn baseline_of(root: &Path, config: &Config) -> Result<Option<Baseline>> {
+    let mut location = baseline::locate(None, config);
+    if config.baseline.is_none() && config.path.is_none() {
+        let dir = if root.is_dir() {
+            root
+        } else {
+            root.parent().unwrap_or(root)
+        };
+        location.path = dir.join(baseline::DEFAULT_FILE);
+        location.shown = walk::display_path(&location.path);
+    }
+    Ok(baseline::for_run(location)?)
+}
