@@ -4,10 +4,9 @@
 //! with the prefilter and its second reads and without; the findings and
 //! the fixed texts must be the same.
 //!
-//! Not run in CI: cargo-fuzz needs a nightly toolchain (or RUSTC_BOOTSTRAP)
-//! and minutes to build swc with coverage instrumentation. The proptest
-//! `generated_trees_give_the_same_answer_either_way` is the CI gate; run this
-//! one with `bash fuzz/run.sh MINUTES same_answer`.
+//! CI runs it for a minute (`fuzz/ci.sh`), beside the proptest
+//! `generated_trees_give_the_same_answer_either_way`; run it longer with
+//! `bash fuzz/run.sh MINUTES same_answer`.
 #![no_main]
 
 #[path = "../../tests/adversarial/mod.rs"]
