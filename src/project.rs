@@ -616,17 +616,34 @@ impl Project {
         names: Option<&AhoCorasick>,
         default_sources: Option<&AhoCorasick>,
     ) -> Vec<usize> {
+        self.parse_if(candidates, |file, bytes| {
+            file.hints.wanted(
+                || names.is_some_and(|m| mentions_any(m, bytes)),
+                || default_sources.is_some_and(|m| m.is_match(bytes)),
+            )
+        })
+    }
+
+    /// Reads `candidates` again and parses those that mention a name of
+    /// `matcher` as a whole identifier.
+    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) {
+        self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes));
+    }
+
+    /// Reads `candidates` again (in parallel), parses those whose bytes
+    /// `wanted` accepts, puts their states in place and gives their indexes.
+    fn parse_if(
+        &mut self,
+        candidates: Vec<usize>,
+        wanted: impl Fn(&ScannedFile, &[u8]) -> bool + Sync,
+    ) -> Vec<usize> {
         let states: Vec<(usize, FileState)> = candidates
             .into_par_iter()
             .filter_map(|index| {
                 let file = &self.files[index];
                 let text = with_buffer(|buf| {
                     self.fs.read_into(&file.path, buf).ok()?;
-                    let wanted = file.hints.wanted(
-                        || names.is_some_and(|m| mentions_any(m, buf)),
-                        || default_sources.is_some_and(|m| m.is_match(&buf[..])),
-                    );
-                    if !wanted {
+                    if !wanted(file, buf) {
                         return None;
                     }
                     String::from_utf8(buf.clone()).ok()
@@ -637,25 +654,6 @@ impl Project {
         let parsed: Vec<usize> = states.iter().map(|(index, _)| *index).collect();
         self.install(states);
         parsed
-    }
-
-    /// Reads `candidates` again and parses those that mention a name of
-    /// `matcher` as a whole identifier.
-    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) {
-        let states: Vec<(usize, FileState)> = candidates
-            .into_par_iter()
-            .filter_map(|index| {
-                let text = with_buffer(|buf| {
-                    self.fs.read_into(&self.files[index].path, buf).ok()?;
-                    if !mentions_any(matcher, buf) {
-                        return None;
-                    }
-                    String::from_utf8(buf.clone()).ok()
-                })?;
-                Some((index, state_of(SourceText::new(text), None, true)))
-            })
-            .collect();
-        self.install(states);
     }
 
     /// Puts the states of files read again in place.

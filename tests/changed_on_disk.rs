@@ -31,6 +31,19 @@ fn load(dir: &std::path::Path) -> Project {
 
 /// A directory holding `jobs.ts` (JOBS), that file's path, and the project
 /// loaded from it.
+/// Runs the fix loop on `project` (nothing written) and gives its outcome
+/// and the fixed text of its one file.
+fn fixed_in_memory(project: &mut Project) -> (cronlock::engine::FixOutcome, String) {
+    let outcome = fix_project(project, &RuleFilter::default());
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let fixed = project
+        .read_source(0)
+        .expect("fixed text")
+        .text()
+        .to_string();
+    (outcome, fixed)
+}
+
 fn jobs_project() -> (tempfile::TempDir, PathBuf, Project) {
     let work = tempfile::tempdir().expect("temp dir");
     let path = work.path().join("jobs.ts");
@@ -52,13 +65,7 @@ fn an_unchanged_file_is_read_again_and_fixed() {
 #[test]
 fn a_fixed_text_is_rebuilt_from_the_disk_and_never_from_another_text() {
     let (_work, path, mut project) = jobs_project();
-    let outcome = fix_project(&mut project, &RuleFilter::default());
-    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let fixed = project
-        .read_source(0)
-        .expect("fixed text")
-        .text()
-        .to_string();
+    let (outcome, fixed) = fixed_in_memory(&mut project);
     assert!(fixed.contains("lockService"), "{fixed}");
     assert!(outcome.remaining.findings.is_empty());
     // The fixed text is held nowhere: once the file changes on disk, it
@@ -110,13 +117,7 @@ fn a_finding_in_a_file_changed_after_the_parse_is_flagged() {
 #[test]
 fn a_file_cronlock_wrote_is_read_as_its_new_text_and_a_later_change_is_still_seen() {
     let (_work, path, mut project) = jobs_project();
-    let outcome = fix_project(&mut project, &RuleFilter::default());
-    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let fixed = project
-        .read_source(0)
-        .expect("fixed text")
-        .text()
-        .to_string();
+    let (_, fixed) = fixed_in_memory(&mut project);
     // What `fix` does once it has written the file.
     std::fs::write(&path, &fixed).expect("write");
     project.wrote(&[(0, Fingerprint::of(fixed.as_bytes()))]);
