@@ -203,6 +203,7 @@ pass it to {why} at {display}:{line}",
             project.config.lock_service_member,
         ));
         finding.fix = None;
+        finding.held_back = true;
     }
 }
 

@@ -631,19 +631,22 @@ fn expectations(spec: &TreeSpec, placed: &[Placed], root: &Path) -> Vec<String> 
 /// constructor would gain `lockService` (nothing in the chain has it, and it
 /// declares a constructor or is the base), and its ripple reaches a
 /// hand-written `new` (a factory function in production code) at its level
-/// or below before a lock-decorated level, whose fix gives the parameter
-/// anyway.
+/// or below before a lock-decorated level that declares a constructor: that
+/// level's own fix (missing-lock-service) gives the parameter anyway. A
+/// lock-decorated level without a constructor is no such stop: its finding
+/// (derived-class-without-constructor) is never fixed, so the `new` sites at
+/// and below it would break only because of the migration.
 fn held_back(chain: &Chain, l: usize) -> bool {
-    let gains = !chain.base_has_lock
-        && l != chain.lock_at
-        && (l == 0 || chain.levels.get(l).is_some_and(|level| level.ctor));
+    let declares_ctor = |m: usize| m == 0 || chain.levels.get(m).is_some_and(|level| level.ctor);
+    let gains = !chain.base_has_lock && l != chain.lock_at && declares_ctor(l);
+    let stops_ripple = |m: usize| m != l && m == chain.lock_at && declares_ctor(m);
     gains
         && chain
             .levels
             .iter()
             .enumerate()
             .skip(l)
-            .take_while(|(m, _)| *m == l || *m != chain.lock_at)
+            .take_while(|(m, _)| !stops_ripple(*m))
             .any(|(_, level)| matches!(level.spec, Usage::New))
 }
 

@@ -151,6 +151,9 @@ fn help(l: &Located<'_>) -> Option<String> {
         Fixability::Always | Fixability::Partly if l.finding.fix.is_some() => {
             Some(format!("`cronlock fix` will {}", rule.doc().fix_title))
         }
+        Fixability::WithMigrateCron if l.finding.held_back => Some(
+            "migrate it by hand once the call site named above passes the lock service".to_string(),
+        ),
         Fixability::WithMigrateCron => Some(rule.doc().fix_title.to_string()),
         _ => None,
     }

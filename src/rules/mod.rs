@@ -184,6 +184,10 @@ pub struct Finding {
     /// Which injected member it is about (an index into
     /// `Config::injections`: 0 is the lock service).
     pub injection: usize,
+    /// `--migrate-cron` leaves this finding's class alone (a call site no
+    /// fix can update would break): its help then says what a person does
+    /// instead of naming a fix that will not come.
+    pub held_back: bool,
     /// Where it is, worked out once the rules are done (see
     /// [`crate::engine::analyze`]); `None` when the file's text is not at
     /// hand.
@@ -231,6 +235,7 @@ impl Finding {
             fix: None,
             related: Vec::new(),
             injection: 0,
+            held_back: false,
             position: None,
         }
     }
