@@ -183,8 +183,10 @@ fn unread_bases(name: &str, member: &str, classes: &[(String, String)]) -> Optio
     ))
 }
 
-#[derive(Default)]
-struct FileResult {
+/// What the file stage found in one file: its findings, and what the
+/// package stage adds up.
+#[derive(Default, Clone)]
+pub struct FileResult {
     findings: Vec<Finding>,
     modules: Vec<ModuleClass>,
     /// Classes that use a lock decorator or inject the lock service.
@@ -203,7 +205,7 @@ struct FileResult {
 
 impl FileResult {
     /// The result on the heap, or `None` when it holds nothing.
-    fn into_boxed(self) -> Option<Box<FileResult>> {
+    pub fn into_boxed(self) -> Option<Box<FileResult>> {
         // Every field named, so that a new one cannot be forgotten here.
         let FileResult {
             findings,
@@ -254,6 +256,17 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .into_par_iter()
         .map(|index| check_file(project, index).into_boxed())
         .collect();
+    package_stage(project, filter, results.into_iter().map(|r| r.map(|b| *b)))
+}
+
+/// The package stage: adds up the file stage's results (one per file, in
+/// file order) per package and application, runs the rules that judge a
+/// package or an application, and settles and sorts every finding.
+pub fn package_stage(
+    project: &Project,
+    filter: &RuleFilter,
+    results: impl IntoIterator<Item = Option<FileResult>>,
+) -> Analysis {
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
     let mut injectors: Vec<LockUsers> = project
@@ -268,7 +281,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         let file = &project.files[index];
         let tally = tallies.entry(file.package).or_default();
         tally.summary.package = file.package;
-        let Some(result) = result.map(|boxed| *boxed) else {
+        let Some(result) = result else {
             continue;
         };
         tally.summary.classes_needing_lock += result.needing;
@@ -552,7 +565,9 @@ fn judge(
     Judgement::NoApplication
 }
 
-fn check_file(project: &Project, index: usize) -> FileResult {
+/// The file stage of file `index`: every file-level rule, and what the
+/// package stage needs from the file.
+pub fn check_file(project: &Project, index: usize) -> FileResult {
     let mut result = FileResult::default();
     match &project.files[index].state {
         FileState::Broken { error, .. } => {

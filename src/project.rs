@@ -41,6 +41,10 @@ pub struct ScannedFile {
     /// extend, construct or rename a class that takes (or will take) the
     /// lock service.
     hints: SkipHints,
+    /// Parsed by a second read (or an alias round), not because the
+    /// prefilter kept it: a session re-decides such files when fewer names
+    /// are reachable (see [`Project::redo_second_reads`]).
+    second_read: bool,
 }
 
 /// Cheap facts about a file the prefilter skipped, each an
@@ -434,6 +438,7 @@ impl Project {
                     state,
                     key,
                     hints,
+                    second_read: false,
                 }),
                 Err(reason) => errors.push(LoadError {
                     path: walked.display,
@@ -459,15 +464,16 @@ impl Project {
     /// that renames an alias again (`export { ScheduledJob as NightlyJob }`)
     /// names no lock decorator either: rounds go on until no new alias
     /// turns up, so a chain of renames of any depth is followed.
-    fn parse_alias_users(&mut self) {
+    fn parse_alias_users(&mut self) -> Vec<usize> {
+        let mut parsed = Vec::new();
         loop {
             let new: Vec<String> = self
-                .lock_decorator_aliases()
+                .lock_decorator_aliases(&self.lock_aliases)
                 .into_iter()
                 .filter(|a| !self.lock_aliases.contains(a))
                 .collect();
             if new.is_empty() {
-                return;
+                return parsed;
             }
             self.lock_aliases.extend(new.iter().cloned());
             if self.prefilter.is_none() {
@@ -477,12 +483,12 @@ impl Project {
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .build(&new)
             else {
-                return;
+                return parsed;
             };
             let skipped: Vec<usize> = (0..self.files.len())
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .collect();
-            self.parse_matching(skipped, &matcher);
+            parsed.extend(self.parse_matching(skipped, &matcher));
         }
     }
 
@@ -626,8 +632,8 @@ impl Project {
 
     /// Reads `candidates` again and parses those that mention a name of
     /// `matcher` as a whole identifier.
-    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) {
-        self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes));
+    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) -> Vec<usize> {
+        self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes))
     }
 
     /// Reads `candidates` again (in parallel), parses those whose bytes
@@ -666,6 +672,7 @@ impl Project {
                 self.by_key.insert(self.files[index].key.clone(), index);
             }
             self.files[index].state = state;
+            self.files[index].second_read = true;
         }
         self.collect_lock_sources();
     }
@@ -673,7 +680,7 @@ impl Project {
     /// Names lock decorators (or the aliases already known) are re-exported
     /// under in the parsed files (`export { ClusterSafeCron as ScheduledJob
     /// }`, `export const ScheduledJob = ClusterSafeCron`).
-    fn lock_decorator_aliases(&self) -> Vec<String> {
+    fn lock_decorator_aliases(&self, known: &[String]) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
         for index in 0..self.files.len() {
             let Some(model) = self.model(index) else {
@@ -695,7 +702,7 @@ impl Project {
                 if exported != original
                     && (self.config.is_lock_decorator(original)
                         || self.config.guard_of(original).is_some()
-                        || self.lock_aliases.contains(original))
+                        || known.contains(original))
                     && !aliases.contains(exported)
                 {
                     aliases.push(exported.clone());
@@ -757,6 +764,7 @@ impl Project {
                     key,
                     // In-memory texts cannot be read again.
                     hints: SkipHints::default(),
+                    second_read: false,
                 }
             })
             .collect();
@@ -764,7 +772,7 @@ impl Project {
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         let mut project =
             Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
-        project.lock_aliases = project.lock_decorator_aliases();
+        project.lock_aliases = project.alias_fixpoint();
         project
     }
 
@@ -858,6 +866,7 @@ impl Project {
 
     /// The model of file `index`, when it parsed.
     pub fn model(&self, index: usize) -> Option<&FileModel> {
+        crate::deps::read_file(index);
         match &self.files.get(index)?.state {
             FileState::Parsed { model, .. } => Some(model.as_ref()),
             _ => None,
@@ -869,6 +878,7 @@ impl Project {
     /// `None` when the file changed on disk since it was parsed (see
     /// [`Project::changed_on_disk`]).
     pub fn source(&self, index: usize) -> Option<&SourceText> {
+        crate::deps::read_file(index);
         let file = self.files.get(index)?;
         match &file.state {
             FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
@@ -897,6 +907,7 @@ impl Project {
     /// The text of file `index` for one use, like [`Project::source`] but
     /// not kept by the project when it had to be read again.
     pub fn read_source(&self, index: usize) -> Option<SourceRef<'_>> {
+        crate::deps::read_file(index);
         let file = self.files.get(index)?;
         match &file.state {
             FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
@@ -1028,6 +1039,7 @@ impl Project {
     /// skipped). Each on-demand file is read and parsed once, by whichever
     /// thread asks first; the map's lock is held only to find its slot.
     pub fn model_at(&self, key: &Path) -> Option<Arc<FileModel>> {
+        crate::deps::read_key(key);
         if let Some(&index) = self.by_key.get(key)
             && let FileState::Parsed { model, .. } = &self.files[index].state
         {
@@ -1060,6 +1072,7 @@ impl Project {
 
     /// The absolute path and shared model of scanned file `index`.
     pub fn file_model(&self, index: usize) -> Option<(PathBuf, Arc<FileModel>)> {
+        crate::deps::read_file(index);
         let file = self.files.get(index)?;
         match &file.state {
             FileState::Parsed { model, .. } => Some((file.key.clone(), Arc::clone(model))),
@@ -1069,7 +1082,251 @@ impl Project {
 
     /// The scanned, parsed file at an absolute path.
     pub fn index_of(&self, key: &Path) -> Option<usize> {
+        crate::deps::read_key(key);
         self.by_key.get(key).copied()
+    }
+}
+
+/// What [`Project::update_texts`] changed.
+#[derive(Debug, Default)]
+pub struct Updated {
+    /// Files whose state changed.
+    pub files: Vec<usize>,
+    /// A fact that every file's stage may read changed (a package's lock
+    /// sources): every file must be judged again.
+    pub globals_changed: bool,
+}
+
+/// Why [`Project::update_texts`] cannot bring the project up to date in
+/// place: which files a fresh load parses may have changed in a way only a
+/// fresh load works out (see [`Project::update_texts`]). The project must
+/// be loaded again.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NeedsLoad;
+
+/// The names second reads have followed (see
+/// [`Project::parse_second_reads`]), kept between updates by a long-running
+/// session.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reached {
+    names: std::collections::BTreeSet<String>,
+    sources: std::collections::BTreeSet<String>,
+}
+
+impl Reached {
+    /// Whether every name and module `other` holds is held here too.
+    pub fn includes(&self, other: &Reached) -> bool {
+        self.names.is_superset(&other.names) && self.sources.is_superset(&other.sources)
+    }
+}
+
+/// Incremental updates, for a long-running [`crate::session::Session`].
+impl Project {
+    /// Reads texts through `fs` from now on (the editor's buffers as they
+    /// are now): files read again or on demand must be read as a fresh load
+    /// would read them. Every file whose text differs between the two must
+    /// go through [`Project::update_texts`].
+    pub fn set_file_system(&mut self, fs: Arc<dyn FileSystem>) {
+        self.fs = fs;
+    }
+
+    /// The names second reads follow today (everything reachable from the
+    /// parsed files).
+    pub fn reached(&self) -> Reached {
+        let reach = self.reachable_names();
+        Reached {
+            names: reach.names.into_iter().collect(),
+            sources: reach.default_sources.into_iter().collect(),
+        }
+    }
+
+    /// Replaces the texts of scanned files (an editor's buffers, or files
+    /// changed on disk) and brings what depends on them up to date, reading
+    /// no other file. A changed file the prefilter keeps is parsed; one it
+    /// skips is left skipped, for [`Project::second_reads_of`] to decide
+    /// once every change is in. A new or lost alias of a lock decorator is
+    /// [`NeedsLoad`]: the project is then half updated, and must be loaded
+    /// again.
+    pub fn update_texts(&mut self, changes: Vec<(usize, String)>) -> Result<Updated, NeedsLoad> {
+        // Texts read on demand from now on are the new ones.
+        if let Ok(mut cache) = self.outside.lock() {
+            for (index, _) in &changes {
+                if let Some(file) = self.files.get(*index) {
+                    cache.remove(&file.key);
+                }
+            }
+        }
+        let aliases_before = self.alias_fixpoint();
+        let mut parse = Vec::with_capacity(changes.len());
+        let mut skip = Vec::new();
+        for (index, text) in changes {
+            let kept = self
+                .prefilter
+                .as_ref()
+                .is_none_or(|p| is_kept(p, text.as_bytes()));
+            if kept {
+                parse.push((index, text));
+            } else {
+                // Whether a second read wants it is decided once every
+                // change is in (see `Session::update`).
+                skip.push(index);
+            }
+        }
+        let sources_before: Vec<Vec<SourceKey>> = self
+            .packages
+            .iter()
+            .map(|p| p.lock_sources.clone())
+            .collect();
+        let mut states: Vec<(usize, FileState)> = parse
+            .into_par_iter()
+            .map(|(index, text)| (index, state_of(SourceText::new(text), None, false)))
+            .collect();
+        states.extend(skip.into_iter().map(|index| (index, FileState::Skipped)));
+        let mut updated = Updated::default();
+        for (index, state) in states {
+            let Some(file) = self.files.get_mut(index) else {
+                continue;
+            };
+            if let Ok(mut cache) = self.outside.lock() {
+                cache.remove(&file.key);
+            }
+            if matches!(state, FileState::Parsed { .. }) {
+                self.by_key.insert(file.key.clone(), index);
+            } else {
+                self.by_key.remove(&file.key);
+            }
+            file.state = state;
+            file.second_read = false;
+            updated.files.push(index);
+        }
+        if self.alias_fixpoint() != aliases_before {
+            return Err(NeedsLoad);
+        }
+        self.collect_lock_sources();
+        updated.globals_changed = self
+            .packages
+            .iter()
+            .zip(&sources_before)
+            .any(|(p, before)| p.lock_sources != *before);
+        updated.files.sort_unstable();
+        updated.files.dedup();
+        Ok(updated)
+    }
+
+    /// Reads `files` (skipped ones) again and parses those a second read
+    /// wants given everything reachable now (see [`SkipHints::wanted`]), or
+    /// that name an alias of a lock decorator; gives the files parsed.
+    pub fn second_reads_of(&mut self, files: Vec<usize>, reached: &Reached) -> Vec<usize> {
+        if self.prefilter.is_none() {
+            return Vec::new();
+        }
+        let candidates: Vec<usize> = files
+            .into_iter()
+            .filter(|&i| {
+                self.files
+                    .get(i)
+                    .is_some_and(|f| matches!(f.state, FileState::Skipped))
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let names: Vec<String> = reached.names.iter().cloned().collect();
+        let sources: Vec<String> = reached.sources.iter().cloned().collect();
+        let (names, sources) = (word_matcher(&names), substring_matcher(&sources));
+        let aliases = word_matcher(&self.lock_aliases);
+        self.parse_if(candidates, |_, bytes| {
+            aliases.as_ref().is_some_and(|m| mentions_any(m, bytes))
+                || SkipHints::of(bytes).wanted(
+                    || names.as_ref().is_some_and(|m| mentions_any(m, bytes)),
+                    || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
+                )
+        })
+    }
+
+    /// Decides again, from the files the prefilter keeps, which files
+    /// second reads parse, as loading does: every file parsed by a second
+    /// read goes back to skipped, then the alias rounds and the second-read
+    /// rounds run from nothing. For when fewer names are reachable than
+    /// before (a fresh load would parse fewer files). Gives the files whose
+    /// state changed.
+    pub fn redo_second_reads(&mut self) -> Vec<usize> {
+        let demoted: Vec<usize> = (0..self.files.len())
+            .filter(|&i| self.files[i].second_read)
+            .collect();
+        for &index in &demoted {
+            let file = &mut self.files[index];
+            file.state = FileState::Skipped;
+            file.second_read = false;
+            self.by_key.remove(&file.key);
+        }
+        if let Ok(mut cache) = self.outside.lock() {
+            cache.clear();
+        }
+        self.lock_aliases.clear();
+        let mut changed = demoted;
+        changed.extend(self.parse_alias_users());
+        changed.extend(self.second_reads_since(&mut Reached::default()));
+        self.collect_lock_sources();
+        changed.sort_unstable();
+        changed.dedup();
+        changed
+    }
+
+    /// Every name a lock decorator is re-exported under, sorted, as the
+    /// parsed files say today (without reading skipped files).
+    fn alias_fixpoint(&self) -> Vec<String> {
+        let mut known: Vec<String> = Vec::new();
+        loop {
+            let new: Vec<String> = self
+                .lock_decorator_aliases(&known)
+                .into_iter()
+                .filter(|a| !known.contains(a))
+                .collect();
+            if new.is_empty() {
+                known.sort();
+                return known;
+            }
+            known.extend(new);
+        }
+    }
+
+    /// Second reads for the names that became reachable since `reached`
+    /// (see [`Project::parse_second_reads`]), round after round, as loading
+    /// runs them: skipped files are read again and parsed when their hints
+    /// want them. Gives the files parsed.
+    pub fn second_reads_since(&mut self, reached: &mut Reached) -> Vec<usize> {
+        let mut parsed = Vec::new();
+        loop {
+            let reach = self.reachable_names();
+            let new_names: Vec<String> = reach
+                .names
+                .into_iter()
+                .filter(|n| reached.names.insert(n.clone()))
+                .collect();
+            let new_sources: Vec<String> = reach
+                .default_sources
+                .into_iter()
+                .filter(|s| reached.sources.insert(s.clone()))
+                .collect();
+            if self.prefilter.is_none() {
+                return parsed;
+            }
+            let names = word_matcher(&new_names);
+            let sources = substring_matcher(&new_sources);
+            if names.is_none() && sources.is_none() {
+                return parsed;
+            }
+            let candidates: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .collect();
+            parsed.extend(self.parse_if(candidates, |_, bytes| {
+                SkipHints::of(bytes).wanted(
+                    || names.as_ref().is_some_and(|m| mentions_any(m, bytes)),
+                    || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
+                )
+            }));
+        }
     }
 }
 

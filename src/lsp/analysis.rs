@@ -15,8 +15,9 @@ use super::diagnostics::{self, Encoding, LineIndex, RelatedSite};
 use super::documents::{Overlay, path_to_uri};
 use crate::baseline::{self, Baseline};
 use crate::config::Config;
-use crate::engine::{self, RuleFilter};
+use crate::engine::{self, Analysis, RuleFilter};
 use crate::project::Project;
+use crate::session::Session;
 use crate::walk::{self, WalkedFile};
 
 /// A finding as shown in one file.
@@ -37,18 +38,93 @@ pub struct Findings {
     pub scanned: Vec<PathBuf>,
 }
 
-/// A loaded root: the project, and how to filter and compare its findings.
-struct Loaded {
-    project: Project,
-    filter: RuleFilter,
+/// A root kept loaded between analyses: the engine's [`Session`], the
+/// baseline, and the buffers the session's texts come from.
+pub struct Loaded {
+    session: Session,
     baseline: Option<Baseline>,
+    /// The buffers as of the last analysis.
+    overlay: Overlay,
+    /// Analyses answered in place, without loading the root again.
+    updates: usize,
+}
+
+impl Loaded {
+    /// How many analyses this session answered in place (judging only what
+    /// changed), since the root was last loaded.
+    pub fn updates(&self) -> usize {
+        self.updates
+    }
 }
 
 /// Analyses `root` as `cronlock check <root>` would, on `overlay`'s texts.
-pub fn analyze(root: &Path, overlay: &Overlay, encoding: Encoding) -> Result<Findings> {
-    let loaded = load(root, overlay)?;
-    let analysis = engine::analyze(&loaded.project, &loaded.filter);
-    let project = &loaded.project;
+/// With `previous` (the same root's last analysis), only what changed since
+/// is judged again: buffers whose text differs, and `on_disk` (files changed
+/// on disk). A change the session cannot take (a new file, a
+/// `cronlock.toml`, a tsconfig, a `package.json`) loads the root again.
+pub fn analyze(
+    root: &Path,
+    overlay: &Overlay,
+    encoding: Encoding,
+    previous: Option<Box<Loaded>>,
+    on_disk: &[PathBuf],
+) -> Result<(Findings, Box<Loaded>)> {
+    if let Some(mut loaded) = previous {
+        let changes = changes_since(&loaded.overlay, overlay, on_disk);
+        if let Some(changes) = changes
+            && let Ok(analysis) = loaded.session.update(changes, Arc::new(overlay.clone()))
+        {
+            loaded.overlay = overlay.clone();
+            loaded.updates += 1;
+            let findings = shown(&loaded, &analysis, encoding);
+            return Ok((findings, loaded));
+        }
+    }
+    let (project, baseline) = load(root, overlay)?;
+    let (session, analysis) = Session::new(project, RuleFilter::default());
+    let loaded = Box::new(Loaded {
+        session,
+        baseline,
+        overlay: overlay.clone(),
+        updates: 0,
+    });
+    let findings = shown(&loaded, &analysis, encoding);
+    Ok((findings, loaded))
+}
+
+/// The texts that changed from `before` to `after` (a buffer edited,
+/// opened or closed) or on disk, or `None` when one of them is a file no
+/// session can take in place (see [`Session::update`]): not a source file.
+fn changes_since(
+    before: &Overlay,
+    after: &Overlay,
+    on_disk: &[PathBuf],
+) -> Option<Vec<(PathBuf, String)>> {
+    let mut paths: Vec<&PathBuf> = before
+        .paths()
+        .chain(after.paths())
+        .filter(|path| match (before.text(path), after.text(path)) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b) && a != b,
+            _ => true,
+        })
+        .chain(on_disk)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            if !walk::is_scanned_name(path) {
+                return None;
+            }
+            Some((path.clone(), after.read_text(path)?))
+        })
+        .collect()
+}
+
+/// The findings of `analysis` as diagnostics, baselined ones left out.
+fn shown(loaded: &Loaded, analysis: &Analysis, encoding: Encoding) -> Findings {
+    let project = loaded.session.project();
     let baselined = loaded
         .baseline
         .as_ref()
@@ -103,7 +179,7 @@ pub fn analyze(root: &Path, overlay: &Overlay, encoding: Encoding) -> Result<Fin
             .1
             .push(shown);
     }
-    Ok(out)
+    out
 }
 
 /// The texts findings point into, each indexed once.
@@ -155,10 +231,13 @@ pub type ChangeSets = Vec<Vec<Changed>>;
 /// texts, and gives each change set's files before and after: nothing is
 /// written. Baselined findings are not shown, so they are not fixed either.
 pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
-    let mut loaded = load(root, overlay)?;
-    loaded.filter.skip_baselined = loaded.baseline.take().map(Arc::new);
-    let outcome = engine::fix_project(&mut loaded.project, &loaded.filter);
-    let project = &loaded.project;
+    let (mut project, baseline) = load(root, overlay)?;
+    let filter = RuleFilter {
+        skip_baselined: baseline.map(Arc::new),
+        ..RuleFilter::default()
+    };
+    let outcome = engine::fix_project(&mut project, &filter);
+    let project = &project;
     let mut sets = Vec::new();
     for set in &outcome.change_sets {
         let mut changed = Vec::new();
@@ -189,7 +268,7 @@ pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
 
 /// Walks and loads `root` as `check` does (configuration discovered from it,
 /// its `exclude`s, its baseline), reading texts through `overlay`.
-fn load(root: &Path, overlay: &Overlay) -> Result<Loaded> {
+fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>)> {
     let config = match Config::discover(root) {
         Some(path) => Config::load(&path)?,
         None => Config::default(),
@@ -203,11 +282,7 @@ fn load(root: &Path, overlay: &Overlay) -> Result<Loaded> {
     let baseline = baseline_of(root, &config)?;
     let fs = Arc::new(overlay.clone());
     let (project, _errors) = Project::load_from(fs, walked.files, &roots, markers, config, &|| {});
-    Ok(Loaded {
-        project,
-        filter: RuleFilter::default(),
-        baseline,
-    })
+    Ok((project, baseline))
 }
 
 /// Open buffers under a folder root that are not on disk yet (a new file,

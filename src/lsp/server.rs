@@ -30,9 +30,25 @@ use super::analysis::{self, ChangeSets, Findings};
 use super::documents::{Document, Documents, Overlay, uri_to_path};
 use super::transport::{Incoming, Outgoing};
 
-/// How long the buffers must be still before an analysis starts: one per
-/// burst of keystrokes, not one per keystroke.
+/// How long the buffers must be still before a root is loaded again: one
+/// load per burst of keystrokes, not one per keystroke.
 const DEBOUNCE: Duration = Duration::from_millis(120);
+
+/// The same, for a root whose session judges only what changed (a few
+/// milliseconds): no wait beyond the analysis under way, whose end starts
+/// the next one with every edit made meanwhile.
+const INCREMENTAL_DEBOUNCE: Duration = Duration::ZERO;
+
+impl Root {
+    /// How long to wait for the buffers to be still before analysing.
+    fn debounce(&self) -> Duration {
+        if self.loaded.is_some() || self.running {
+            INCREMENTAL_DEBOUNCE
+        } else {
+            DEBOUNCE
+        }
+    }
+}
 
 /// The token of the first scan's progress report.
 const SCAN_TOKEN: &str = "cronlock/scan";
@@ -50,7 +66,7 @@ enum Done {
         root: PathBuf,
         generation: u64,
         overlay: Overlay,
-        result: Result<Findings, String>,
+        result: Result<(Findings, Box<analysis::Loaded>), String>,
     },
     /// The fixes of a root, computed for a waiting code action.
     Fixes {
@@ -86,6 +102,11 @@ struct Root {
     /// The last error shown for it (a bad `cronlock.toml`), so that it is
     /// not shown again at every keystroke.
     shown_error: Option<String>,
+    /// The engine's session, between analyses (an analysis under way holds
+    /// it): the next analysis judges only what changed.
+    loaded: Option<Box<analysis::Loaded>>,
+    /// Files changed on disk since the last analysis started.
+    on_disk: Vec<PathBuf>,
 }
 
 impl Root {
@@ -100,6 +121,8 @@ impl Root {
             fixes: None,
             fixing: None,
             shown_error: None,
+            loaded: None,
+            on_disk: Vec::new(),
         }
     }
 }
@@ -482,6 +505,9 @@ impl Server {
             holding
         };
         for at in all {
+            if let Some(root) = self.roots.get_mut(at) {
+                root.on_disk.push(path.to_path_buf());
+            }
             self.mark(at);
         }
     }
@@ -490,7 +516,7 @@ impl Server {
         if let Some(root) = self.roots.get_mut(at) {
             root.generation += 1;
             root.dirty = true;
-            self.deadline = Some(Instant::now() + DEBOUNCE);
+            self.deadline = Some(Instant::now() + root.debounce());
             self.refuse_waiting(at);
         }
     }
@@ -555,11 +581,15 @@ impl Server {
             let path = root.path.clone();
             let generation = root.generation;
             let done = self.done_tx.clone();
+            let previous = root.loaded.take();
+            let on_disk = std::mem::take(&mut root.on_disk);
             let spawned = std::thread::Builder::new()
                 .name("cronlock-analysis".into())
                 .stack_size(crate::parse::WORKER_STACK)
                 .spawn(move || {
-                    let result = guarded_run(|| analysis::analyze(&path, &overlay, encoding));
+                    let result = guarded_run(|| {
+                        analysis::analyze(&path, &overlay, encoding, previous, &on_disk)
+                    });
                     let _ = done.send(Done::Analysis {
                         root: path,
                         generation,
@@ -595,17 +625,24 @@ impl Server {
         path: &Path,
         generation: u64,
         overlay: Overlay,
-        result: Result<Findings, String>,
+        result: Result<(Findings, Box<analysis::Loaded>), String>,
     ) {
         let Some(root) = self.roots.iter_mut().find(|r| r.path == path) else {
             return;
         };
         root.running = false;
         root.scanned = true;
+        // A session that answered for an older generation is still up to
+        // date with the texts it was given: the next analysis goes on from
+        // it.
+        let result = result.map(|(findings, loaded)| {
+            root.loaded = Some(loaded);
+            findings
+        });
         if root.dirty {
             // Superseded: the newer text is analysed once things settle.
             self.deadline
-                .get_or_insert_with(|| Instant::now() + DEBOUNCE);
+                .get_or_insert_with(|| Instant::now() + root.debounce());
         }
         match result {
             Ok(findings) if generation == root.generation => {

@@ -1,0 +1,185 @@
+//! A long-running analysis (the language server's): the project stays
+//! loaded, and a change re-runs the file stage only for the changed files
+//! and the files whose answers read them, then the package stage.
+//!
+//! The file stage of each file runs under a [`deps::recording`], which
+//! notes every file it read (its bases, the modules it imports, the
+//! re-export chains it followed). After a change, a file is judged again
+//! when it changed, when its record names a changed file, or when a fact
+//! every file reads changed (see [`crate::project::Updated`]). The package
+//! stage (applications, module graphs, ripples, settling) always runs in
+//! full: it is a small part of the time (see `bench/lsp_latency.py`).
+//!
+//! The answer is the one a fresh `check` of the same texts gives:
+//! `tests/incremental.rs` checks it after random edit sequences.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::deps::{self, Record};
+use crate::engine::{self, Analysis, FileResult, RuleFilter};
+use crate::files::FileSystem;
+use crate::project::{Project, Reached};
+
+/// A loaded project, its file stage's results and what each read.
+pub struct Session {
+    project: Project,
+    filter: RuleFilter,
+    /// The file stage's result per file (`None`: nothing to add up).
+    results: Vec<Option<Box<FileResult>>>,
+    /// What each file's stage read.
+    records: Vec<Record>,
+    reached: Reached,
+    /// Scanned files by path, as given to [`Session::update`].
+    by_path: HashMap<PathBuf, usize>,
+}
+
+/// Why [`Session::update`] could not apply a change: the caller loads the
+/// project again (the session is no longer usable).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reload {
+    /// A path the scan does not hold (a new file, or not a source file).
+    Unknown(PathBuf),
+    /// Which files a fresh load parses changed in a way only a fresh load
+    /// works out (see [`Project::update_texts`]), or fewer names are
+    /// reachable than before (a fresh load would parse fewer files).
+    Selection,
+}
+
+impl Session {
+    /// Runs the file stage of every file, recording what each read, and the
+    /// package stage.
+    pub fn new(project: Project, filter: RuleFilter) -> (Session, Analysis) {
+        let by_path = project
+            .files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (file.path.clone(), index))
+            .collect();
+        let reached = project.reached();
+        let all: Vec<usize> = (0..project.files.len()).collect();
+        let mut session = Session {
+            results: vec![None; project.files.len()],
+            records: vec![Record::default(); project.files.len()],
+            project,
+            filter,
+            reached,
+            by_path,
+        };
+        session.judge(&all);
+        let analysis = session.package_stage();
+        (session, analysis)
+    }
+
+    /// The project as it stands.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The rule filter in force.
+    pub fn filter(&self) -> &RuleFilter {
+        &self.filter
+    }
+
+    /// Replaces the texts of scanned files (`path`: as walked), read through
+    /// `fs` from now on (which must give those texts), and answers again.
+    /// After an error the session is unusable: load again.
+    pub fn update(
+        &mut self,
+        changes: Vec<(PathBuf, String)>,
+        fs: Arc<dyn FileSystem>,
+    ) -> Result<Analysis, Reload> {
+        let mut indexed = Vec::with_capacity(changes.len());
+        for (path, text) in changes {
+            match self.by_path.get(&path) {
+                Some(&index) => indexed.push((index, text)),
+                None => return Err(Reload::Unknown(path)),
+            }
+        }
+        self.project.set_file_system(fs);
+        let updated = self
+            .project
+            .update_texts(indexed)
+            .map_err(|_| Reload::Selection)?;
+        let mut changed = updated.files;
+        let reached = self.project.reached();
+        let mut globals_changed = updated.globals_changed;
+        if reached.includes(&self.reached) {
+            // Changed files the prefilter skips may be wanted by any name
+            // reachable now; then new names may want more files.
+            let mut parsed = self.project.second_reads_of(changed.clone(), &reached);
+            parsed.extend(self.project.second_reads_since(&mut self.reached));
+            changed.extend(parsed);
+        } else {
+            // Fewer names: files parsed for the lost ones go back to skipped.
+            changed.extend(self.project.redo_second_reads());
+            self.reached = self.project.reached();
+            globals_changed = true;
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let affected: Vec<usize> = if globals_changed {
+            (0..self.project.files.len()).collect()
+        } else {
+            self.readers_of(&changed)
+        };
+        self.judge(&affected);
+        Ok(self.package_stage())
+    }
+
+    /// The files whose stage must run again after `changed` changed: those
+    /// files, and every file whose record names one of them.
+    fn readers_of(&self, changed: &[usize]) -> Vec<usize> {
+        let indexes: HashSet<usize> = changed.iter().copied().collect();
+        let keys: HashSet<&Path> = changed
+            .iter()
+            .filter_map(|&i| self.project.files.get(i))
+            .map(|f| f.key())
+            .collect();
+        (0..self.records.len())
+            .filter(|i| {
+                indexes.contains(i) || {
+                    let record = &self.records[*i];
+                    record.files.iter().any(|f| indexes.contains(f))
+                        || record.keys.iter().any(|k| keys.contains(k.as_path()))
+                }
+            })
+            .collect()
+    }
+
+    /// Runs the file stage of `files` (in parallel), recording what each
+    /// read.
+    fn judge(&mut self, files: &[usize]) {
+        let project = &self.project;
+        let judged: Vec<(usize, Option<Box<FileResult>>, Record)> = files
+            .par_iter()
+            .map(|&index| {
+                let (result, mut record) =
+                    deps::recording(|| engine::check_file(project, index).into_boxed());
+                record.files.sort_unstable();
+                record.files.dedup();
+                record.files.retain(|&f| f != index);
+                record.keys.sort_unstable();
+                record.keys.dedup();
+                record.files.shrink_to_fit();
+                record.keys.shrink_to_fit();
+                (index, result, record)
+            })
+            .collect();
+        for (index, result, record) in judged {
+            self.results[index] = result;
+            self.records[index] = record;
+        }
+    }
+
+    fn package_stage(&self) -> Analysis {
+        engine::package_stage(
+            &self.project,
+            &self.filter,
+            self.results.iter().map(|r| r.as_deref().cloned()),
+        )
+    }
+}

@@ -1,0 +1,349 @@
+//! The incremental engine gives the answer a fresh scan gives (issue 24,
+//! item 5). A language-server session is loaded on a fixture tree; then
+//! random edits (lines deleted, duplicated or inserted from a list of
+//! lock-related snippets, a file's text swapped for another's, a file
+//! restored) reach it, half as unsaved buffers and half as files changed on
+//! disk. After every edit, the session's diagnostics (judging only what
+//! changed) must equal those of a session loaded afresh on the same texts,
+//! and the session must have answered in place, not by loading again.
+//!
+//! Cases: 48 by default (`PROPTEST_CASES` overrides).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cronlock::lsp::analysis::{self, Findings, Loaded};
+use cronlock::lsp::diagnostics::Encoding;
+use cronlock::lsp::documents::{Document, Documents, path_to_uri};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+/// Trees where one file's answer depends on others: chains of classes
+/// across files, module graphs, re-export chains, specs and factories.
+const FIXTURES: &[&str] = &[
+    "ripple-three-level-chain",
+    "ripple-constructorless-middle",
+    "derived-no-constructor-relative",
+    "base-class-relative-import",
+    "module-missing",
+    "module-registered-in-feature-module",
+    "layout-nest-monorepo",
+    "layout-lock-module-own-file",
+    "recognition-reexport-chain-renamed",
+    "recognition-alias",
+    "test-module-missing-lock",
+    "constructor-call-missing-lock",
+    "migrate-cron-held-back",
+    "guard-alias-barrel",
+];
+
+/// Lines an edit may insert: each can make or clear a finding somewhere.
+const SNIPPETS: &[&str] = &[
+    "  constructor(private readonly lockService: DistributedLockService) {}",
+    "  private readonly lockService: DistributedLockService;",
+    "import { DistributedLockModule, DistributedLockService, ClusterSafeCron } from '@acme/cluster-lock';",
+    "  @ClusterSafeCronEveryHour()",
+    "  @ClusterSafeCron('0 * * * *')",
+    "  @Cron('0 0 * * *')",
+    "}",
+    "export class ExtraJob extends BaseJob {}",
+    "export { ClusterSafeCron as NightlyJob } from '@acme/cluster-lock';",
+    "@Module({ imports: [DistributedLockModule], providers: [] })",
+    "    super(repo, lockService);",
+    "const job = new ReportJob(repo);",
+    "export * from './base.job';",
+    "class {",
+];
+
+#[derive(Debug, Clone)]
+enum Change {
+    DeleteLine(usize),
+    DuplicateLine(usize),
+    Insert(usize, usize),
+    /// The text of another file of the tree (as it was first).
+    SwapWith(usize),
+    Restore,
+}
+
+#[derive(Debug, Clone)]
+struct Edit {
+    file: usize,
+    change: Change,
+    /// Reaches the session as an unsaved buffer (else on disk).
+    as_buffer: bool,
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        3 => any::<usize>().prop_map(Change::DeleteLine),
+        1 => any::<usize>().prop_map(Change::DuplicateLine),
+        4 => (any::<usize>(), 0..SNIPPETS.len()).prop_map(|(at, s)| Change::Insert(at, s)),
+        1 => any::<usize>().prop_map(Change::SwapWith),
+        1 => Just(Change::Restore),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    (any::<usize>(), change(), any::<bool>()).prop_map(|(file, change, as_buffer)| Edit {
+        file,
+        change,
+        as_buffer,
+    })
+}
+
+/// Every file under `root` (recursively), sorted.
+fn tree(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)
+            .expect("read dir")
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every `.ts` file under `root`, sorted.
+fn sources(root: &Path) -> Vec<PathBuf> {
+    tree(root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ts"))
+        .collect()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for file in tree(from) {
+        let target = to.join(file.strip_prefix(from).expect("inside"));
+        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(&file, &target).expect("copy");
+    }
+}
+
+fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = |n: usize, len: usize| if len == 0 { 0 } else { n % len };
+    match change {
+        Change::DeleteLine(n) if !lines.is_empty() => {
+            lines.remove(at(*n, lines.len()));
+        }
+        Change::DuplicateLine(n) if !lines.is_empty() => {
+            let i = at(*n, lines.len());
+            lines.insert(i, lines[i]);
+        }
+        Change::Insert(n, snippet) => {
+            let i = at(*n, lines.len() + 1);
+            lines.insert(i, SNIPPETS[*snippet]);
+        }
+        Change::SwapWith(n) => return originals[at(*n, originals.len())].clone(),
+        Change::Restore => return original.to_string(),
+        _ => {}
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Edits answered in place, and edits in all (the rest loaded the root
+/// again: a change only a fresh load works out, see `Session::update`).
+static IN_PLACE: AtomicUsize = AtomicUsize::new(0);
+static EDITS: AtomicUsize = AtomicUsize::new(0);
+
+/// What a session shows, comparable: one line per diagnostic.
+fn shown(findings: &Findings) -> String {
+    let mut out = String::new();
+    for (path, (_, list)) in &findings.files {
+        for shown in list {
+            let d = &shown.diagnostic;
+            let related: Vec<String> = d
+                .related_information
+                .iter()
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{}@{:?}: {}",
+                        r.location.uri.as_str(),
+                        r.location.range.start,
+                        r.message
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "{}:{}:{}-{}:{} {:?} {:?} fixable={} {} {related:?}\n",
+                path.display(),
+                d.range.start.line,
+                d.range.start.character,
+                d.range.end.line,
+                d.range.end.character,
+                d.severity,
+                d.code,
+                shown.fixable,
+                d.message
+            ));
+        }
+    }
+    out
+}
+
+fn analyze(
+    root: &Path,
+    buffers: &Documents,
+    previous: Option<Box<Loaded>>,
+    on_disk: &[PathBuf],
+) -> (Findings, Box<Loaded>) {
+    analysis::analyze(
+        root,
+        &buffers.snapshot(),
+        Encoding::Utf16,
+        previous,
+        on_disk,
+    )
+    .expect("analysis")
+}
+
+fn check(fixture: &str, edits: &[Edit]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join(fixture);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        &root,
+    );
+    let root = root.canonicalize().expect("canonical root");
+    let files = sources(&root);
+    let originals: Vec<String> = files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .collect();
+    let mut texts = originals.clone();
+    let mut buffers = Documents::default();
+    let (_, mut loaded) = analyze(&root, &buffers, None, &[]);
+    for (step, edit) in edits.iter().enumerate() {
+        let index = edit.file % files.len();
+        let path = &files[index];
+        texts[index] = apply(&texts[index], &edit.change, &originals, &originals[index]);
+        let mut on_disk = Vec::new();
+        if edit.as_buffer {
+            buffers.open(
+                path.clone(),
+                Document {
+                    uri: path_to_uri(path).expect("uri"),
+                    version: step as i32,
+                    text: Arc::from(texts[index].as_str()),
+                },
+            );
+        } else {
+            buffers.close(path);
+            std::fs::write(path, &texts[index]).expect("write");
+            on_disk.push(path.clone());
+        }
+        let updates = loaded.updates();
+        let (incremental, next) = analyze(&root, &buffers, Some(loaded), &on_disk);
+        let in_place = next.updates() == updates + 1;
+        IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
+        EDITS.fetch_add(1, Ordering::Relaxed);
+        loaded = next;
+        let (fresh, _) = analyze(&root, &buffers, None, &[]);
+        assert_eq!(
+            shown(&incremental),
+            shown(&fresh),
+            "step {step} ({edit:?} on {}): the session and a fresh scan disagree",
+            path.display()
+        );
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn incremental_equals_a_fresh_scan(
+        fixture in 0..FIXTURES.len(),
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        check(FIXTURES[fixture], &edits);
+    }
+}
+
+/// Most edits are answered in place: the proptest above does not only
+/// prove that loading again gives the answer of loading again.
+#[test]
+fn most_generated_edits_are_answered_in_place() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = (0..FIXTURES.len(), prop::collection::vec(edit(), 1..8));
+    for _ in 0..24 {
+        let (fixture, edits) = strategy.new_tree(&mut runner).expect("case").current();
+        check(FIXTURES[fixture], &edits);
+    }
+    let (in_place, edits) = (
+        IN_PLACE.load(Ordering::Relaxed),
+        EDITS.load(Ordering::Relaxed),
+    );
+    assert!(
+        in_place * 2 > edits,
+        "only {in_place} of {edits} edits were answered in place"
+    );
+}
+
+/// A base class gaining `lockService` in an unsaved buffer clears its
+/// subclass's finding in another file, judged in place; losing it again
+/// brings the finding back.
+#[test]
+fn a_base_gaining_the_member_clears_its_subclass() {
+    let fixture = "derived-no-constructor-relative";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join(fixture);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        &root,
+    );
+    let root = root.canonicalize().expect("canonical root");
+    let base = root.join("src/base/base-job.ts");
+    let job = root.join("src/jobs/report.job.ts");
+    let original = std::fs::read_to_string(&base).expect("read");
+    let mut buffers = Documents::default();
+    let (first, loaded) = analyze(&root, &buffers, None, &[]);
+    assert!(first.files.contains_key(&job), "{}", shown(&first));
+    let with_member = original.replace(
+        "export abstract class BaseJob {",
+        "import { DistributedLockService } from '@acme/cluster-lock';\n\nexport abstract class BaseJob {\n  constructor(protected readonly lockService: DistributedLockService) {}",
+    );
+    buffers.open(
+        base.clone(),
+        Document {
+            uri: path_to_uri(&base).expect("uri"),
+            version: 1,
+            text: Arc::from(with_member.as_str()),
+        },
+    );
+    let (fixed, loaded) = analyze(&root, &buffers, Some(loaded), &[]);
+    assert_eq!(loaded.updates(), 1);
+    assert!(!fixed.files.contains_key(&job), "{}", shown(&fixed));
+    buffers.close(&base);
+    let (again, loaded) = analyze(&root, &buffers, Some(loaded), &[]);
+    assert_eq!(loaded.updates(), 2);
+    assert_eq!(shown(&again), shown(&first));
+}
