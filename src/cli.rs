@@ -43,8 +43,8 @@ pub enum Command {
     /// Diagnostics as you type (the same rules, configuration, suppressions and
     /// baseline as `check`, per workspace folder), quick fixes with the edits
     /// `cronlock fix` makes, `source.fixAll.cronlock`, and suppression comments.
-    /// Speaks JSON-RPC on stdin/stdout; the editor starts it. See the README's
-    /// "In the editor".
+    /// Speaks JSON-RPC on stdin/stdout; the editor starts it. Set-up per editor:
+    /// docs/editor.md.
     Lsp,
 }
 

@@ -1,12 +1,17 @@
 //! Documentation generated from the rules themselves: one page per rule
-//! (`docs/rules/<rule>.md`) and the rules table of the README, both made
-//! from each rule's [`RuleDoc`](crate::rules::RuleDoc) and its registry
-//! entry. `tests/docs.rs` fails when the committed files are stale and
-//! rewrites them under `CRONLOCK_UPDATE_DOCS=1`.
+//! (`docs/rules/<rule>.md`) and the rules table of `docs/rules.md`
+//! ([`RULES_TABLE_PAGE`], which the README links to), both made from each
+//! rule's [`RuleDoc`](crate::rules::RuleDoc) and its registry entry.
+//! `tests/docs.rs` fails when the committed files are stale and rewrites them
+//! under `CRONLOCK_UPDATE_DOCS=1`.
 
 use crate::registry::{Fixability, Rule};
 
-/// Marks the start of the generated rules table in the README.
+/// The page that holds the generated rules table, relative to the repository
+/// root; its links to the rule pages are relative to its folder.
+pub const RULES_TABLE_PAGE: &str = "docs/rules.md";
+
+/// Marks the start of the generated rules table in [`RULES_TABLE_PAGE`].
 pub const TABLE_START: &str = "<!-- rules-table:start (generated from src/rules by `CRONLOCK_UPDATE_DOCS=1 cargo test --test docs`) -->";
 /// Marks its end.
 pub const TABLE_END: &str = "<!-- rules-table:end -->";
@@ -62,7 +67,14 @@ turn the rule off or change its severity under `[rules]` in cronlock.toml.\n",
     page
 }
 
-/// The README's rules table, between its markers (the markers included).
+/// A rule's page as linked from [`RULES_TABLE_PAGE`]: relative to `docs/`,
+/// the folder of both (`tests/docs.rs` checks that every link resolves).
+fn page_link(rule: Rule) -> String {
+    format!("rules/{}.md", rule.name())
+}
+
+/// The rules table of [`RULES_TABLE_PAGE`], between its markers (the markers
+/// included).
 pub fn rules_table() -> String {
     let mut table =
         format!("{TABLE_START}\n| rule | severity | fix | finds |\n|---|---|---|---|\n");
@@ -70,7 +82,7 @@ pub fn rules_table() -> String {
         table.push_str(&format!(
             "| [{name}]({path}) | {severity} | {fix} | {summary} |\n",
             name = rule.name(),
-            path = page_path(rule),
+            path = page_link(rule),
             severity = rule.default_severity().as_str(),
             fix = fix_word(rule),
             summary = rule.doc().summary,
@@ -80,15 +92,15 @@ pub fn rules_table() -> String {
     table
 }
 
-/// `readme` with its rules table replaced by the generated one; `None` when
+/// `page` with its rules table replaced by the generated one; `None` when
 /// the markers are missing.
-pub fn with_rules_table(readme: &str) -> Option<String> {
-    let start = readme.find(TABLE_START)?;
-    let end = readme[start..].find(TABLE_END)? + start + TABLE_END.len();
+pub fn with_rules_table(page: &str) -> Option<String> {
+    let start = page.find(TABLE_START)?;
+    let end = page[start..].find(TABLE_END)? + start + TABLE_END.len();
     Some(format!(
         "{}{}{}",
-        &readme[..start],
+        &page[..start],
         rules_table(),
-        &readme[end..]
+        &page[end..]
     ))
 }

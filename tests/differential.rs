@@ -53,7 +53,7 @@ export class Job {
 
 #[test]
 fn a_syntax_error_in_a_file_the_prefilter_skips_is_the_one_difference() {
-    // The README and the CONTRACT document this: a file that names nothing
+    // docs/how-it-works.md and the CONTRACT document this: a file that names nothing
     // cronlock looks for is not parsed, so its syntax error goes unseen.
     let dir = tree(&[("src/helper.ts", SKIPPED_AND_BROKEN), ("src/job.ts", JOB)]);
     let fast = cronlock(dir.path(), &["check", "src"]);
