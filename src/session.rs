@@ -176,10 +176,28 @@ impl Session {
     }
 
     fn package_stage(&self) -> Analysis {
-        engine::package_stage(
+        let analysis = engine::package_stage(
             &self.project,
             &self.filter,
             self.results.iter().map(|r| r.as_deref().cloned()),
-        )
+        );
+        self.keep_texts(&analysis);
+        analysis
+    }
+
+    /// Keeps the texts (and their line indexes) of the files findings and
+    /// their related sites point into: every answer works out their
+    /// positions, and a text left on disk would be read again each time.
+    fn keep_texts(&self, analysis: &Analysis) {
+        let mut files: Vec<usize> = analysis
+            .findings
+            .iter()
+            .flat_map(|f| std::iter::once(f.file).chain(f.related.iter().map(|r| r.file)))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        for file in files {
+            let _ = self.project.source(file);
+        }
     }
 }
