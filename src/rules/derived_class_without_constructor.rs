@@ -1,8 +1,8 @@
 //! derived-class-without-constructor: a derived class that cannot be given the member automatically.
 
+use super::common::{class_label, class_label_len, describe_uses};
 use super::{Finding, Rule, RuleDoc};
 use crate::links::Inheritance;
-use crate::rules::missing_lock_service::{class_label, class_label_len, describe_uses};
 use crate::semantic::{FileContext, Member};
 
 /// Documentation.

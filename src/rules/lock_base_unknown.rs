@@ -4,9 +4,9 @@
 //! does not assume what an unread base holds (it may well own
 //! `lockService`), and the class counts as unknown in the readiness verdict.
 
+use super::common::{class_label, class_label_len, describe_uses};
 use super::{Finding, Rule, RuleDoc};
 use crate::model::ClassModel;
-use crate::rules::missing_lock_service::{class_label, class_label_len, describe_uses};
 use crate::semantic::{FileContext, LockUse, Member};
 
 /// Documentation.

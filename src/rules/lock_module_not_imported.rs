@@ -2,7 +2,7 @@
 //! and is not global, and a `@Module` that provides a lock-using class does
 //! not import it.
 
-use super::missing_lock_module::add_lock_module;
+use super::common::add_lock_module;
 use super::{Finding, Rule, RuleDoc};
 use crate::modules::{LockUsers, ModuleClass, imports_lock_module, provided_lock_users};
 use crate::project::Project;

@@ -1,9 +1,9 @@
 //! lock-not-property: `lockService` is a constructor parameter but not a property.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::{Edit, Fix};
 use crate::links::Inheritance;
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::{FileContext, Member};
 
 /// Documentation.

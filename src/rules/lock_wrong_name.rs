@@ -1,7 +1,7 @@
 //! lock-wrong-name: the lock service injected under a name the decorators do not read.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::FileContext;
 
 /// Documentation.

@@ -1,10 +1,8 @@
 //! missing-lock-module: an application's module graph reaches a lock-using
 //! class but never `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_lock_name};
-use crate::fix::list::{self, List};
-use crate::fix::{Edit, Fix};
-use crate::model::Decorator;
+use super::common::add_lock_module;
+use super::{Finding, Rule, RuleDoc};
 pub use crate::modules::ModuleClass;
 use crate::modules::{Application, Registration, module_decorator};
 use crate::project::Project;
@@ -103,50 +101,4 @@ registers it whatever those lists hold, or Nest may not inject `{service}`"
         .in_class(class.name.as_deref())
         .with_fix(fix),
     )
-}
-
-/// Adds the lock module to the `imports` of `decorator` (a `@Module`), in the
-/// array's own layout, creating the key when absent, and imports the name
-/// from the project's lock source.
-pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
-    let plan = import_lock_name(ctx, &ctx.project.config.lock_module)?;
-    let object = decorator.object_arg.as_ref()?;
-    let text = ctx.text()?;
-    let mut edits = match &object.imports {
-        Some(imports) => {
-            // Spreads are items too: the new element goes after the last.
-            let brackets = imports.brackets?;
-            let mut items: Vec<_> = imports.elements.iter().map(|(r, _)| r.clone()).collect();
-            items.extend(imports.spreads.iter().map(|s| s.range.clone()));
-            items.sort_by_key(|r| r.start);
-            let list = List {
-                open: brackets.0 + 1,
-                close: brackets.1,
-                items: &items,
-            };
-            list::append(text, ctx.style(), list, &plan.local)
-        }
-        None if object.props.is_empty() => {
-            vec![Edit::replace(
-                object.range.clone(),
-                format!("{{ imports: [{}] }}", plan.local),
-            )]
-        }
-        None => {
-            let list = List {
-                open: object.range.start + 1,
-                close: object.range.end.saturating_sub(1),
-                items: &object.props,
-            };
-            list::insert_before(
-                text,
-                ctx.style(),
-                list,
-                0,
-                &format!("imports: [{}]", plan.local),
-            )
-        }
-    };
-    edits.extend(plan.edits);
-    Some(Fix::new(edits))
 }

@@ -1,7 +1,7 @@
 //! optional-lock-service: `@Optional()` or `?` on the lock service member.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::FileContext;
 
 /// Documentation.

@@ -1,13 +1,13 @@
 //! super-call-missing-lock: a derived class's constructor calls `super(...)`
 //! without the `lockService` its base's constructor takes.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type_near};
+use super::common::{class_label, import_injected_type_near};
+use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::constructor::add_param;
 use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
 use crate::model::{ClassModel, SuperCall};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::{ClassFacts, FileContext, Member, type_names};
 
 /// Documentation.

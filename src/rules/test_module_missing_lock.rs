@@ -2,12 +2,13 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type_near, injection_takers};
-use crate::config::{Config, Injection};
+use super::common::{import_injected_type_near, injection_takers, provides, provides_itself};
+use super::{Finding, Rule, RuleDoc};
+use crate::config::Injection;
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
 use crate::links::Symbol;
-use crate::model::{Callee, FileModel, ModuleList, TestingModule};
+use crate::model::{Callee, TestingModule};
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -100,55 +101,6 @@ Nest cannot resolve `{class}` in this test",
             .with_fix(provide_type(ctx, injection, testing, near)),
         );
     }
-}
-
-/// The classes a `providers` list has Nest build itself: bare `X`, or
-/// `{ provide: X, useClass: X }`. A stand-in (`useValue`, `useFactory`,
-/// `useExisting`, `useClass: Other`) is not built from `X`'s constructor, so
-/// it needs none of `X`'s dependencies.
-pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = &str> {
-    providers
-        .elements
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !providers.stand_ins.contains(i))
-        .filter_map(|(_, (_, head))| head.as_deref())
-}
-
-/// Whether the testing module provides the lock service (or imports the
-/// lock module).
-pub fn provides_lock(model: &FileModel, testing: &TestingModule, config: &Config) -> bool {
-    config
-        .injections()
-        .first()
-        .is_some_and(|lock| provides(model, testing, lock))
-}
-
-/// Whether the testing module provides `injection`'s type (or imports its
-/// module).
-pub fn provides(model: &FileModel, testing: &TestingModule, injection: &Injection<'_>) -> bool {
-    let metadata = &testing.metadata;
-    metadata
-        .providers
-        .as_ref()
-        .is_some_and(|p| lists(model, p, injection.type_name))
-        || injection.module.is_some_and(|module| {
-            metadata
-                .imports
-                .as_ref()
-                .is_some_and(|i| lists(model, i, module))
-        })
-}
-
-fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
-    if list.unreadable {
-        // A spread may hold it: never claim it is missing.
-        return true;
-    }
-    list.elements
-        .iter()
-        .filter_map(|(_, h)| h.as_deref())
-        .any(|head| model.imported_name(head) == wanted)
 }
 
 fn provide_type(

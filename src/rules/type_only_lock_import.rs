@@ -1,5 +1,6 @@
 //! type-only-lock-import: `DistributedLockService` imported with `import type` or `type`.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::Fix;
 use crate::fix::imports::make_value_import;
@@ -48,7 +49,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             };
             let message = format!(
                 "`{wanted}` is imported with {how}, so Nest has no runtime token to inject into {}",
-                crate::rules::missing_lock_service::class_label(class)
+                class_label(class)
             );
             let fix = ctx
                 .text()
