@@ -42,3 +42,60 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly locks: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    /// Uses the service by hand: no lock decorator reads the member.
+    const SERVICE: &str = "import { Injectable } from '@nestjs/common';
+import { DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportService {
+  constructor(private readonly locks: DistributedLockService) {}
+
+  run() {
+    return this.locks.withLock('report', async () => undefined);
+  }
+}
+";
+
+    #[test]
+    fn lock_wrong_name() {
+        Tester::new(Rule::LockWrongName)
+            .pass(&[("src/report.job.ts", &JOB.replace("locks:", "lockService:"))])
+            .pass(&[("src/report.service.ts", SERVICE)])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`ReportJob` injects `DistributedLockService` as `locks`, but lock decorators read `this.lockService`",
+                )],
+            )
+            .fail(
+                &[
+                    (
+                        "src/report.job.ts",
+                        &JOB.replace("locks:", "distributedLock:"),
+                    ),
+                    ("src/report.service.ts", SERVICE),
+                ],
+                &[("src/report.job.ts", 6, "as `distributedLock`")],
+            )
+            .test();
+    }
+}
