@@ -200,3 +200,102 @@ fn factory_param(
     ));
     Some((injection.member.to_string(), edits))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(
+    private readonly reports: ReportRepository,
+    private readonly lockService: DistributedLockService,
+  ) {}
+
+  @ClusterSafeCron('0 */5 * * * *')
+  async run() {}
+}
+
+export class ReportRepository {}
+";
+
+    const SPEC: &str = "import { ReportJob, ReportRepository } from './report.job';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const job = new ReportJob(new ReportRepository());
+    await job.run();
+  });
+});
+";
+
+    /// Production code that builds the job by hand.
+    const SCRIPT: &str = "import { ReportJob, ReportRepository } from './report.job';
+
+export function runOnce() {
+  const job = new ReportJob(new ReportRepository());
+  return job.run();
+}
+";
+
+    #[test]
+    fn constructor_call_missing_lock() {
+        let passing = SPEC.replace(
+            "new ReportJob(new ReportRepository())",
+            "new ReportJob(new ReportRepository(), lock)",
+        );
+        Tester::new(Rule::ConstructorCallMissingLock)
+            .pass(&[("src/report.job.ts", JOB), ("src/report.job.spec.ts", &passing)])
+            // `ReportRepository` takes no lock service.
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                (
+                    "src/repository.spec.ts",
+                    "import { ReportRepository } from './report.job';\n\nit('builds', () => new ReportRepository());\n",
+                ),
+            ])
+            .fail(
+                &[("src/report.job.ts", JOB), ("src/report.job.spec.ts", SPEC)],
+                &[(
+                    "src/report.job.spec.ts",
+                    5,
+                    "`new ReportJob(...)` passes 1 argument but `ReportJob` takes `lockService` as argument 2",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/run-once.ts", SCRIPT),
+                    ("src/report.job.spec.ts", &passing),
+                ],
+                &[("src/run-once.ts", 4, "`new ReportJob(...)` passes 1 argument")],
+            )
+            // In a test: a stand-in. In production code: left to a person.
+            .fix(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.job.spec.ts", SPEC),
+                    ("src/run-once.ts", SCRIPT),
+                ],
+                &[
+                    (
+                        "src/report.job.spec.ts",
+                        &SPEC
+                            .replace(
+                                "import { ReportJob, ReportRepository } from './report.job';\n",
+                                "import { ReportJob, ReportRepository } from './report.job';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+                            )
+                            .replace(
+                                "new ReportJob(new ReportRepository())",
+                                "new ReportJob(new ReportRepository(), {} as DistributedLockService)",
+                            ),
+                    ),
+                    ("src/run-once.ts", SCRIPT),
+                ],
+            )
+            .test();
+    }
+}

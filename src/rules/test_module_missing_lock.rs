@@ -126,3 +126,116 @@ fn provide_type(
         Some(_) => Fix::titled(edits, format!("provide `{entry}` in this testing module")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+import { ReportRepository } from './report.repository';
+
+@Injectable()
+export class ReportJob {
+  constructor(
+    private readonly reports: ReportRepository,
+    private readonly lockService: DistributedLockService,
+  ) {}
+
+  @ClusterSafeCron('0 */5 * * * *')
+  async run() {}
+}
+";
+
+    const REPOSITORY: &str = "import { Injectable } from '@nestjs/common';
+
+@Injectable()
+export class ReportRepository {}
+";
+
+    const SPEC: &str = "import { Test } from '@nestjs/testing';
+import { ReportJob } from './report.job';
+import { ReportRepository } from './report.repository';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const moduleRef = await Test.createTestingModule({
+      providers: [ReportJob, { provide: ReportRepository, useValue: {} }],
+    }).compile();
+    expect(moduleRef.get(ReportJob)).toBeDefined();
+  });
+});
+";
+
+    /// Takes the lock service from its base (in another file), with no
+    /// constructor of its own.
+    const SUBCLASS: &str = "import { Injectable } from '@nestjs/common';
+import { ReportJob } from './report.job';
+
+@Injectable()
+export class WeeklyReportJob extends ReportJob {}
+";
+
+    #[test]
+    fn test_module_missing_lock() {
+        let provided = SPEC
+            .replace(
+                "import { ReportRepository } from './report.repository';\n",
+                "import { ReportRepository } from './report.repository';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+            )
+            .replace("useValue: {} }]", "useValue: {} }, { provide: DistributedLockService, useValue: {} }]");
+        let stand_in = SPEC.replace(
+            "providers: [ReportJob,",
+            "providers: [{ provide: ReportJob, useValue: {} },",
+        );
+        let subclass_spec = SPEC
+            .replace("ReportJob", "WeeklyReportJob")
+            .replace("'./report.job'", "'./weekly-report.job'");
+        Tester::new(Rule::TestModuleMissingLock)
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                ("src/report.repository.ts", REPOSITORY),
+                ("src/report.job.spec.ts", &provided),
+            ])
+            // A stand-in for the class: Nest never calls its constructor.
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                ("src/report.repository.ts", REPOSITORY),
+                ("src/report.job.spec.ts", &stand_in),
+            ])
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/report.job.spec.ts", SPEC),
+                ],
+                &[(
+                    "src/report.job.spec.ts",
+                    7,
+                    "this testing module provides `ReportJob`, which takes `DistributedLockService`, but neither provides it nor imports `DistributedLockModule`",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/weekly-report.job.ts", SUBCLASS),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/weekly-report.job.spec.ts", &subclass_spec),
+                ],
+                &[(
+                    "src/weekly-report.job.spec.ts",
+                    7,
+                    "provides `WeeklyReportJob`, which takes `DistributedLockService`",
+                )],
+            )
+            .fix(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/report.job.spec.ts", SPEC),
+                ],
+                &[("src/report.job.spec.ts", &provided), ("src/report.job.ts", JOB)],
+            )
+            .test();
+    }
+}
