@@ -1,4 +1,4 @@
-//! The rule registry: the one declaration of every rule ([`rule_table`]),
+//! The rule registry: the one declaration of every rule (`rule_table`),
 //! and from it the [`Rule`] enum with each rule's name, default severity,
 //! fixability and stage. It sits below `config` (which maps rule names to
 //! severities) and below the rules themselves, whose modules, documentation
@@ -76,10 +76,11 @@ pub enum Stage {
 /// `rules::run_file_rules`, the dispatch of the file-stage rules.
 ///
 /// Adding a **file-stage** rule takes its file (its `DOC`, its
-/// `pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>)` and its
-/// tests) and one `File` line here: it then runs on every parsed file, is
-/// documented (`CRONLOCK_UPDATE_DOCS=1 cargo test --test docs` writes its
-/// page and README row), configurable by name and selectable.
+/// `pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>)` and a
+/// `#[cfg(test)] mod tests` of `rules::Tester` cases) and one `File` line
+/// here: it then runs on every parsed file, is configurable by name and
+/// selectable, and `CRONLOCK_UPDATE_DOCS=1 cargo test --test docs` writes
+/// its page and README row from its `DOC`.
 ///
 /// Adding a **package-stage** rule takes its file (its `DOC`, its check
 /// function with whatever arguments it needs, its tests), one `Package` line

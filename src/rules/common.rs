@@ -5,10 +5,9 @@
 //! never from one another.
 
 use crate::config::{Config, Injection};
-use crate::fix::Edit;
-use crate::fix::Fix;
 use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
 use crate::fix::list::{self, List};
+use crate::fix::{Edit, Fix};
 use crate::model::{
     ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
 };
@@ -286,7 +285,7 @@ fn literal_inject(factory: &Factory) -> bool {
 /// (`Ok(Some(index))`), or `Ok(None)` when a parameter can be added for it;
 /// `Err(())` when a parameter already has the member's name for something
 /// else.
-pub fn injected_at(
+pub(crate) fn injected_at(
     model: &FileModel,
     factory: &Factory,
     injection: &Injection<'_>,

@@ -303,6 +303,21 @@ export class DigestJob extends BASE {
                     "its base `BaseJob` has none either",
                 )],
             )
+            // A property nothing injects: reported, not fixed.
+            .fail(
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace(
+                        "  constructor(",
+                        "  private readonly lockService: DistributedLockService;\n\n  constructor(",
+                    ),
+                )],
+                &[(
+                    "src/report.job.ts",
+                    5,
+                    "the `lockService` property is declared but nothing injects it",
+                )],
+            )
             .fix(
                 &[("src/report.job.ts", JOB)],
                 &[(

@@ -4,7 +4,8 @@
 //!
 //! Each rule lives in its own file with its documentation (which `cronlock
 //! rule NAME`, the text output's help lines and the SARIF metadata all use),
-//! its check function and its tests (see [`tester`](self)). The rule modules,
+//! its check function and its tests (a `mod tests` at the bottom, on the
+//! in-process `Tester` of `src/rules/tester.rs`). The rule modules,
 //! [`Rule::doc`] and [`run_file_rules`] are generated from the rule table;
 //! helpers that several rules (or `ripple`) use are in [`common`].
 //!

@@ -11,10 +11,13 @@
 //!     .test();
 //! ```
 //!
-//! Files sit under one in-memory project root (one project, one package:
-//! `from_texts` reads no `package.json`); relative imports between them
-//! resolve. A case whose files do not parse fails (unless the rule is
-//! parse-error), so that a typo cannot make a `pass` case pass.
+//! Files sit under one in-memory project root: one project (an application
+//! is named `cronlock-in-memory`; `from_texts` reads no `package.json`), in
+//! which relative imports between the files resolve and files the prefilter
+//! skipped are read again as on disk. Every case also runs without the
+//! prefilter and must find the same. A case whose files do not parse fails
+//! (unless the rule is parse-error), so that a typo cannot make a `pass`
+//! case pass.
 
 use std::panic::Location;
 
