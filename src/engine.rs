@@ -582,23 +582,7 @@ pub fn check_file(project: &Project, index: usize) -> FileResult {
     let Some(ctx) = FileContext::new(project, index) else {
         return result;
     };
-    let checks: [fn(&FileContext<'_>, &mut Vec<Finding>); 12] = [
-        rules::missing_lock_service::check,
-        rules::missing_lock_import::check,
-        rules::type_only_lock_import::check,
-        rules::lock_not_property::check,
-        rules::lock_wrong_name::check,
-        rules::optional_lock_service::check,
-        rules::derived_class_without_constructor::check,
-        rules::lock_base_unknown::check,
-        rules::unlocked_cron::check,
-        rules::unlocked_interval::check,
-        rules::unlocked_dynamic_job::check,
-        rules::super_call_missing_lock::check,
-    ];
-    for check in checks {
-        check(&ctx, &mut result.findings);
-    }
+    rules::run_file_rules(&ctx, &mut result.findings);
     result.modules = rules::missing_lock_module::module_classes(&ctx);
     let injections = project.config.injections();
     for (class, facts) in ctx.classes.iter().enumerate() {

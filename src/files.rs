@@ -3,8 +3,9 @@
 //! unsaved buffers, an in-memory test) can serve them instead of the disk.
 //! A file's id is its index in `Project::files`.
 
+use std::collections::HashMap;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The texts of the files cronlock reads.
 pub trait FileSystem: Send + Sync {
@@ -69,6 +70,31 @@ impl FileSystem for OsFileSystem {
             file.read_to_end(buf)?;
         }
         Ok(())
+    }
+}
+
+/// Texts held in memory, by absolute path; no other file exists (see
+/// [`crate::project::Project::from_texts`]).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryFileSystem {
+    files: HashMap<PathBuf, String>,
+}
+
+impl MemoryFileSystem {
+    /// The file system of these files.
+    pub fn new(files: impl IntoIterator<Item = (PathBuf, String)>) -> MemoryFileSystem {
+        MemoryFileSystem {
+            files: files.into_iter().collect(),
+        }
+    }
+}
+
+impl FileSystem for MemoryFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .map(|text| text.as_bytes().to_vec())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
     }
 }
 

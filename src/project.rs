@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::budget::with_module_in_budget;
 use crate::config::Config;
-use crate::files::{FileSystem, OsFileSystem, read_text};
+use crate::files::{FileSystem, MemoryFileSystem, OsFileSystem, read_text};
 use crate::fix::Edit;
 use crate::model::{self, Callee, ClassModel, FileModel, Import};
 use crate::parse::SyntaxError;
@@ -746,33 +746,53 @@ impl Project {
 
     /// A project of in-memory texts (for property tests and fuzzing): each
     /// `(path, text)` is placed under a directory that does not exist, so no
-    /// `package.json` or base class is read from disk.
+    /// `package.json` or base class is read from disk (all the texts are one
+    /// project). Relative imports between the texts resolve to one another,
+    /// and texts the prefilter skipped are read again (from memory) as a
+    /// scan reads them from the disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = ProjectFinder::default();
+        // Their texts stay readable, for base classes and modules that the
+        // prefilter skipped (read when another file needs them).
+        let memory = MemoryFileSystem::new(
+            texts
+                .iter()
+                .map(|(display, text)| (normalize(&root.join(display)), text.clone())),
+        );
         let files: Vec<ScannedFile> = texts
             .into_iter()
             .map(|(display, text)| {
                 let key = normalize(&root.join(&display));
                 let package = packages.package_of(&key, &root);
+                let hints = SkipHints::of(text.as_bytes());
+                let state = state_of(SourceText::new(text), prefilter.as_ref(), false);
                 ScannedFile {
                     path: key.clone(),
                     display,
                     package,
-                    state: state_of(SourceText::new(text), prefilter.as_ref(), false),
+                    // A skipped text is read again from `memory` when its
+                    // hints say so, as from the disk.
+                    hints: match state {
+                        FileState::Skipped => hints,
+                        _ => SkipHints::default(),
+                    },
+                    state,
                     key,
-                    // In-memory texts cannot be read again.
-                    hints: SkipHints::default(),
                     second_read: false,
                 }
             })
             .collect();
-        let resolver = Resolver::new(Vec::new());
-        let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
+        let resolver = Resolver::in_memory(files.iter().map(|f| f.key.clone()));
+        let fs: Arc<dyn FileSystem> = Arc::new(memory);
         let mut project =
             Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
-        project.lock_aliases = project.alias_fixpoint();
+        project.parse_alias_users();
+        project.parse_second_reads();
+        for file in &mut project.files {
+            file.hints = SkipHints::default();
+        }
         project
     }
 

@@ -4,7 +4,7 @@
 //! found in the scanned tree (by their package.json `name`). The work is
 //! `oxc_resolver`'s; this module only decides what counts as readable source.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +45,9 @@ pub struct Resolver {
     options: ResolveOptions,
     workspace: Vec<WorkspacePackage>,
     cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
+    /// For a project built in memory (see [`Resolver::in_memory`]): its
+    /// files, which relative imports resolve to instead of the disk's.
+    memory: Option<HashSet<PathBuf>>,
 }
 
 impl Resolver {
@@ -76,6 +79,19 @@ impl Resolver {
             options,
             workspace,
             cache: Mutex::new(HashMap::new()),
+            memory: None,
+        }
+    }
+
+    /// A resolver for a project whose files are only in memory (absolute,
+    /// normalised paths): a relative import leads to one of them, the way
+    /// TypeScript finds a file (`./x` is `x.ts` or `x/index.ts`, `./x.js` is
+    /// `x.ts`), or nowhere; any other import is a package outside the
+    /// project. Nothing is read from the disk.
+    pub fn in_memory(files: impl IntoIterator<Item = PathBuf>) -> Resolver {
+        Resolver {
+            memory: Some(files.into_iter().collect()),
+            ..Resolver::new(Vec::new())
         }
     }
 
@@ -100,6 +116,13 @@ impl Resolver {
 
     fn resolve_uncached(&self, from: &Path, specifier: &str) -> Resolved {
         let relative = specifier.starts_with('.') || specifier.starts_with('/');
+        if let Some(files) = &self.memory {
+            if !relative {
+                return Resolved::External;
+            }
+            return in_memory_file(files, from, specifier)
+                .map_or(Resolved::Unresolved, Resolved::File);
+        }
         let found = match self.oxc.resolve_file(from, specifier) {
             Ok(resolution) => Some(resolution.path().to_path_buf()),
             Err(ResolveError::NotFound(_)) => None,
@@ -195,6 +218,31 @@ impl Resolver {
             _ => Resolved::Unresolved,
         })
     }
+}
+
+/// The file of `files` that the relative `specifier`, imported by the file
+/// at `from`, leads to.
+fn in_memory_file(files: &HashSet<PathBuf>, from: &Path, specifier: &str) -> Option<PathBuf> {
+    let dir = from.parent().unwrap_or(Path::new("/"));
+    let target = crate::paths::normalize(&dir.join(specifier));
+    let target = target.to_string_lossy();
+    let aliased = [(".js", ".ts"), (".mjs", ".mts"), (".cjs", ".cts")]
+        .iter()
+        .find_map(|(js, ts)| Some(format!("{}{ts}", target.strip_suffix(js)?)));
+    let suffixes = [
+        "",
+        ".ts",
+        ".mts",
+        ".cts",
+        "/index.ts",
+        "/index.mts",
+        "/index.cts",
+    ];
+    aliased
+        .into_iter()
+        .chain(suffixes.iter().map(|suffix| format!("{target}{suffix}")))
+        .map(PathBuf::from)
+        .find(|candidate| files.contains(candidate) && is_source(candidate))
 }
 
 /// A file cronlock can read: a scanned name outside node_modules.

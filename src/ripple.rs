@@ -14,8 +14,7 @@ use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
 use crate::modules::ClassKey;
 use crate::project::Project;
-use crate::rules::constructor_call_missing_lock::{Shape, shape};
-use crate::rules::test_module_missing_lock::{provides, provides_itself};
+use crate::rules::common::{Shape, provides, provides_itself, shape};
 use crate::rules::{Finding, Related, Rule};
 
 /// A class that gains an injected member's parameter, and the finding

@@ -3,14 +3,14 @@
 //! pass: a stand-in in a test, the injected service in a `useFactory` whose
 //! `inject` is a literal list. Anywhere else it is a person's call.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type_near, injection_takers};
+use super::common::{Shape, import_injected_type_near, injected_at, injection_takers, shape};
+use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
-use crate::model::{Callee, Construction, Factory, FileModel};
+use crate::model::{Callee, Construction, Factory};
 use crate::modules::LockUsers;
-use crate::project::Project;
 use crate::semantic::FileContext;
 
 /// Documentation.
@@ -123,103 +123,6 @@ fn check_injection(
     }
 }
 
-/// How a `new X(...)` call can be given the injected member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    /// In a test: a stand-in `{} as Type`.
-    StandIn,
-    /// In the `useFactory` at this index of the file's factories, whose
-    /// `inject` is a literal list: the injected service.
-    Factory(usize),
-}
-
-/// Whether file `file`'s `new` can be given a member that goes at argument
-/// `position`, and how; else why not, in words that follow `` `new X(...)` ``.
-pub fn shape(
-    project: &Project,
-    file: usize,
-    model: &FileModel,
-    new: &Construction,
-    position: usize,
-    injection: &Injection<'_>,
-) -> Result<Shape, String> {
-    match new.args {
-        None => return Err("with spread arguments".to_string()),
-        Some(passed) if passed != position => {
-            return Err(format!(
-                "passing {passed} argument{} where {position} come before it",
-                if passed == 1 { "" } else { "s" }
-            ));
-        }
-        Some(_) if new.parens.is_none() => return Err("without an argument list".to_string()),
-        Some(_) => {}
-    }
-    if let Some(factory) = new.factory.and_then(|i| model.factories.get(i))
-        && literal_inject(factory)
-        && injected_at(model, factory, injection).is_ok()
-        && let Some(index) = new.factory
-    {
-        return Ok(Shape::Factory(index));
-    }
-    if new.in_test || is_test_file(project, file) {
-        return Ok(Shape::StandIn);
-    }
-    Err(match new.factory {
-        Some(_) => {
-            "in a `useFactory` without a literal `inject` list matching its parameters".to_string()
-        }
-        None => "written by hand in production code".to_string(),
-    })
-}
-
-/// A factory cronlock can add a parameter to: its `inject` is an array
-/// literal without spreads, with one entry per parameter (none a rest or
-/// destructured one), and its parameters are in parentheses.
-fn literal_inject(factory: &Factory) -> bool {
-    factory.inject.as_ref().is_some_and(|inject| {
-        inject.brackets.is_some()
-            && !inject.unreadable
-            && inject.elements.len() == factory.params.len()
-            && factory.params.iter().all(|(_, name)| name.is_some())
-    }) && factory.parens.is_some()
-}
-
-/// Where the factory's parameters already receive `injection`'s type
-/// (`Ok(Some(index))`), or `Ok(None)` when a parameter can be added for it;
-/// `Err(())` when a parameter already has the member's name for something
-/// else.
-fn injected_at(
-    model: &FileModel,
-    factory: &Factory,
-    injection: &Injection<'_>,
-) -> Result<Option<usize>, ()> {
-    let inject = factory.inject.as_ref().ok_or(())?;
-    let present = inject.elements.iter().position(|(_, head)| {
-        head.as_deref()
-            .is_some_and(|h| model.imported_name(h) == injection.type_name)
-    });
-    if present.is_some() {
-        return Ok(present);
-    }
-    let taken = factory
-        .params
-        .iter()
-        .any(|(_, name)| name.as_deref() == Some(injection.member));
-    if taken { Err(()) } else { Ok(None) }
-}
-
-/// `*.spec.ts`, `*.test.ts` (any TypeScript extension).
-fn is_test_file(project: &Project, file: usize) -> bool {
-    let Some(name) = project.files.get(file).and_then(|f| f.path.file_name()) else {
-        return false;
-    };
-    let name = name.to_string_lossy();
-    let stem = [".ts", ".mts", ".cts", ".tsx"]
-        .iter()
-        .find_map(|ext| name.strip_suffix(ext));
-    stem.is_some_and(|s| s.ends_with(".spec") || s.ends_with(".test"))
-}
-
 /// The edits that pass `injection`'s member to `new` as its shape says.
 fn pass_member(
     ctx: &FileContext<'_>,
@@ -296,4 +199,103 @@ fn factory_param(
         &format!("{}: {local}", injection.member),
     ));
     Some((injection.member.to_string(), edits))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(
+    private readonly reports: ReportRepository,
+    private readonly lockService: DistributedLockService,
+  ) {}
+
+  @ClusterSafeCron('0 */5 * * * *')
+  async run() {}
+}
+
+export class ReportRepository {}
+";
+
+    const SPEC: &str = "import { ReportJob, ReportRepository } from './report.job';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const job = new ReportJob(new ReportRepository());
+    await job.run();
+  });
+});
+";
+
+    /// Production code that builds the job by hand.
+    const SCRIPT: &str = "import { ReportJob, ReportRepository } from './report.job';
+
+export function runOnce() {
+  const job = new ReportJob(new ReportRepository());
+  return job.run();
+}
+";
+
+    #[test]
+    fn constructor_call_missing_lock() {
+        let passing = SPEC.replace(
+            "new ReportJob(new ReportRepository())",
+            "new ReportJob(new ReportRepository(), lock)",
+        );
+        Tester::new(Rule::ConstructorCallMissingLock)
+            .pass(&[("src/report.job.ts", JOB), ("src/report.job.spec.ts", &passing)])
+            // `ReportRepository` takes no lock service.
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                (
+                    "src/repository.spec.ts",
+                    "import { ReportRepository } from './report.job';\n\nit('builds', () => new ReportRepository());\n",
+                ),
+            ])
+            .fail(
+                &[("src/report.job.ts", JOB), ("src/report.job.spec.ts", SPEC)],
+                &[(
+                    "src/report.job.spec.ts",
+                    5,
+                    "`new ReportJob(...)` passes 1 argument but `ReportJob` takes `lockService` as argument 2",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/run-once.ts", SCRIPT),
+                    ("src/report.job.spec.ts", &passing),
+                ],
+                &[("src/run-once.ts", 4, "`new ReportJob(...)` passes 1 argument")],
+            )
+            // In a test: a stand-in. In production code: left to a person.
+            .fix(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.job.spec.ts", SPEC),
+                    ("src/run-once.ts", SCRIPT),
+                ],
+                &[
+                    (
+                        "src/report.job.spec.ts",
+                        &SPEC
+                            .replace(
+                                "import { ReportJob, ReportRepository } from './report.job';\n",
+                                "import { ReportJob, ReportRepository } from './report.job';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+                            )
+                            .replace(
+                                "new ReportJob(new ReportRepository())",
+                                "new ReportJob(new ReportRepository(), {} as DistributedLockService)",
+                            ),
+                    ),
+                    ("src/run-once.ts", SCRIPT),
+                ],
+            )
+            .test();
+    }
 }

@@ -1,8 +1,8 @@
 //! derived-class-without-constructor: a derived class that cannot be given the member automatically.
 
+use super::common::{class_label, class_label_len, describe_uses};
 use super::{Finding, Rule, RuleDoc};
 use crate::links::Inheritance;
-use crate::rules::missing_lock_service::{class_label, class_label_len, describe_uses};
 use crate::semantic::{FileContext, Member};
 
 /// Documentation.
@@ -56,5 +56,81 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             )
             .in_class(class.name.as_deref()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    /// A subclass of `BaseJob` (from `./base`) without a constructor.
+    const DERIVED: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEveryDay } from '@acme/cluster-lock';
+import { BaseJob } from './base';
+
+@Injectable()
+export class DailyReportJob extends BaseJob {
+  @ClusterSafeCronEveryDay()
+  async send() {}
+}
+";
+
+    const BASE_WITHOUT_LOCK: &str = "import { Logger } from '@nestjs/common';
+
+export abstract class BaseJob {
+  protected readonly logger = new Logger('jobs');
+}
+";
+
+    const BASE_WITH_LOCK: &str = "import { DistributedLockService } from '@acme/cluster-lock';
+
+export abstract class BaseJob {
+  constructor(protected readonly lockService: DistributedLockService) {}
+}
+";
+
+    const SAME_FILE: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEveryDay } from '@acme/cluster-lock';
+
+abstract class BaseJob {
+  protected readonly name = 'report';
+}
+
+@Injectable()
+export class DailyReportJob extends BaseJob {
+  @ClusterSafeCronEveryDay()
+  async send() {}
+}
+";
+
+    #[test]
+    fn derived_class_without_constructor() {
+        Tester::new(Rule::DerivedClassWithoutConstructor)
+            .pass(&[("src/report.job.ts", DERIVED), ("src/base.ts", BASE_WITH_LOCK)])
+            // With a constructor of its own it can be given the member:
+            // missing-lock-service's.
+            .pass(&[
+                (
+                    "src/report.job.ts",
+                    &DERIVED.replace(
+                        "extends BaseJob {\n",
+                        "extends BaseJob {\n  constructor() {\n    super();\n  }\n\n",
+                    ),
+                ),
+                ("src/base.ts", BASE_WITHOUT_LOCK),
+            ])
+            .fail(
+                &[("src/report.job.ts", DERIVED), ("src/base.ts", BASE_WITHOUT_LOCK)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`DailyReportJob` has `@ClusterSafeCronEveryDay` on `send`, no constructor, and its base `BaseJob` has no `lockService`",
+                )],
+            )
+            .fail(
+                &[("src/report.job.ts", SAME_FILE)],
+                &[("src/report.job.ts", 9, "its base `BaseJob` has no `lockService`")],
+            )
+            .test();
     }
 }

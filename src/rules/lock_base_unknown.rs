@@ -4,9 +4,9 @@
 //! does not assume what an unread base holds (it may well own
 //! `lockService`), and the class counts as unknown in the readiness verdict.
 
+use super::common::{class_label, class_label_len, describe_uses};
 use super::{Finding, Rule, RuleDoc};
 use crate::model::ClassModel;
-use crate::rules::missing_lock_service::{class_label, class_label_len, describe_uses};
 use crate::semantic::{FileContext, LockUse, Member};
 
 /// Documentation.
@@ -94,4 +94,63 @@ fn unknown_member(
         )
         .in_class(class.name.as_deref()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    /// A subclass of `BaseReportJob`, imported from `SOURCE`.
+    const DERIVED: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEveryDay } from '@acme/cluster-lock';
+import { BaseReportJob } from 'SOURCE';
+
+@Injectable()
+export class DailyReportJob extends BaseReportJob {
+  @ClusterSafeCronEveryDay()
+  async build() {}
+}
+";
+
+    const BASE: &str = "import { DistributedLockService } from '@acme/cluster-lock';
+
+export abstract class BaseReportJob {
+  constructor(protected readonly lockService: DistributedLockService) {}
+}
+";
+
+    #[test]
+    fn lock_base_unknown() {
+        Tester::new(Rule::LockBaseUnknown)
+            // The base is read: it has the member.
+            .pass(&[
+                ("src/report.job.ts", &DERIVED.replace("SOURCE", "./base")),
+                ("src/base.ts", BASE),
+            ])
+            // The class declares the member itself.
+            .pass(&[(
+                "src/report.job.ts",
+                &DERIVED.replace("SOURCE", "@acme/jobs").replace(
+                    "extends BaseReportJob {\n",
+                    "extends BaseReportJob {\n  constructor(private readonly lockService: DistributedLockService) {\n    super();\n  }\n\n",
+                ),
+            )])
+            .fail(
+                &[("src/report.job.ts", &DERIVED.replace("SOURCE", "@acme/jobs"))],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`DailyReportJob` has `@ClusterSafeCronEveryDay` on `build` and extends `BaseReportJob`, which could not be read",
+                )],
+            )
+            // A relative import that leads to no file of the scan.
+            .fail(
+                &[
+                    ("src/report.job.ts", &DERIVED.replace("SOURCE", "./missing")),
+                    ("src/base.ts", BASE),
+                ],
+                &[("src/report.job.ts", 6, "whether it has `lockService` is unknown")],
+            )
+            .test();
+    }
 }

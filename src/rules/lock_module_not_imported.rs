@@ -2,7 +2,7 @@
 //! and is not global, and a `@Module` that provides a lock-using class does
 //! not import it.
 
-use super::missing_lock_module::add_lock_module;
+use super::common::add_lock_module;
 use super::{Finding, Rule, RuleDoc};
 use crate::modules::{LockUsers, ModuleClass, imports_lock_module, provided_lock_users};
 use crate::project::Project;
@@ -91,4 +91,140 @@ which is not global; Nest cannot resolve the dependency",
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    /// The lock module, in the scanned tree and not global.
+    const LOCK_MODULE: &str = "import { Module } from '@nestjs/common';
+import { DistributedLockService } from './lock.service';
+
+@Module({
+  providers: [DistributedLockService],
+  exports: [DistributedLockService],
+})
+export class DistributedLockModule {}
+";
+
+    const LOCK_SERVICE: &str = "import { Injectable } from '@nestjs/common';
+
+@Injectable()
+export class DistributedLockService {
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+}
+";
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 0 6 * * *')
+  async build() {}
+}
+";
+
+    const JOBS_MODULE: &str = "import { Module } from '@nestjs/common';
+import { ReportJob } from './report.job';
+
+@Module({
+  providers: [ReportJob],
+})
+export class JobsModule {}
+";
+
+    const APP_MODULE: &str = "import { Module } from '@nestjs/common';
+import { DistributedLockModule } from '../lock/lock.module';
+import { JobsModule } from './jobs/jobs.module';
+
+@Module({
+  imports: [DistributedLockModule, JobsModule],
+})
+export class AppModule {}
+";
+
+    #[test]
+    fn lock_module_not_imported() {
+        let project = [
+            ("lock/lock.module.ts", LOCK_MODULE),
+            ("lock/lock.service.ts", LOCK_SERVICE),
+            ("src/jobs/report.job.ts", JOB),
+            ("src/jobs/jobs.module.ts", JOBS_MODULE),
+            ("src/app.module.ts", APP_MODULE),
+        ];
+        let global = LOCK_MODULE
+            .replace("import { Module }", "import { Global, Module }")
+            .replace("@Module({\n", "@Global()\n@Module({\n");
+        let importing = JOBS_MODULE
+            .replace(
+                "import { ReportJob }",
+                "import { DistributedLockModule } from '../../lock/lock.module';\nimport { ReportJob }",
+            )
+            .replace("@Module({\n", "@Module({\n  imports: [DistributedLockModule],\n");
+        // A second feature module that provides the job and does not import
+        // the lock module either.
+        let reports_module = JOBS_MODULE.replace("JobsModule", "ReportsModule");
+        let app_with_reports = APP_MODULE
+            .replace(
+                "import { JobsModule }",
+                "import { ReportsModule } from './jobs/reports.module';\nimport { JobsModule }",
+            )
+            .replace("JobsModule]", "JobsModule, ReportsModule]");
+        Tester::new(Rule::LockModuleNotImported)
+            .pass(&[
+                ("lock/lock.module.ts", &global),
+                ("lock/lock.service.ts", LOCK_SERVICE),
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", APP_MODULE),
+            ])
+            .pass(&[
+                ("lock/lock.module.ts", LOCK_MODULE),
+                ("lock/lock.service.ts", LOCK_SERVICE),
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", &importing),
+                ("src/app.module.ts", APP_MODULE),
+            ])
+            .fail(
+                &project,
+                &[(
+                    "src/jobs/jobs.module.ts",
+                    4,
+                    "`JobsModule` provides `ReportJob`, which needs `DistributedLockService`, but does not import `DistributedLockModule`, which is not global",
+                )],
+            )
+            .fail(
+                &[
+                    ("lock/lock.module.ts", LOCK_MODULE),
+                    ("lock/lock.service.ts", LOCK_SERVICE),
+                    ("src/jobs/report.job.ts", JOB),
+                    ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                    ("src/jobs/reports.module.ts", &reports_module),
+                    ("src/app.module.ts", &app_with_reports),
+                ],
+                &[
+                    ("src/jobs/jobs.module.ts", 4, "`JobsModule` provides `ReportJob`"),
+                    ("src/jobs/reports.module.ts", 4, "`ReportsModule` provides `ReportJob`"),
+                ],
+            )
+            .fix(
+                &project,
+                &[(
+                    "src/jobs/jobs.module.ts",
+                    &JOBS_MODULE
+                        .replace(
+                            "import { ReportJob } from './report.job';\n",
+                            "import { ReportJob } from './report.job';\nimport { DistributedLockModule } from '@acme/cluster-lock';\n",
+                        )
+                        .replace("@Module({\n", "@Module({\n  imports: [DistributedLockModule],\n"),
+                )],
+            )
+            .test();
+    }
 }

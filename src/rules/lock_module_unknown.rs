@@ -82,3 +82,109 @@ this `imports` list of `{}`); otherwise Nest cannot inject `{}`",
     });
     unreadable.chain(conditional).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 0 5 * * 1')
+  async build() {}
+}
+";
+
+    const JOBS_MODULE: &str = "import { Module } from '@nestjs/common';
+import { ReportJob } from './report.job';
+
+@Module({
+  providers: [ReportJob],
+})
+export class JobsModule {}
+";
+
+    /// The root module's `imports` spreads what a function returns.
+    const UNREADABLE: &str = "import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { JobsModule } from './jobs/jobs.module';
+
+@Module({
+  imports: [ScheduleModule.forRoot(), ...optionalModules(), JobsModule],
+})
+export class AppModule {}
+
+function optionalModules() {
+  return [];
+}
+";
+
+    /// The lock module comes in under a condition only.
+    const CONDITIONAL: &str = "import { Module } from '@nestjs/common';
+import { DistributedLockModule } from '@acme/cluster-lock';
+import { JobsModule } from './jobs/jobs.module';
+
+@Module({
+  imports: [
+    JobsModule,
+    ...(process.env.CLUSTER === 'on' ? [DistributedLockModule.forRoot()] : []),
+  ],
+})
+export class AppModule {}
+";
+
+    #[test]
+    fn lock_module_unknown() {
+        let with_root = |root: &'static str| {
+            [
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", root),
+            ]
+        };
+        // The root module imports the lock module itself: the spread cannot
+        // change that.
+        let registered = UNREADABLE
+            .replace(
+                "import { JobsModule }",
+                "import { DistributedLockModule } from '@acme/cluster-lock';\nimport { JobsModule }",
+            )
+            .replace("JobsModule],", "JobsModule, DistributedLockModule],");
+        // No lock-using class is reached: nothing to verify.
+        let unlocked_job = JOB
+            .replace("@ClusterSafeCron('0 0 5 * * 1')\n", "")
+            .replace("private readonly lockService: DistributedLockService", "");
+        Tester::new(Rule::LockModuleUnknown)
+            .pass(&[
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", &registered),
+            ])
+            .pass(&[
+                ("src/jobs/report.job.ts", &unlocked_job),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", UNREADABLE),
+            ])
+            .fail(
+                &with_root(UNREADABLE),
+                &[(
+                    "src/app.module.ts",
+                    6,
+                    "cannot read this `imports` list of `AppModule` (it spreads a value cronlock cannot read), so cronlock cannot verify that application `cronlock-in-memory` registers `DistributedLockModule`",
+                )],
+            )
+            .fail(
+                &with_root(CONDITIONAL),
+                &[(
+                    "src/app.module.ts",
+                    6,
+                    "application `cronlock-in-memory` registers `DistributedLockModule` only when",
+                )],
+            )
+            .test();
+    }
+}

@@ -1,9 +1,9 @@
 //! lock-not-property: `lockService` is a constructor parameter but not a property.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::{Edit, Fix};
 use crate::links::Inheritance;
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::{FileContext, Member};
 
 /// Documentation.
@@ -59,5 +59,90 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .in_class(class.name.as_deref())
             .with_fix(Some(fix)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    const BASE_WITH_LOCK: &str = "import { DistributedLockService } from '@acme/cluster-lock';
+
+export abstract class LockedJob {
+  constructor(protected readonly lockService: DistributedLockService) {}
+}
+";
+
+    const BASE_WITHOUT_LOCK: &str = "export abstract class LockedJob {
+  constructor(protected readonly name: string) {}
+}
+";
+
+    /// Passes its plain `lockService` parameter to the base in `./base`.
+    const DERIVED: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEveryHour, DistributedLockService } from '@acme/cluster-lock';
+import { LockedJob } from './base';
+
+@Injectable()
+export class DigestJob extends LockedJob {
+  constructor(lockService: DistributedLockService) {
+    super(lockService);
+  }
+
+  @ClusterSafeCronEveryHour()
+  async run() {}
+}
+";
+
+    #[test]
+    fn lock_not_property() {
+        Tester::new(Rule::LockNotProperty)
+            .pass(&[(
+                "src/report.job.ts",
+                &JOB.replace("(lockService", "(private readonly lockService"),
+            )])
+            // The base owns the property: the plain parameter only passes it on.
+            .pass(&[
+                ("src/digest.job.ts", DERIVED),
+                ("src/base.ts", BASE_WITH_LOCK),
+            ])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`lockService` in the constructor of `ReportJob` has no `private`/`readonly` modifier",
+                )],
+            )
+            .fail(
+                &[
+                    (
+                        "src/digest.job.ts",
+                        &DERIVED.replace("super(lockService)", "super('digest')"),
+                    ),
+                    ("src/base.ts", BASE_WITHOUT_LOCK),
+                ],
+                &[("src/digest.job.ts", 7, "so it never becomes `this.lockService`")],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace("(lockService", "(private readonly lockService"),
+                )],
+            )
+            .test();
     }
 }

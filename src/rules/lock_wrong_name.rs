@@ -1,7 +1,7 @@
 //! lock-wrong-name: the lock service injected under a name the decorators do not read.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::FileContext;
 
 /// Documentation.
@@ -40,5 +40,62 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             Finding::new(Rule::LockWrongName, ctx.index, wrong.range.clone(), message)
                 .in_class(class.name.as_deref()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly locks: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    /// Uses the service by hand: no lock decorator reads the member.
+    const SERVICE: &str = "import { Injectable } from '@nestjs/common';
+import { DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportService {
+  constructor(private readonly locks: DistributedLockService) {}
+
+  run() {
+    return this.locks.withLock('report', async () => undefined);
+  }
+}
+";
+
+    #[test]
+    fn lock_wrong_name() {
+        Tester::new(Rule::LockWrongName)
+            .pass(&[("src/report.job.ts", &JOB.replace("locks:", "lockService:"))])
+            .pass(&[("src/report.service.ts", SERVICE)])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`ReportJob` injects `DistributedLockService` as `locks`, but lock decorators read `this.lockService`",
+                )],
+            )
+            .fail(
+                &[
+                    (
+                        "src/report.job.ts",
+                        &JOB.replace("locks:", "distributedLock:"),
+                    ),
+                    ("src/report.service.ts", SERVICE),
+                ],
+                &[("src/report.job.ts", 6, "as `distributedLock`")],
+            )
+            .test();
     }
 }

@@ -92,3 +92,69 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    const INJECTED_PROPERTY: &str = "import { Inject, Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  @Inject() private readonly lockService: DistributedLockService;
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    #[test]
+    fn missing_lock_import() {
+        Tester::new(Rule::MissingLockImport)
+            .pass(&[(
+                "src/report.job.ts",
+                &JOB.replace("{ ClusterSafeCron }", "{ ClusterSafeCron, DistributedLockService }"),
+            )])
+            // Imported as a type only: type-only-lock-import's, not this rule's.
+            .pass(&[(
+                "src/report.job.ts",
+                &JOB.replace(
+                    "import { Injectable }",
+                    "import type { DistributedLockService } from '@acme/cluster-lock';\nimport { Injectable }",
+                ),
+            )])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`DistributedLockService` is used as the type of `lockService` but is not imported",
+                )],
+            )
+            .fail(
+                &[("src/report.job.ts", INJECTED_PROPERTY)],
+                &[("src/report.job.ts", 6, "is not imported")],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace("{ ClusterSafeCron }", "{ ClusterSafeCron, DistributedLockService }"),
+                )],
+            )
+            .test();
+    }
+}

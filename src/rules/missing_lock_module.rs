@@ -1,10 +1,8 @@
 //! missing-lock-module: an application's module graph reaches a lock-using
 //! class but never `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_lock_name};
-use crate::fix::list::{self, List};
-use crate::fix::{Edit, Fix};
-use crate::model::Decorator;
+use super::common::add_lock_module;
+use super::{Finding, Rule, RuleDoc};
 pub use crate::modules::ModuleClass;
 use crate::modules::{Application, Registration, module_decorator};
 use crate::project::Project;
@@ -105,48 +103,139 @@ registers it whatever those lists hold, or Nest may not inject `{service}`"
     )
 }
 
-/// Adds the lock module to the `imports` of `decorator` (a `@Module`), in the
-/// array's own layout, creating the key when absent, and imports the name
-/// from the project's lock source.
-pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
-    let plan = import_lock_name(ctx, &ctx.project.config.lock_module)?;
-    let object = decorator.object_arg.as_ref()?;
-    let text = ctx.text()?;
-    let mut edits = match &object.imports {
-        Some(imports) => {
-            // Spreads are items too: the new element goes after the last.
-            let brackets = imports.brackets?;
-            let mut items: Vec<_> = imports.elements.iter().map(|(r, _)| r.clone()).collect();
-            items.extend(imports.spreads.iter().map(|s| s.range.clone()));
-            items.sort_by_key(|r| r.start);
-            let list = List {
-                open: brackets.0 + 1,
-                close: brackets.1,
-                items: &items,
-            };
-            list::append(text, ctx.style(), list, &plan.local)
-        }
-        None if object.props.is_empty() => {
-            vec![Edit::replace(
-                object.range.clone(),
-                format!("{{ imports: [{}] }}", plan.local),
-            )]
-        }
-        None => {
-            let list = List {
-                open: object.range.start + 1,
-                close: object.range.end.saturating_sub(1),
-                items: &object.props,
-            };
-            list::insert_before(
-                text,
-                ctx.style(),
-                list,
-                0,
-                &format!("imports: [{}]", plan.local),
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    /// A complete lock-using job.
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 0 6 * * *')
+  async build() {}
+}
+";
+
+    const JOBS_MODULE: &str = "import { Module } from '@nestjs/common';
+import { ReportJob } from './report.job';
+
+@Module({
+  providers: [ReportJob],
+  exports: [ReportJob],
+})
+export class JobsModule {}
+";
+
+    const APP_MODULE: &str = "import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { JobsModule } from './jobs/jobs.module';
+
+@Module({ imports: [ScheduleModule.forRoot(), JobsModule], providers: [] })
+export class AppModule {}
+";
+
+    const MAIN: &str = "import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  await app.listen(3000);
+}
+
+bootstrap();
+";
+
+    /// Provides the job itself, with no `imports` at all.
+    const FLAT_APP_MODULE: &str = "import { Module } from '@nestjs/common';
+import { ReportJob } from './jobs/report.job';
+
+@Module({
+  providers: [ReportJob],
+})
+export class AppModule {}
+";
+
+    #[test]
+    fn missing_lock_module() {
+        let registered = APP_MODULE
+            .replace(
+                "import { JobsModule }",
+                "import { DistributedLockModule } from '@acme/cluster-lock';\nimport { JobsModule }",
             )
-        }
-    };
-    edits.extend(plan.edits);
-    Some(Fix::new(edits))
+            .replace("JobsModule]", "DistributedLockModule.forRoot(), JobsModule]");
+        let registering_jobs_module = JOBS_MODULE
+            .replace(
+                "import { ReportJob }",
+                "import { DistributedLockModule } from '@acme/cluster-lock';\nimport { ReportJob }",
+            )
+            .replace(
+                "providers:",
+                "imports: [DistributedLockModule],\n  providers:",
+            );
+        let app = [
+            ("src/jobs/report.job.ts", JOB),
+            ("src/jobs/jobs.module.ts", JOBS_MODULE),
+            ("src/app.module.ts", APP_MODULE),
+            ("src/main.ts", MAIN),
+        ];
+        let flat = [
+            ("src/jobs/report.job.ts", JOB),
+            ("src/app.module.ts", FLAT_APP_MODULE),
+        ];
+        Tester::new(Rule::MissingLockModule)
+            .pass(&[
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", &registered),
+                ("src/main.ts", MAIN),
+            ])
+            // Registered in the feature module: the graph reaches it.
+            .pass(&[
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", &registering_jobs_module),
+                ("src/app.module.ts", APP_MODULE),
+                ("src/main.ts", MAIN),
+            ])
+            .fail(
+                &app,
+                &[(
+                    "src/app.module.ts",
+                    5,
+                    "application `cronlock-in-memory` uses the lock service but its root module `AppModule` never imports `DistributedLockModule`",
+                )],
+            )
+            .fail(
+                &flat,
+                &[("src/app.module.ts", 4, "its root module `AppModule` never imports")],
+            )
+            .fix(
+                &app,
+                &[(
+                    "src/app.module.ts",
+                    &APP_MODULE
+                        .replace(
+                            "import { JobsModule } from './jobs/jobs.module';\n",
+                            "import { JobsModule } from './jobs/jobs.module';\nimport { DistributedLockModule } from '@acme/cluster-lock';\n",
+                        )
+                        .replace("JobsModule]", "JobsModule, DistributedLockModule]"),
+                )],
+            )
+            .fix(
+                &flat,
+                &[(
+                    "src/app.module.ts",
+                    &FLAT_APP_MODULE
+                        .replace(
+                            "import { ReportJob } from './jobs/report.job';\n",
+                            "import { ReportJob } from './jobs/report.job';\nimport { DistributedLockModule } from '@acme/cluster-lock';\n",
+                        )
+                        .replace("@Module({\n", "@Module({\n  imports: [DistributedLockModule],\n"),
+                )],
+            )
+            .test();
+    }
 }

@@ -1,6 +1,7 @@
 //! missing-lock-service: a class with lock-decorated methods and no `lockService`.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type};
+use super::common::{class_label, class_label_len, describe_uses, import_injected_type};
+use super::{Finding, Rule, RuleDoc};
 use crate::config::AMBIGUOUS_LOCK_DECORATOR;
 use crate::fix::constructor::add_param;
 use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
@@ -221,29 +222,116 @@ fn inject_param(
     Some((param, edits))
 }
 
-/// `` `Name` `` or `the default-exported class`.
-pub fn class_label(class: &ClassModel) -> String {
-    match &class.name {
-        Some(name) => format!("`{name}`"),
-        None => "the anonymous class".to_string(),
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly repo: ReportRepository) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    const BASE_WITH_LOCK: &str = "import { DistributedLockService } from '@acme/cluster-lock';
+
+export abstract class LockedJob {
+  constructor(protected readonly lockService: DistributedLockService) {}
+}
+";
+
+    const BASE_WITHOUT_LOCK: &str = "export abstract class BaseJob {
+  constructor(protected readonly name: string) {}
+}
+";
+
+    const DERIVED: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEveryHour } from '@acme/cluster-lock';
+import { BASE } from './base/job';
+
+@Injectable()
+export class DigestJob extends BASE {
+  constructor() {
+    super('digest');
+  }
+
+  @ClusterSafeCronEveryHour()
+  async run() {}
+}
+";
+
+    #[test]
+    fn missing_lock_service() {
+        Tester::new(Rule::MissingLockService)
+            .pass(&[(
+                "src/report.job.ts",
+                &JOB.replace(
+                    "private readonly repo: ReportRepository",
+                    "private readonly repo: ReportRepository, private readonly lockService: DistributedLockService",
+                ),
+            )])
+            .pass(&[
+                (
+                    "src/digest.job.ts",
+                    &DERIVED
+                        .replace("BASE", "LockedJob")
+                        .replace("constructor() {\n    super('digest');\n  }\n\n", ""),
+                ),
+                ("src/base/job.ts", BASE_WITH_LOCK),
+            ])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    5,
+                    "`ReportJob` has `@ClusterSafeCron` on `run` but no `lockService`",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/digest.job.ts", &DERIVED.replace("BASE", "BaseJob")),
+                    ("src/base/job.ts", BASE_WITHOUT_LOCK),
+                ],
+                &[(
+                    "src/digest.job.ts",
+                    6,
+                    "its base `BaseJob` has none either",
+                )],
+            )
+            // A property nothing injects: reported, not fixed.
+            .fail(
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace(
+                        "  constructor(",
+                        "  private readonly lockService: DistributedLockService;\n\n  constructor(",
+                    ),
+                )],
+                &[(
+                    "src/report.job.ts",
+                    5,
+                    "the `lockService` property is declared but nothing injects it",
+                )],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace(
+                        "import { ClusterSafeCron } from",
+                        "import { ClusterSafeCron, DistributedLockService } from",
+                    )
+                    .replace(
+                        "ReportRepository) {}",
+                        "ReportRepository, private readonly lockService: DistributedLockService) {}",
+                    ),
+                )],
+            )
+            .test();
     }
-}
-
-/// Length of what findings on a class underline: its name, or `class`.
-pub fn class_label_len(class: &ClassModel) -> usize {
-    class.name.as_ref().map_or("class".len(), String::len)
-}
-
-/// `` `@ClusterSafeCron` on `sync` `` (and how many more).
-pub fn describe_uses(uses: &[LockUse]) -> String {
-    let Some(first) = uses.first() else {
-        return "lock-decorated methods".to_string();
-    };
-    let method = first.method.as_deref().unwrap_or("a method");
-    let more = match uses.len() {
-        1 => String::new(),
-        2 => " and 1 more".to_string(),
-        n => format!(" and {} more", n - 1),
-    };
-    format!("`@{}` on `{method}`{more}", first.name)
 }

@@ -1,10 +1,19 @@
-//! The rules: each one's checks and documentation (its name, severity and
-//! fixability are in `registry`), and the finding they produce.
+//! The rules: each one's checks and documentation (its name, severity,
+//! fixability and stage are declared once, in `registry::rule_table`), and
+//! the finding they produce.
 //!
 //! Each rule lives in its own file with its documentation (which `cronlock
-//! rule NAME`, the text output's help lines and the SARIF metadata all use)
-//! and its check function.
+//! rule NAME`, the text output's help lines and the SARIF metadata all use),
+//! its check function and its tests (a `mod tests` at the bottom, on the
+//! in-process `Tester` of `src/rules/tester.rs`). [`Rule::doc`] and
+//! [`run_file_rules`] are generated from the rule table; helpers that
+//! several rules (or `ripple`) use are in [`common`]. The modules are
+//! declared here by hand, so that `cargo fmt` reaches them (it does not
+//! look inside macros): a rule's line in the table without its `pub mod`
+//! does not compile, and a rule file without its line fails the test
+//! `every_rule_file_is_in_the_rule_table`.
 
+pub mod common;
 pub mod constructor_call_missing_lock;
 pub mod derived_class_without_constructor;
 pub mod lock_base_unknown;
@@ -19,100 +28,53 @@ pub mod optional_lock_service;
 pub mod parse_error;
 pub mod super_call_missing_lock;
 pub mod test_module_missing_lock;
+#[cfg(test)]
+mod tester;
 pub mod type_only_lock_import;
 pub mod unlocked_cron;
 pub mod unlocked_dynamic_job;
 pub mod unlocked_interval;
 
-use crate::config::Injection;
+#[cfg(test)]
+pub(crate) use tester::Tester;
+
 use crate::fix::Fix;
-use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
-pub use crate::registry::{Fixability, Rule, Severity};
+pub use crate::registry::{Fixability, Rule, Severity, Stage};
 use crate::semantic::FileContext;
 
-/// Makes `name` (a lock name: the service or the module) a value import of
-/// the file, from the lock source that exports it (see
-/// [`crate::project::Project::source_for_name`]) unless the file imports it
-/// already.
-pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan> {
-    import_lock_name_near(ctx, name, None)
-}
+/// `Rule::doc` and the file-stage dispatch, from
+/// [`crate::registry::rule_table`].
+macro_rules! rule_modules {
+    ($($stage:ident $module:ident => $variant:ident, $name:literal, $severity:ident, $fixable:ident;)*) => {
 
-/// Like [`import_lock_name`]; when no module of the file's project says where
-/// `name` comes from (a spec in an application whose jobs all live in a
-/// library), from the lock source of file `near`'s project (see
-/// [`Project::lock_source_near`]).
-///
-/// [`Project::lock_source_near`]: crate::project::Project::lock_source_near
-fn import_lock_name_near(
-    ctx: &FileContext<'_>,
-    name: &str,
-    near: Option<usize>,
-) -> Option<ImportPlan> {
-    let source = ctx
-        .project
-        .source_for_name(ctx.index, name)
-        .or_else(|| ctx.project.lock_source_near(ctx.index, near?));
-    ensure_value_import(
-        ctx.text()?,
-        ctx.style(),
-        ctx.model,
-        ImportRequest {
-            name,
-            beside: None,
-            fallback_source: source.as_deref(),
-        },
-    )
-}
+        impl Rule {
+            /// The rule's documentation (from its own file).
+            pub fn doc(self) -> &'static RuleDoc {
+                match self { $(Rule::$variant => &$module::DOC,)* }
+            }
+        }
 
-/// Makes an injected member's type a value import of the file: the lock
-/// service from the project's lock source, a guard's type from its
-/// `import-source`.
-pub fn import_injected_type(
-    ctx: &FileContext<'_>,
-    injection: &Injection<'_>,
-) -> Option<ImportPlan> {
-    import_injected_type_near(ctx, injection, None)
-}
+        /// Runs every file-stage rule on one parsed file, in the rule
+        /// table's order (the package-stage ones run in `engine::analyze`).
+        pub fn run_file_rules(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
+            $(file_rule!($stage $module ctx out);)*
+        }
 
-/// Like [`import_injected_type`], for a ripple site: the lock service comes,
-/// when the file's project imports no lock name, from the lock source of
-/// file `near` (the class whose new parameter reaches this file).
-pub fn import_injected_type_near(
-    ctx: &FileContext<'_>,
-    injection: &Injection<'_>,
-    near: Option<usize>,
-) -> Option<ImportPlan> {
-    let Some(guard) = injection.guard else {
-        return import_lock_name_near(ctx, injection.type_name, near);
+        /// Every rule module's name, for the tests.
+        #[cfg(test)]
+        const MODULES: &[&str] = &[$(stringify!($module)),*];
     };
-    let source = ctx.project.guard_source_for(ctx.index, guard);
-    ensure_value_import(
-        ctx.text()?,
-        ctx.style(),
-        ctx.model,
-        ImportRequest {
-            name: injection.type_name,
-            beside: None,
-            fallback_source: source.as_deref(),
-        },
-    )
 }
 
-/// Each injected member (see `Config::injections`) with its index and the
-/// classes that take it (`takers`, in the same order).
-pub fn injection_takers<'c, 't>(
-    config: &'c crate::config::Config,
-    takers: &'t [crate::modules::LockUsers],
-) -> Vec<(usize, Injection<'c>, &'t crate::modules::LockUsers)> {
-    config
-        .injections()
-        .into_iter()
-        .zip(takers)
-        .enumerate()
-        .map(|(k, (injection, takers))| (k, injection, takers))
-        .collect()
+/// A file-stage rule's call in [`run_file_rules`]; nothing for the others.
+macro_rules! file_rule {
+    (File $module:ident $ctx:ident $out:ident) => {
+        $module::check($ctx, $out)
+    };
+    ($stage:ident $module:ident $ctx:ident $out:ident) => {};
 }
+
+crate::registry::rule_table!(rule_modules);
 
 /// A rule's documentation, shown by `cronlock rule NAME` and used as help text.
 #[derive(Debug, Clone, Copy)]
@@ -129,32 +91,6 @@ pub struct RuleDoc {
     pub after: &'static str,
     /// How the finding is fixed.
     pub fix: &'static str,
-}
-
-impl Rule {
-    /// The rule's documentation (from its own file).
-    pub fn doc(self) -> &'static RuleDoc {
-        match self {
-            Rule::MissingLockService => &missing_lock_service::DOC,
-            Rule::MissingLockImport => &missing_lock_import::DOC,
-            Rule::TypeOnlyLockImport => &type_only_lock_import::DOC,
-            Rule::LockNotProperty => &lock_not_property::DOC,
-            Rule::LockWrongName => &lock_wrong_name::DOC,
-            Rule::OptionalLockService => &optional_lock_service::DOC,
-            Rule::DerivedClassWithoutConstructor => &derived_class_without_constructor::DOC,
-            Rule::LockBaseUnknown => &lock_base_unknown::DOC,
-            Rule::MissingLockModule => &missing_lock_module::DOC,
-            Rule::UnlockedCron => &unlocked_cron::DOC,
-            Rule::UnlockedInterval => &unlocked_interval::DOC,
-            Rule::ParseError => &parse_error::DOC,
-            Rule::LockModuleNotImported => &lock_module_not_imported::DOC,
-            Rule::LockModuleUnknown => &lock_module_unknown::DOC,
-            Rule::SuperCallMissingLock => &super_call_missing_lock::DOC,
-            Rule::TestModuleMissingLock => &test_module_missing_lock::DOC,
-            Rule::ConstructorCallMissingLock => &constructor_call_missing_lock::DOC,
-            Rule::UnlockedDynamicJob => &unlocked_dynamic_job::DOC,
-        }
-    }
 }
 
 /// One problem found in one file.
@@ -271,5 +207,39 @@ impl Finding {
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{MODULES, Rule};
+
+    fn rules_dir() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules")
+    }
+
+    /// Every file under `src/rules` is a rule of the table (or `mod`,
+    /// `common`, `tester`), and every rule's module is its own.
+    #[test]
+    fn every_rule_file_is_in_the_rule_table() {
+        let mut files: Vec<String> = std::fs::read_dir(rules_dir())
+            .expect("src/rules")
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                Some(name.strip_suffix(".rs")?.to_string())
+            })
+            .filter(|name| !["mod", "common", "tester"].contains(&name.as_str()))
+            .collect();
+        files.sort();
+        let mut modules: Vec<String> = MODULES.iter().map(|m| (*m).to_string()).collect();
+        modules.sort();
+        assert_eq!(
+            files, modules,
+            "a file in src/rules without its line in registry::rule_table"
+        );
+        let by_rule: Vec<&str> = Rule::ALL.iter().map(|r| r.module()).collect();
+        assert_eq!(by_rule, MODULES);
     }
 }

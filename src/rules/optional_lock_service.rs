@@ -1,7 +1,7 @@
 //! optional-lock-service: `@Optional()` or `?` on the lock service member.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::FileContext;
 
 /// Documentation.
@@ -34,5 +34,62 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             Finding::new(Rule::OptionalLockService, ctx.index, range.clone(), message)
                 .in_class(class.name.as_deref()),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable, Optional } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(@Optional() private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    /// Injects the member without a lock decorator, marked `?`.
+    const SERVICE: &str = "import { Injectable } from '@nestjs/common';
+import { DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportService {
+  constructor(
+    private readonly repo: ReportRepository,
+    private readonly lockService?: DistributedLockService,
+  ) {}
+}
+";
+
+    #[test]
+    fn optional_lock_service() {
+        Tester::new(Rule::OptionalLockService)
+            .pass(&[("src/report.job.ts", &JOB.replace("@Optional() ", ""))])
+            // `@Optional()` on another parameter.
+            .pass(&[(
+                "src/report.job.ts",
+                &JOB.replace(
+                    "(@Optional() private readonly lockService: DistributedLockService)",
+                    "(private readonly lockService: DistributedLockService, @Optional() private readonly tracer?: Tracer)",
+                ),
+            )])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    6,
+                    "`lockService` of `ReportJob` is optional",
+                )],
+            )
+            .fail(
+                &[("src/report.service.ts", SERVICE)],
+                &[("src/report.service.ts", 8, "`lockService` of `ReportService` is optional")],
+            )
+            .test();
     }
 }

@@ -29,3 +29,55 @@ pub fn finding(file: usize, error: &SyntaxError) -> Finding {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob<T extends object = object> {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run(): Promise<T | undefined> {
+    const options = { name: 'report' } satisfies Record<string, string>;
+    return undefined as T | undefined;
+  }
+}
+";
+
+    #[test]
+    fn parse_error() {
+        Tester::new(Rule::ParseError)
+            .pass(&[("src/report.job.ts", JOB)])
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                (
+                    "src/enum.ts",
+                    "export enum Kind { Daily = 'daily' }\nexport type Of<T> = T[];\n",
+                ),
+            ])
+            // The method's body is never closed.
+            .fail(
+                &[(
+                    "src/report.job.ts",
+                    &JOB.replace("    return undefined as T | undefined;\n  }\n", ""),
+                )],
+                &[("src/report.job.ts", 12, "could not parse the file")],
+            )
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    (
+                        "src/broken.job.ts",
+                        &JOB.replace("constructor(private", "constructor(private private"),
+                    ),
+                ],
+                &[("src/broken.job.ts", 6, "could not parse the file")],
+            )
+            .test();
+    }
+}

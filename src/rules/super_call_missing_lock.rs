@@ -1,13 +1,13 @@
 //! super-call-missing-lock: a derived class's constructor calls `super(...)`
 //! without the `lockService` its base's constructor takes.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type_near};
+use super::common::{class_label, import_injected_type_near};
+use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::constructor::add_param;
 use crate::fix::{Edit, Fix};
 use crate::links::Symbol;
 use crate::model::{ClassModel, SuperCall};
-use crate::rules::missing_lock_service::class_label;
 use crate::semantic::{ClassFacts, FileContext, Member, type_names};
 
 /// Documentation.
@@ -223,4 +223,136 @@ fn pass_member(
             format!("take `{member}` and pass it to `super(...)`"),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const BASE: &str =
+        "import { ClusterSafeCronEvery5Minutes, DistributedLockService } from '@acme/cluster-lock';
+import { CursorStore } from './cursor.store';
+
+export abstract class BaseSyncJob {
+  constructor(
+    protected readonly cursors: CursorStore,
+    protected readonly lockService: DistributedLockService,
+  ) {}
+
+  @ClusterSafeCronEvery5Minutes()
+  async sync() {}
+}
+";
+
+    const STORE: &str = "export class CursorStore {}\n";
+
+    /// Calls `super(cursors)`: one argument short of the base's `lockService`.
+    const DERIVED: &str = "import { Injectable } from '@nestjs/common';
+import { BaseSyncJob } from './base-sync.job';
+import { CursorStore } from './cursor.store';
+
+@Injectable()
+export class InvoiceSyncJob extends BaseSyncJob {
+  constructor(cursors: CursorStore) {
+    super(cursors);
+  }
+}
+";
+
+    /// The base takes `lockService` before a batch size the subclass passes.
+    const SAME_FILE: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCronEvery5Minutes, DistributedLockService } from '@acme/cluster-lock';
+
+export abstract class BaseSyncJob {
+  constructor(
+    protected readonly entity: string,
+    protected readonly lockService: DistributedLockService,
+    protected readonly batchSize = 100,
+  ) {}
+
+  @ClusterSafeCronEvery5Minutes()
+  async sync() {}
+}
+
+@Injectable()
+export class PaymentSyncJob extends BaseSyncJob {
+  constructor() {
+    super('payments', 200);
+  }
+}
+";
+
+    #[test]
+    fn super_call_missing_lock() {
+        Tester::new(Rule::SuperCallMissingLock)
+            .pass(&[
+                (
+                    "src/invoice-sync.job.ts",
+                    &DERIVED
+                        .replace(
+                            "(cursors: CursorStore)",
+                            "(cursors: CursorStore, lockService: DistributedLockService)",
+                        )
+                        .replace("super(cursors)", "super(cursors, lockService)"),
+                ),
+                ("src/base-sync.job.ts", BASE),
+                ("src/cursor.store.ts", STORE),
+            ])
+            // The base takes no lock service.
+            .pass(&[
+                ("src/invoice-sync.job.ts", DERIVED),
+                (
+                    "src/base-sync.job.ts",
+                    &BASE.replace(
+                        "protected readonly lockService: DistributedLockService,",
+                        "",
+                    ),
+                ),
+                ("src/cursor.store.ts", STORE),
+            ])
+            .fail(
+                &[
+                    ("src/invoice-sync.job.ts", DERIVED),
+                    ("src/base-sync.job.ts", BASE),
+                    ("src/cursor.store.ts", STORE),
+                ],
+                &[(
+                    "src/invoice-sync.job.ts",
+                    6,
+                    "`InvoiceSyncJob` calls `super(...)` without the `lockService` that `BaseSyncJob`'s constructor takes (argument 2); the lock decorator would get `undefined`",
+                )],
+            )
+            .fail(
+                &[("src/payment-sync.job.ts", SAME_FILE)],
+                &[(
+                    "src/payment-sync.job.ts",
+                    16,
+                    "(argument 2); the lock decorator would get the wrong argument",
+                )],
+            )
+            .fix(
+                &[
+                    ("src/invoice-sync.job.ts", DERIVED),
+                    ("src/base-sync.job.ts", BASE),
+                    ("src/cursor.store.ts", STORE),
+                ],
+                &[
+                    (
+                        "src/invoice-sync.job.ts",
+                        &DERIVED
+                            .replace(
+                                "import { CursorStore } from './cursor.store';\n",
+                                "import { CursorStore } from './cursor.store';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+                            )
+                            .replace(
+                                "(cursors: CursorStore)",
+                                "(cursors: CursorStore, lockService: DistributedLockService)",
+                            )
+                            .replace("super(cursors)", "super(cursors, lockService)"),
+                    ),
+                    ("src/base-sync.job.ts", BASE),
+                ],
+            )
+            .test();
+    }
 }

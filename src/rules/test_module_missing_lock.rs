@@ -2,12 +2,13 @@
 //! class that takes the lock service but neither provides
 //! `DistributedLockService` nor imports `DistributedLockModule`.
 
-use super::{Finding, Rule, RuleDoc, import_injected_type_near, injection_takers};
-use crate::config::{Config, Injection};
+use super::common::{import_injected_type_near, injection_takers, provides, provides_itself};
+use super::{Finding, Rule, RuleDoc};
+use crate::config::Injection;
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
 use crate::links::Symbol;
-use crate::model::{Callee, FileModel, ModuleList, TestingModule};
+use crate::model::{Callee, TestingModule};
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -102,55 +103,6 @@ Nest cannot resolve `{class}` in this test",
     }
 }
 
-/// The classes a `providers` list has Nest build itself: bare `X`, or
-/// `{ provide: X, useClass: X }`. A stand-in (`useValue`, `useFactory`,
-/// `useExisting`, `useClass: Other`) is not built from `X`'s constructor, so
-/// it needs none of `X`'s dependencies.
-pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = &str> {
-    providers
-        .elements
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !providers.stand_ins.contains(i))
-        .filter_map(|(_, (_, head))| head.as_deref())
-}
-
-/// Whether the testing module provides the lock service (or imports the
-/// lock module).
-pub fn provides_lock(model: &FileModel, testing: &TestingModule, config: &Config) -> bool {
-    config
-        .injections()
-        .first()
-        .is_some_and(|lock| provides(model, testing, lock))
-}
-
-/// Whether the testing module provides `injection`'s type (or imports its
-/// module).
-pub fn provides(model: &FileModel, testing: &TestingModule, injection: &Injection<'_>) -> bool {
-    let metadata = &testing.metadata;
-    metadata
-        .providers
-        .as_ref()
-        .is_some_and(|p| lists(model, p, injection.type_name))
-        || injection.module.is_some_and(|module| {
-            metadata
-                .imports
-                .as_ref()
-                .is_some_and(|i| lists(model, i, module))
-        })
-}
-
-fn lists(model: &FileModel, list: &ModuleList, wanted: &str) -> bool {
-    if list.unreadable {
-        // A spread may hold it: never claim it is missing.
-        return true;
-    }
-    list.elements
-        .iter()
-        .filter_map(|(_, h)| h.as_deref())
-        .any(|head| model.imported_name(head) == wanted)
-}
-
 fn provide_type(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
@@ -173,4 +125,117 @@ fn provide_type(
         None => Fix::new(edits),
         Some(_) => Fix::titled(edits, format!("provide `{entry}` in this testing module")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+import { ReportRepository } from './report.repository';
+
+@Injectable()
+export class ReportJob {
+  constructor(
+    private readonly reports: ReportRepository,
+    private readonly lockService: DistributedLockService,
+  ) {}
+
+  @ClusterSafeCron('0 */5 * * * *')
+  async run() {}
+}
+";
+
+    const REPOSITORY: &str = "import { Injectable } from '@nestjs/common';
+
+@Injectable()
+export class ReportRepository {}
+";
+
+    const SPEC: &str = "import { Test } from '@nestjs/testing';
+import { ReportJob } from './report.job';
+import { ReportRepository } from './report.repository';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const moduleRef = await Test.createTestingModule({
+      providers: [ReportJob, { provide: ReportRepository, useValue: {} }],
+    }).compile();
+    expect(moduleRef.get(ReportJob)).toBeDefined();
+  });
+});
+";
+
+    /// Takes the lock service from its base (in another file), with no
+    /// constructor of its own.
+    const SUBCLASS: &str = "import { Injectable } from '@nestjs/common';
+import { ReportJob } from './report.job';
+
+@Injectable()
+export class WeeklyReportJob extends ReportJob {}
+";
+
+    #[test]
+    fn test_module_missing_lock() {
+        let provided = SPEC
+            .replace(
+                "import { ReportRepository } from './report.repository';\n",
+                "import { ReportRepository } from './report.repository';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+            )
+            .replace("useValue: {} }]", "useValue: {} }, { provide: DistributedLockService, useValue: {} }]");
+        let stand_in = SPEC.replace(
+            "providers: [ReportJob,",
+            "providers: [{ provide: ReportJob, useValue: {} },",
+        );
+        let subclass_spec = SPEC
+            .replace("ReportJob", "WeeklyReportJob")
+            .replace("'./report.job'", "'./weekly-report.job'");
+        Tester::new(Rule::TestModuleMissingLock)
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                ("src/report.repository.ts", REPOSITORY),
+                ("src/report.job.spec.ts", &provided),
+            ])
+            // A stand-in for the class: Nest never calls its constructor.
+            .pass(&[
+                ("src/report.job.ts", JOB),
+                ("src/report.repository.ts", REPOSITORY),
+                ("src/report.job.spec.ts", &stand_in),
+            ])
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/report.job.spec.ts", SPEC),
+                ],
+                &[(
+                    "src/report.job.spec.ts",
+                    7,
+                    "this testing module provides `ReportJob`, which takes `DistributedLockService`, but neither provides it nor imports `DistributedLockModule`",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/weekly-report.job.ts", SUBCLASS),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/weekly-report.job.spec.ts", &subclass_spec),
+                ],
+                &[(
+                    "src/weekly-report.job.spec.ts",
+                    7,
+                    "provides `WeeklyReportJob`, which takes `DistributedLockService`",
+                )],
+            )
+            .fix(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    ("src/report.job.spec.ts", SPEC),
+                ],
+                &[("src/report.job.spec.ts", &provided), ("src/report.job.ts", JOB)],
+            )
+            .test();
+    }
 }

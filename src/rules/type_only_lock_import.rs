@@ -1,5 +1,6 @@
 //! type-only-lock-import: `DistributedLockService` imported with `import type` or `type`.
 
+use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::Fix;
 use crate::fix::imports::make_value_import;
@@ -48,7 +49,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             };
             let message = format!(
                 "`{wanted}` is imported with {how}, so Nest has no runtime token to inject into {}",
-                crate::rules::missing_lock_service::class_label(class)
+                class_label(class)
             );
             let fix = ctx
                 .text()
@@ -64,5 +65,71 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 .with_fix(fix),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+import type { DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    const INLINE: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron, type DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 * * * *')
+  async run() {}
+}
+";
+
+    /// The type used in a signature only, never injected.
+    const SIGNATURE_ONLY: &str = "import type { DistributedLockService } from '@acme/cluster-lock';
+
+export function describeLock(lock: DistributedLockService): string {
+  return String(lock);
+}
+";
+
+    #[test]
+    fn type_only_lock_import() {
+        Tester::new(Rule::TypeOnlyLockImport)
+            .pass(&[("src/report.job.ts", &JOB.replace("import type {", "import {"))])
+            .pass(&[("src/lock.util.ts", SIGNATURE_ONLY)])
+            .fail(
+                &[("src/report.job.ts", JOB)],
+                &[(
+                    "src/report.job.ts",
+                    3,
+                    "`DistributedLockService` is imported with `import type`, so Nest has no runtime token to inject into `ReportJob`",
+                )],
+            )
+            .fail(
+                &[("src/report.job.ts", INLINE), ("src/lock.util.ts", SIGNATURE_ONLY)],
+                &[("src/report.job.ts", 2, "is imported with a `type` modifier")],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB)],
+                &[("src/report.job.ts", &JOB.replace("import type {", "import {"))],
+            )
+            .fix(
+                &[("src/report.job.ts", INLINE)],
+                &[("src/report.job.ts", &INLINE.replace("type DistributedLockService", "DistributedLockService"))],
+            )
+            .test();
     }
 }

@@ -191,3 +191,125 @@ fn remove_name(text: &str, import: &Import, local: &str) -> Vec<Edit> {
     };
     vec![Edit::delete(range)]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::LockCall;
+    use crate::rules::{Rule, Tester};
+
+    const JOB: &str = "import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+
+@Injectable()
+export class CleanupJob {
+  @Cron('0 * * * *')
+  purge() {}
+
+  @Cron('30 * * * *', { name: 'vacuum' })
+  vacuum() {}
+}
+";
+
+    /// A job that takes the lock, from the lock source the migration uses.
+    const LOCKED: &str = "import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { ClusterSafeCron, DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class ReportJob {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @ClusterSafeCron('0 6 * * *')
+  report() {}
+
+  @Cron('0 7 * * *')
+  digest() {
+    return this.lockService.withLock('digest', async () => undefined);
+  }
+}
+";
+
+    /// Locked by a configured `[[lock-call]]` in its body.
+    const LOCK_CALL: &str = "import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+
+@Injectable()
+export class SyncJob {
+  constructor(private readonly redis: RedisService) {}
+
+  @Cron('*/5 * * * *')
+  async sync() {
+    await this.redis.acquireLock('sync', 120);
+  }
+}
+";
+
+    /// The migrated `JOB` (`@Cron` is gone from `@nestjs/schedule`'s import).
+    const MIGRATED: &str = "import { Injectable } from '@nestjs/common';
+import { ClusterSafeCron } from '@acme/cluster-lock';
+
+@Injectable()
+export class CleanupJob {
+  @ClusterSafeCron('0 * * * *')
+  purge() {}
+
+  @ClusterSafeCron('30 * * * *', { name: 'vacuum' })
+  vacuum() {}
+}
+";
+
+    #[test]
+    fn unlocked_cron() {
+        Tester::new(Rule::UnlockedCron)
+            .configure(|config| {
+                config.migrate_cron = true;
+                config.lock_calls.push(LockCall {
+                    member_type: None,
+                    member: Some("redis".to_string()),
+                    methods: vec!["acquireLock".to_string()],
+                });
+            })
+            .pass(&[("src/report.job.ts", LOCKED)])
+            .pass(&[("src/sync.job.ts", LOCK_CALL)])
+            .fail(
+                &[("src/cleanup.job.ts", JOB)],
+                &[
+                    (
+                        "src/cleanup.job.ts",
+                        6,
+                        "`@Cron` on `purge` runs on every replica; use `@ClusterSafeCron`",
+                    ),
+                    (
+                        "src/cleanup.job.ts",
+                        9,
+                        "`@Cron` on `vacuum` runs on every replica",
+                    ),
+                ],
+            )
+            .fail(
+                &[
+                    (
+                        "src/report.job.ts",
+                        &LOCKED.replace(
+                            "this.lockService.withLock('digest', async () => undefined)",
+                            "undefined",
+                        ),
+                    ),
+                    ("src/sync.job.ts", &LOCK_CALL.replace("acquireLock", "ping")),
+                ],
+                &[
+                    ("src/report.job.ts", 12, "`@Cron` on `digest`"),
+                    ("src/sync.job.ts", 8, "`@Cron` on `sync`"),
+                ],
+            )
+            // `--migrate-cron`: from the lock source another file imports.
+            .fix(
+                &[("src/cleanup.job.ts", JOB), ("src/report.job.ts", LOCKED)],
+                &[
+                    ("src/cleanup.job.ts", MIGRATED),
+                    ("src/report.job.ts", LOCKED),
+                ],
+            )
+            .test();
+    }
+}

@@ -55,3 +55,96 @@ in the job's callback (`this.lockService.withLock(...)`)",
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const SCHEDULER: &str = "import { Injectable, OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+
+@Injectable()
+export class ReportScheduler implements OnModuleInit {
+  constructor(private readonly jobs: SchedulerRegistry) {}
+
+  onModuleInit(): void {
+    const job = new CronJob('0 0 * * * *', () => this.build());
+    this.jobs.addCronJob('reports:hourly', job);
+    job.start();
+  }
+
+  private build(): void {}
+}
+";
+
+    const ALIASED: &str = "import { Injectable } from '@nestjs/common';
+import { SchedulerRegistry as Registry } from '@nestjs/schedule';
+
+@Injectable()
+export class PollingService {
+  constructor(private readonly registry: Registry) {}
+
+  start(): void {
+    this.registry.addInterval('poll', setInterval(() => undefined, 30_000));
+  }
+}
+";
+
+    /// A `SchedulerRegistry` of the project's own.
+    const LOOKALIKE: &str = "import { Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from './scheduler-registry';
+
+@Injectable()
+export class LookalikeService {
+  constructor(private readonly schedulerRegistry: SchedulerRegistry) {}
+
+  register(): void {
+    this.schedulerRegistry.addCronJob('local', { run: () => undefined });
+  }
+}
+";
+
+    const OWN_REGISTRY: &str = "export class SchedulerRegistry {
+  addCronJob(name: string, job: unknown): void {}
+}
+";
+
+    #[test]
+    fn unlocked_dynamic_job() {
+        Tester::new(Rule::UnlockedDynamicJob)
+            .pass(&[(
+                "src/report.scheduler.ts",
+                &SCHEDULER
+                    .replace(
+                        "() => this.build()",
+                        "() => this.lockService.withLock('hourly', async () => this.build())",
+                    )
+                    .replace(
+                        "(private readonly jobs: SchedulerRegistry)",
+                        "(private readonly jobs: SchedulerRegistry, private readonly lockService: DistributedLockService)",
+                    ),
+            )])
+            .pass(&[
+                ("src/lookalike.service.ts", LOOKALIKE),
+                ("src/scheduler-registry.ts", OWN_REGISTRY),
+            ])
+            .fail(
+                &[("src/report.scheduler.ts", SCHEDULER)],
+                &[(
+                    "src/report.scheduler.ts",
+                    11,
+                    "`this.jobs.addCronJob(...)` in `onModuleInit` schedules a job that runs on every replica",
+                )],
+            )
+            .fail(
+                &[
+                    ("src/polling.service.ts", ALIASED),
+                    ("src/lookalike.service.ts", LOOKALIKE),
+                    ("src/scheduler-registry.ts", OWN_REGISTRY),
+                ],
+                &[("src/polling.service.ts", 9, "`this.registry.addInterval(...)` in `start`")],
+            )
+            .test();
+    }
+}

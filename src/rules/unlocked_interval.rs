@@ -45,3 +45,92 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{Rule, Tester};
+
+    const JOBS: &str = "import { Injectable } from '@nestjs/common';
+import { Interval, Timeout } from '@nestjs/schedule';
+
+@Injectable()
+export class CacheJobs {
+  @Interval('refresh', 60_000)
+  refresh() {}
+
+  @Timeout(5_000)
+  warmUp() {}
+}
+";
+
+    /// The body takes the lock.
+    const LOCKED: &str = "import { Injectable } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { DistributedLockService } from '@acme/cluster-lock';
+
+@Injectable()
+export class CacheJobs {
+  constructor(private readonly lockService: DistributedLockService) {}
+
+  @Interval('refresh', 60_000)
+  refresh() {
+    return this.lockService.withLock('refresh', async () => undefined);
+  }
+}
+";
+
+    /// An `Interval` of the project's own, not `@nestjs/schedule`'s.
+    const OWN_INTERVAL: &str = "import { Injectable } from '@nestjs/common';
+import { Interval } from './interval';
+
+@Injectable()
+export class CacheJobs {
+  @Interval('refresh', 60_000)
+  refresh() {}
+}
+";
+
+    const INTERVAL: &str = "export function Interval(name: string, ms: number): MethodDecorator {
+  return () => undefined;
+}
+";
+
+    #[test]
+    fn unlocked_interval() {
+        Tester::new(Rule::UnlockedInterval)
+            .pass(&[("src/cache.jobs.ts", LOCKED)])
+            .pass(&[
+                ("src/cache.jobs.ts", OWN_INTERVAL),
+                ("src/interval.ts", INTERVAL),
+            ])
+            .fail(
+                &[("src/cache.jobs.ts", JOBS)],
+                &[
+                    (
+                        "src/cache.jobs.ts",
+                        6,
+                        "`@Interval` on `refresh` runs on every replica",
+                    ),
+                    (
+                        "src/cache.jobs.ts",
+                        9,
+                        "`@Timeout` on `warmUp` runs on every replica",
+                    ),
+                ],
+            )
+            .fail(
+                &[
+                    ("src/locked.jobs.ts", LOCKED),
+                    (
+                        "src/cache.jobs.ts",
+                        &LOCKED.replace(
+                            "return this.lockService.withLock('refresh', async () => undefined);",
+                            "return undefined;",
+                        ),
+                    ),
+                ],
+                &[("src/cache.jobs.ts", 9, "take the lock in its body")],
+            )
+            .test();
+    }
+}
