@@ -256,16 +256,16 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .into_par_iter()
         .map(|index| check_file(project, index).into_boxed())
         .collect();
-    package_stage(project, filter, results.into_iter().map(|r| r.map(|b| *b)))
+    package_stage(project, filter, results.iter().map(|r| r.as_deref()))
 }
 
 /// The package stage: adds up the file stage's results (one per file, in
 /// file order) per package and application, runs the rules that judge a
 /// package or an application, and settles and sorts every finding.
-pub fn package_stage(
+pub fn package_stage<'r>(
     project: &Project,
     filter: &RuleFilter,
-    results: impl IntoIterator<Item = Option<FileResult>>,
+    results: impl IntoIterator<Item = Option<&'r FileResult>>,
 ) -> Analysis {
     let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
@@ -290,25 +290,28 @@ pub fn package_stage(
         tally.summary.unlocked_interval += result.unlocked_interval;
         tally.summary.unlocked_dynamic += result.unlocked_dynamic;
         tally.summary.locked_in_body += result.locked_in_body;
-        tally.summary.unknown_bases.extend(result.unknown_bases);
+        tally
+            .summary
+            .unknown_bases
+            .extend(result.unknown_bases.iter().cloned());
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
-        all_modules.extend(result.modules);
+        all_modules.extend(result.modules.iter().copied());
         let names = project.model(index).map(|m| &m.classes);
         let name_of = |class: usize| {
             names
                 .and_then(|classes| classes.get(class))
                 .and_then(|c| c.name.as_deref())
         };
-        for class in result.lock_users {
+        for &class in &result.lock_users {
             lock_users.insert((file.key().to_path_buf(), class), name_of(class));
         }
-        for (injection, class) in result.injectors {
+        for &(injection, class) in &result.injectors {
             if let Some(takers) = injectors.get_mut(injection) {
                 takers.insert((file.key().to_path_buf(), class), name_of(class));
             }
         }
-        findings.extend(result.findings);
+        findings.extend(result.findings.iter().cloned());
     }
     let apps = applications(project, &tallies, &lock_users);
     let mut given_lock_module = Vec::new();

@@ -35,6 +35,9 @@ pub struct Session {
     reached: Reached,
     /// Scanned files by path, as given to [`Session::update`].
     by_path: HashMap<PathBuf, usize>,
+    /// The files whose state changed in the last update (every file after
+    /// loading).
+    changed: Vec<usize>,
 }
 
 /// Why [`Session::update`] could not apply a change: the caller loads the
@@ -68,6 +71,7 @@ impl Session {
             filter,
             reached,
             by_path,
+            changed: all.clone(),
         };
         session.judge(&all);
         let analysis = session.package_stage();
@@ -77,6 +81,13 @@ impl Session {
     /// The project as it stands.
     pub fn project(&self) -> &Project {
         &self.project
+    }
+
+    /// The files whose text or state changed in the last update, sorted
+    /// (every file after loading, or when a fact every file reads changed):
+    /// positions into any other file are as they were.
+    pub fn last_changed(&self) -> &[usize] {
+        &self.changed
     }
 
     /// The rule filter in force.
@@ -121,6 +132,11 @@ impl Session {
         }
         changed.sort_unstable();
         changed.dedup();
+        self.changed = if globals_changed {
+            (0..self.project.files.len()).collect()
+        } else {
+            changed.clone()
+        };
         let affected: Vec<usize> = if globals_changed {
             (0..self.project.files.len()).collect()
         } else {
@@ -179,7 +195,7 @@ impl Session {
         let analysis = engine::package_stage(
             &self.project,
             &self.filter,
-            self.results.iter().map(|r| r.as_deref().cloned()),
+            self.results.iter().map(|r| r.as_deref()),
         );
         self.keep_texts(&analysis);
         analysis

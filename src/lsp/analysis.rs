@@ -17,6 +17,7 @@ use crate::baseline::{self, Baseline};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
 use crate::project::Project;
+use crate::rules::Finding;
 use crate::session::Session;
 use crate::walk::{self, WalkedFile};
 
@@ -34,8 +35,6 @@ pub struct Shown {
 pub struct Findings {
     /// Diagnostics per file that has any.
     pub files: BTreeMap<PathBuf, (Uri, Vec<Shown>)>,
-    /// Every file the scan covered (to clear those that lost their findings).
-    pub scanned: Vec<PathBuf>,
 }
 
 /// A root kept loaded between analyses: the engine's [`Session`], the
@@ -47,6 +46,10 @@ pub struct Loaded {
     overlay: Overlay,
     /// Analyses answered in place, without loading the root again.
     updates: usize,
+    /// Each file's diagnostics as last shown, with a digest of the findings
+    /// they were built from: a file whose findings, and the texts they
+    /// point into, did not change is shown again as it was.
+    shown: HashMap<usize, (u64, Vec<Shown>)>,
 }
 
 impl Loaded {
@@ -76,19 +79,20 @@ pub fn analyze(
         {
             loaded.overlay = overlay.clone();
             loaded.updates += 1;
-            let findings = shown(&loaded, &analysis, encoding);
+            let findings = shown(&mut loaded, &analysis, encoding);
             return Ok((findings, loaded));
         }
     }
     let (project, baseline) = load(root, overlay)?;
     let (session, analysis) = Session::new(project, RuleFilter::default());
-    let loaded = Box::new(Loaded {
+    let mut loaded = Box::new(Loaded {
         session,
         baseline,
         overlay: overlay.clone(),
         updates: 0,
+        shown: HashMap::new(),
     });
-    let findings = shown(&loaded, &analysis, encoding);
+    let findings = shown(&mut loaded, &analysis, encoding);
     Ok((findings, loaded))
 }
 
@@ -123,17 +127,15 @@ fn changes_since(
 }
 
 /// The findings of `analysis` as diagnostics, baselined ones left out.
-fn shown(loaded: &Loaded, analysis: &Analysis, encoding: Encoding) -> Findings {
+/// Only files whose findings (or the texts they point into) changed since
+/// the last answer are converted again.
+fn shown(loaded: &mut Loaded, analysis: &Analysis, encoding: Encoding) -> Findings {
     let project = loaded.session.project();
     let baselined = loaded
         .baseline
         .as_ref()
         .map(|b| b.compare(project, &analysis.findings).baselined);
-    let mut out = Findings {
-        scanned: project.files.iter().map(|f| f.path.clone()).collect(),
-        ..Findings::default()
-    };
-    let mut texts = Texts::new(project);
+    let mut by_file: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
     for (index, finding) in analysis.findings.iter().enumerate() {
         if baselined
             .as_ref()
@@ -141,45 +143,82 @@ fn shown(loaded: &Loaded, analysis: &Analysis, encoding: Encoding) -> Findings {
         {
             continue;
         }
-        let Some(file) = project.files.get(finding.file) else {
+        by_file.entry(finding.file).or_default().push(finding);
+    }
+    let changed = loaded.session.last_changed();
+    let is_changed = |file: usize| changed.binary_search(&file).is_ok();
+    let mut previous = std::mem::take(&mut loaded.shown);
+    let mut out = Findings::default();
+    let mut texts = Texts::new(project);
+    for (file, findings) in by_file {
+        let (Some(entry), Some(uri)) = (
+            project.files.get(file),
+            project.files.get(file).and_then(|f| path_to_uri(&f.path)),
+        ) else {
             continue;
         };
-        let Some(range) = texts.range(finding.file, finding.offset, finding.end, encoding) else {
-            continue;
-        };
-        let related = finding
-            .related
+        let digest = digest(&findings);
+        let points_into_changed = findings
             .iter()
-            .filter_map(|site| {
-                let uri = path_to_uri(&project.files.get(site.file)?.path)?;
-                let range = texts.range(site.file, site.offset, site.offset, encoding)?;
-                Some(RelatedSite {
-                    uri,
-                    range,
-                    message: site.message.clone(),
-                })
-            })
-            .collect();
-        let Some(uri) = path_to_uri(&file.path) else {
-            continue;
+            .any(|f| is_changed(f.file) || f.related.iter().any(|r| is_changed(r.file)));
+        let list = match previous.remove(&file) {
+            Some((old, list)) if old == digest && !points_into_changed => list,
+            _ => findings
+                .iter()
+                .filter_map(|finding| show(finding, project, &mut texts, encoding))
+                .collect(),
         };
-        let shown = Shown {
-            diagnostic: diagnostics::diagnostic(
-                finding.rule,
-                finding.severity,
-                range,
-                &finding.message,
-                related,
-            ),
-            fixable: finding.is_fixable(),
-        };
-        out.files
-            .entry(file.path.clone())
-            .or_insert_with(|| (uri, Vec::new()))
-            .1
-            .push(shown);
+        loaded.shown.insert(file, (digest, list.clone()));
+        out.files.insert(entry.path.clone(), (uri, list));
     }
     out
+}
+
+/// A digest of what a file's diagnostics are built from.
+fn digest(findings: &[&Finding]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for f in findings {
+        (f.rule, f.offset, f.end, &f.message, f.is_fixable()).hash(&mut hasher);
+        std::mem::discriminant(&f.severity).hash(&mut hasher);
+        for r in &f.related {
+            (r.file, r.offset, &r.message).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
+
+/// One finding as a diagnostic, or `None` when its text is not at hand.
+fn show(
+    finding: &Finding,
+    project: &Project,
+    texts: &mut Texts<'_>,
+    encoding: Encoding,
+) -> Option<Shown> {
+    let range = texts.range(finding.file, finding.offset, finding.end, encoding)?;
+    let related = finding
+        .related
+        .iter()
+        .filter_map(|site| {
+            let uri = path_to_uri(&project.files.get(site.file)?.path)?;
+            let range = texts.range(site.file, site.offset, site.offset, encoding)?;
+            Some(RelatedSite {
+                uri,
+                range,
+                message: site.message.clone(),
+            })
+        })
+        .collect();
+    Some(Shown {
+        diagnostic: diagnostics::diagnostic(
+            finding.rule,
+            finding.severity,
+            range,
+            &finding.message,
+            related,
+        ),
+        fixable: finding.is_fixable(),
+    })
 }
 
 /// The texts findings point into, each indexed once.

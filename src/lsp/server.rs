@@ -2,7 +2,7 @@
 //! (one per root, debounced), diagnostics published where they changed,
 //! and code actions answered from the analysis of the text the user sees.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -668,8 +668,10 @@ impl Server {
 
     /// Publishes every file whose diagnostics differ from what was last
     /// published (a file's diagnostics come from the root that owns it).
+    /// Diagnostics are compared in place and cloned only to be sent.
     fn publish_all(&mut self) {
-        let mut wanted: BTreeMap<PathBuf, (Uri, Vec<Diagnostic>, Option<i32>)> = BTreeMap::new();
+        let mut wanted: HashSet<&PathBuf> = HashSet::new();
+        let mut changed: Vec<(PathBuf, Uri, Vec<Diagnostic>, Option<i32>)> = Vec::new();
         for (at, root) in self.roots.iter().enumerate() {
             let Some(latest) = &root.latest else {
                 continue;
@@ -678,17 +680,26 @@ impl Server {
                 if self.owner(path) != Some(at) {
                     continue;
                 }
-                let diagnostics = shown.iter().map(|s| s.diagnostic.clone()).collect();
-                wanted.insert(
-                    path.clone(),
-                    (uri.clone(), diagnostics, latest.overlay.version(path)),
-                );
+                wanted.insert(path);
+                let same = self.published.get(path).is_some_and(|(_, published)| {
+                    published.len() == shown.len()
+                        && published.iter().zip(shown).all(|(p, s)| *p == s.diagnostic)
+                });
+                if !same {
+                    let diagnostics = shown.iter().map(|s| s.diagnostic.clone()).collect();
+                    changed.push((
+                        path.clone(),
+                        uri.clone(),
+                        diagnostics,
+                        latest.overlay.version(path),
+                    ));
+                }
             }
         }
         let gone: Vec<PathBuf> = self
             .published
             .keys()
-            .filter(|p| !wanted.contains_key(*p))
+            .filter(|p| !wanted.contains(*p))
             .cloned()
             .collect();
         for path in gone {
@@ -696,10 +707,7 @@ impl Server {
                 self.publish(uri, Vec::new(), None);
             }
         }
-        for (path, (uri, diagnostics, version)) in wanted {
-            if self.published.get(&path).map(|(_, d)| d) == Some(&diagnostics) {
-                continue;
-            }
+        for (path, uri, diagnostics, version) in changed {
             self.publish(uri.clone(), diagnostics.clone(), version);
             self.published.insert(path, (uri, diagnostics));
         }
