@@ -219,6 +219,12 @@ struct RawGuard {
 impl Config {
     /// Finds `cronlock.toml` in `start` (or its directory) or any ancestor.
     pub fn discover(start: &Path) -> Option<PathBuf> {
+        Config::discover_with(start, Path::is_file)
+    }
+
+    /// [`Config::discover`], asking `exists` whether a candidate file is
+    /// there (the language server also counts an unsaved buffer).
+    pub fn discover_with(start: &Path, exists: impl Fn(&Path) -> bool) -> Option<PathBuf> {
         let absolute = std::path::absolute(start).ok()?;
         let mut dir = if absolute.is_dir() {
             Some(absolute.as_path())
@@ -227,7 +233,7 @@ impl Config {
         };
         while let Some(current) = dir {
             let candidate = current.join("cronlock.toml");
-            if candidate.is_file() {
+            if exists(&candidate) {
                 return Some(candidate);
             }
             dir = current.parent();
@@ -237,11 +243,26 @@ impl Config {
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_from(path, &crate::files::OsFileSystem)
+    }
+
+    /// [`Config::load`], reading the file through `fs` (the language
+    /// server's buffers over the disk).
+    pub fn load_from(
+        path: &Path,
+        fs: &dyn crate::files::FileSystem,
+    ) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = fs
+            .read(path)
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            })
+            .map_err(|source| ConfigError::Read {
+                path: shown.clone(),
+                source,
+            })?;
         let mut config = Config::parse(&text).map_err(|(line, message)| ConfigError::Invalid {
             path: shown,
             line,

@@ -687,6 +687,29 @@ fn a_bad_config_is_shown_and_a_watched_fix_of_it_is_picked_up() {
     assert_eq!(client.shut_down(), 0);
 }
 
+/// An unsaved `cronlock.toml` buffer is the configuration, as an unsaved
+/// source file is the source: turning a rule off in it clears that rule's
+/// diagnostics before the file is ever written; closing it brings them back.
+#[test]
+fn an_unsaved_cronlock_toml_is_the_configuration() {
+    let (_dir, root) = fixture("fix-two-classes");
+    let config = root.join("cronlock.toml");
+    assert!(!config.exists());
+    let mut client = Client::initialized(&[&root], json!({}));
+    let file = root.join("src/number-jobs.ts");
+    client.open(&file);
+    assert_eq!(client.diagnostics(&file, |d| !d.is_empty()).len(), 2);
+    client.open_text(&config, "[rules]\nmissing-lock-service = \"off\"\n");
+    assert!(client.diagnostics(&file, |d| d.is_empty()).is_empty());
+    assert!(!config.exists(), "nothing is written");
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&config)}}),
+    );
+    assert_eq!(client.diagnostics(&file, |d| !d.is_empty()).len(), 2);
+    assert_eq!(client.shut_down(), 0);
+}
+
 #[test]
 fn columns_are_utf16_units_unless_the_client_negotiates_utf8() {
     let (_dir, root) = fixture("fix-two-classes");

@@ -308,8 +308,9 @@ pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
 /// Walks and loads `root` as `check` does (configuration discovered from it,
 /// its `exclude`s, its baseline), reading texts through `overlay`.
 fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>)> {
-    let config = match Config::discover(root) {
-        Some(path) => Config::load(&path)?,
+    // An unsaved `cronlock.toml` counts, as an unsaved source file does.
+    let config = match Config::discover_with(root, |p| overlay.text(p).is_some() || p.is_file()) {
+        Some(path) => Config::load_from(&path, overlay)?,
         None => Config::default(),
     };
     crate::budget::set_timeout(config.parse_timeout.unwrap_or(crate::budget::DEFAULT_SECS));
