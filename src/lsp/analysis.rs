@@ -47,6 +47,8 @@ pub struct Loaded {
     overlay: Overlay,
     /// Analyses answered in place, without loading the root again.
     updates: usize,
+    /// The last analysis (the readiness report is made from it).
+    analysis: Analysis,
 }
 
 impl Loaded {
@@ -54,6 +56,21 @@ impl Loaded {
     /// changed), since the root was last loaded.
     pub fn updates(&self) -> usize {
         self.updates
+    }
+
+    /// The project as of the last analysis.
+    pub fn project(&self) -> &Project {
+        self.session.project()
+    }
+
+    /// The last analysis.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// The baseline `check` would use for this root.
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref()
     }
 }
 
@@ -77,6 +94,7 @@ pub fn analyze(
             loaded.overlay = overlay.clone();
             loaded.updates += 1;
             let findings = shown(&loaded, &analysis, encoding);
+            loaded.analysis = analysis;
             return Ok((findings, loaded));
         }
     }
@@ -87,8 +105,9 @@ pub fn analyze(
         baseline,
         overlay: overlay.clone(),
         updates: 0,
+        analysis,
     });
-    let findings = shown(&loaded, &analysis, encoding);
+    let findings = shown(&loaded, &loaded.analysis, encoding);
     Ok((findings, loaded))
 }
 
