@@ -748,3 +748,180 @@ fn columns_are_utf16_units_unless_the_client_negotiates_utf8() {
         assert_eq!(client.shut_down(), 0);
     }
 }
+
+/// `cronlock check --format markdown` on `root`, with its baseline named
+/// by its absolute path when it has one (so that the report shows it as
+/// the server does: see `readiness_report_equals_check_markdown`).
+fn check_markdown(root: &Path) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cronlock"));
+    command.args(["check", "--format", "markdown"]);
+    let baseline = root.join("cronlock-baseline.json");
+    if baseline.is_file() {
+        command.arg("--baseline").arg(&baseline);
+    }
+    let output = command.arg(root).output().unwrap();
+    assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The verdict of a markdown report: `NOT READY` in `**Verdict: NOT READY**: ...`.
+fn verdict_of(markdown: &str) -> String {
+    let line = markdown
+        .lines()
+        .find(|l| l.starts_with("**Verdict: "))
+        .unwrap_or_else(|| panic!("no verdict line in {markdown}"));
+    line["**Verdict: ".len()..line.find("**:").unwrap()].to_string()
+}
+
+/// Checks a `cronlock/readiness` notification for `root` against `cronlock
+/// check` on `checked` (the same texts, maybe in another copy): `ready` is
+/// the JSON's `summary.ready`, the counts its packages' sums, the verdict
+/// the markdown report's.
+fn assert_readiness_as_check(status: &Value, root: &Path, checked: &Path) {
+    let json = check_json(checked);
+    let packages = json["packages"].as_array().unwrap();
+    let sum = |key: &str| -> u64 { packages.iter().map(|p| p[key].as_u64().unwrap()).sum() };
+    let (complete, needing) = (sum("classes_complete"), sum("classes_needing_lock"));
+    let verdict = verdict_of(&check_markdown(checked));
+    let params = &status["params"];
+    assert_eq!(params["root"], uri(root), "{status}");
+    assert_eq!(params["ready"], json["summary"]["ready"], "{status}");
+    assert_eq!(params["verdict"], verdict.as_str(), "{status}");
+    assert_eq!(params["complete"], complete, "{status}");
+    assert_eq!(params["needing"], needing, "{status}");
+    let label = if needing == 0 {
+        format!("cronlock: {verdict}")
+    } else {
+        format!("cronlock: {verdict} {complete}/{needing}")
+    };
+    assert_eq!(params["label"], label, "{status}");
+}
+
+impl Client {
+    /// The next `cronlock/readiness` notification for `root`.
+    fn readiness(&mut self, root: &Path) -> Value {
+        let uri = uri(root);
+        self.wait_for(&format!("readiness of {uri}"), |m| {
+            m["method"] == "cronlock/readiness" && m["params"]["root"] == uri.as_str()
+        })
+    }
+
+    /// The `cronlock/readinessReport` answer to `params`.
+    fn readiness_report(&mut self, params: Value) -> Value {
+        let id = self.request("cronlock/readinessReport", params);
+        self.response(id)
+    }
+}
+
+#[test]
+fn readiness_is_sent_after_the_scan_and_again_only_when_it_changes() {
+    let name = "fix-two-classes";
+    let (_dir, root) = fixture(name);
+    let file = root.join("src/number-jobs.ts");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The same tree with one class fixed by hand, and with both fixed by
+    // `cronlock fix`, each in another copy for `cronlock check`.
+    let one_fixed = text
+        .replace(
+            "ClusterSafeCronEveryDay }",
+            "ClusterSafeCronEveryDay, DistributedLockService }",
+        )
+        .replace(
+            "constructor(private readonly numbers: NumberRepository) {}",
+            "constructor(private readonly numbers: NumberRepository, \
+             private readonly lockService: DistributedLockService) {}",
+        );
+    assert_ne!(one_fixed, text);
+    let (_one_dir, one) = fixture(name);
+    std::fs::write(one.join("src/number-jobs.ts"), &one_fixed).unwrap();
+    let (_all_dir, all) = fixed_by_cli(name);
+    let all_fixed = std::fs::read_to_string(all.join("src/number-jobs.ts")).unwrap();
+
+    let mut client = Client::initialized(&[&root], json!({}));
+    // After the first scan, whether or not a file is open.
+    let status = client.readiness(&root);
+    assert_readiness_as_check(&status, &root, &root);
+    assert_eq!(status["params"]["label"], "cronlock: NOT READY 0/2");
+    assert_eq!(status["params"]["ready"], false);
+    client.open(&file);
+    let before = client.diagnostics(&file, |d| d.len() == 2);
+    let line = before[0]["range"]["start"]["line"].as_u64().unwrap();
+    // An edit that changes no count: diagnostics move, no readiness is sent
+    // (had it been, it would be the next one read below, with 0/2).
+    client.change(&file, 2, &format!("// edited\n{text}"));
+    client.diagnostics(&file, |d| {
+        d.len() == 2 && d[0]["range"]["start"]["line"].as_u64() == Some(line + 1)
+    });
+    // One class fixed in the buffer (unsaved): 1/2.
+    client.change(&file, 3, &one_fixed);
+    let status = client.readiness(&root);
+    assert_readiness_as_check(&status, &root, &one);
+    assert_eq!(status["params"]["label"], "cronlock: NOT READY 1/2");
+    // The report is made from that analysis: `check` of the same text.
+    let report = client.readiness_report(json!({"root": uri(&root)}));
+    let expected = check_markdown(&one).replace(one.to_str().unwrap(), root.to_str().unwrap());
+    assert_eq!(report["result"]["markdown"], expected.as_str(), "{report}");
+    // Both fixed: READY.
+    client.change(&file, 4, &all_fixed);
+    let status = client.readiness(&root);
+    assert_readiness_as_check(&status, &root, &all);
+    assert_eq!(status["params"]["label"], "cronlock: READY 2/2");
+    assert_eq!(status["params"]["ready"], true);
+    assert_eq!(client.shut_down(), 0);
+}
+
+#[test]
+fn readiness_report_equals_check_markdown() {
+    // Every verdict, a ripple section, a baseline, several packages.
+    let names = [
+        "fix-two-classes",
+        "super-call-missing-lock",
+        "baseline-partial-progress",
+        "layout-nest-monorepo",
+        "lock-base-unknown",
+        "unlocked-cron-basic",
+        "config-lock-call",
+        "module-registered-forroot",
+    ];
+    let copies: Vec<(tempfile::TempDir, PathBuf)> = names.iter().map(|n| fixture(n)).collect();
+    let roots: Vec<&Path> = copies.iter().map(|(_, root)| root.as_path()).collect();
+    let mut client = Client::initialized(&roots, json!({}));
+    // Asked before the first scan ends: answered once it has.
+    let first = client.readiness_report(Value::Null);
+    let mut verdicts = Vec::new();
+    for root in &roots {
+        let expected = check_markdown(root);
+        let report = client.readiness_report(json!({"root": uri(root)}));
+        assert_eq!(
+            report["result"]["markdown"],
+            expected.as_str(),
+            "{}",
+            root.display()
+        );
+        let status = client.readiness(root);
+        assert_readiness_as_check(&status, root, root);
+        verdicts.push(verdict_of(&expected));
+    }
+    verdicts.sort();
+    verdicts.dedup();
+    assert_eq!(
+        verdicts,
+        ["NOT READY", "NOT STARTED", "READY", "UNKNOWN"],
+        "the fixtures cover every verdict"
+    );
+    // Without a root: the first folder's.
+    assert_eq!(
+        first["result"]["markdown"],
+        check_markdown(roots[0]).as_str()
+    );
+    // A file in a folder names that folder.
+    let report = client.readiness_report(json!({"root": uri(&roots[1].join("src"))}));
+    assert_eq!(
+        report["result"]["markdown"],
+        check_markdown(roots[1]).as_str()
+    );
+    // Outside every folder: an error, and the server goes on.
+    let report = client.readiness_report(json!({"root": "file:///no/such/folder"}));
+    assert_eq!(report["error"]["code"], -32602, "{report}");
+    assert_eq!(client.shut_down(), 0);
+}

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --silent
 npx tsc -p .
+# The status bar and the readiness report command, against stand-ins for the vscode API.
+node test/readiness.js
 rm -f cronlock.vsix
 npx vsce package --skip-license -o cronlock.vsix >/dev/null
 echo "== cronlock.vsix"
@@ -21,7 +23,7 @@ for wanted in extension/package.json extension/out/extension.js \
   extension/node_modules/vscode-languageclient/package.json extension.vsixmanifest; do
   echo "$contents" | grep -qx "$wanted" || { echo "FAIL: $wanted is not in the package" >&2; exit 1; }
 done
-for unwanted in '^extension/src/' '^extension/node_modules/typescript/' '^extension/node_modules/@vscode/vsce'; do
+for unwanted in '^extension/src/' '^extension/test/' '^extension/node_modules/typescript/' '^extension/node_modules/@vscode/vsce'; do
   if echo "$contents" | grep -q "$unwanted"; then echo "FAIL: $unwanted is in the package" >&2; exit 1; fi
 done
 [ "$(node -p 'require("./package.json").main')" = "./out/extension.js" ] || { echo "FAIL: main is not out/extension.js" >&2; exit 1; }

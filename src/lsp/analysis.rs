@@ -50,6 +50,8 @@ pub struct Loaded {
     /// they were built from: a file whose findings, and the texts they
     /// point into, did not change is shown again as it was.
     shown: HashMap<usize, (u64, Vec<Shown>)>,
+    /// The last analysis (the readiness report is made from it).
+    analysis: Analysis,
 }
 
 impl Loaded {
@@ -57,6 +59,21 @@ impl Loaded {
     /// changed), since the root was last loaded.
     pub fn updates(&self) -> usize {
         self.updates
+    }
+
+    /// The project as of the last analysis.
+    pub fn project(&self) -> &Project {
+        self.session.project()
+    }
+
+    /// The last analysis.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
+    /// The baseline `check` would use for this root.
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref()
     }
 }
 
@@ -80,6 +97,7 @@ pub fn analyze(
             loaded.overlay = overlay.clone();
             loaded.updates += 1;
             let findings = shown(&mut loaded, &analysis, encoding);
+            loaded.analysis = analysis;
             return Ok((findings, loaded));
         }
     }
@@ -91,8 +109,10 @@ pub fn analyze(
         overlay: overlay.clone(),
         updates: 0,
         shown: HashMap::new(),
+        analysis: Analysis::default(),
     });
     let findings = shown(&mut loaded, &analysis, encoding);
+    loaded.analysis = analysis;
     Ok((findings, loaded))
 }
 

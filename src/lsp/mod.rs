@@ -9,12 +9,14 @@
 //! - [`documents`]: open buffers and the overlay file system;
 //! - [`analysis`]: a root through the engine, as `check`/`fix` run it;
 //! - [`diagnostics`]: findings as LSP diagnostics (positions, codes, links);
-//! - [`actions`]: quick fixes, fix-all, suppression comments.
+//! - [`actions`]: quick fixes, fix-all, suppression comments;
+//! - [`readiness`]: the verdict for the status bar, and the markdown report.
 
 pub mod actions;
 pub mod analysis;
 pub mod diagnostics;
 pub mod documents;
+pub mod readiness;
 pub mod server;
 pub mod transport;
 

@@ -28,6 +28,7 @@ use serde_json::Value;
 use super::actions::{self, EditStyle};
 use super::analysis::{self, ChangeSets, Findings};
 use super::documents::{Document, Documents, Overlay, uri_to_path};
+use super::readiness::{self, Readiness, RootState};
 use super::transport::{Incoming, Outgoing};
 
 /// How long the buffers must be still before a root is loaded again: one
@@ -162,6 +163,8 @@ pub struct Server {
     waiting: Vec<Waiting>,
     deadline: Option<Instant>,
     shutting_down: bool,
+    /// The readiness last sent per root, and report requests waiting.
+    readiness: Readiness,
 }
 
 /// How the loop ended.
@@ -207,6 +210,7 @@ impl Server {
             waiting: Vec::new(),
             deadline: Some(Instant::now()),
             shutting_down: false,
+            readiness: Readiness::default(),
         }
     }
 
@@ -334,6 +338,7 @@ impl Server {
                     ),
                 }
             }
+            readiness::REPORT_REQUEST => self.readiness_report(request.id, &request.params),
             "initialize" => self.reply_error(
                 request.id,
                 ErrorCode::InvalidRequest as i32,
@@ -628,6 +633,7 @@ impl Server {
         result: Result<(Findings, Box<analysis::Loaded>), String>,
     ) {
         let Some(root) = self.roots.iter_mut().find(|r| r.path == path) else {
+            self.answer_reports();
             return;
         };
         root.running = false;
@@ -653,6 +659,7 @@ impl Server {
                     findings,
                 });
                 self.publish_all();
+                self.send_readiness(path);
             }
             Ok(_) => {}
             Err(error) => {
@@ -664,6 +671,7 @@ impl Server {
             }
         }
         self.end_scan_progress_if_done();
+        self.answer_reports();
     }
 
     /// Publishes every file whose diagnostics differ from what was last
@@ -915,6 +923,51 @@ impl Server {
             out.push(CodeActionOrCommand::CodeAction(all));
         }
         Some(out)
+    }
+
+    /// `cronlock/readiness` for a root just analysed, when it changed.
+    fn send_readiness(&mut self, path: &Path) {
+        let roots: Vec<&Path> = self.roots.iter().map(|r| r.path.as_path()).collect();
+        let Some(root) = self.roots.iter().find(|r| r.path == path) else {
+            return;
+        };
+        let Some(loaded) = &root.loaded else {
+            return;
+        };
+        if let Some(status) = self.readiness.changed(path, loaded, &roots) {
+            self.notify(readiness::NOTIFICATION, status);
+        }
+    }
+
+    /// `cronlock/readinessReport`: answered from the root's session, now or
+    /// when its analysis under way ends.
+    fn readiness_report(&mut self, id: RequestId, params: &Value) {
+        let roots: Vec<&Path> = self.roots.iter().map(|r| r.path.as_path()).collect();
+        match self.readiness.request(id.clone(), params, &roots) {
+            Ok(()) => self.answer_reports(),
+            Err(message) => self.reply_error(id, ErrorCode::InvalidParams as i32, &message),
+        }
+    }
+
+    /// Answers the report requests whose root can answer now.
+    fn answer_reports(&mut self) {
+        let roots = &self.roots;
+        let answers = self
+            .readiness
+            .answers(|path| match roots.iter().find(|r| r.path == path) {
+                None => RootState::Gone,
+                Some(root) => match &root.loaded {
+                    Some(loaded) => RootState::Loaded(loaded),
+                    None if root.running || root.dirty => RootState::Busy,
+                    None => RootState::Failed(root.shown_error.as_deref()),
+                },
+            });
+        for (id, answer) in answers {
+            match answer {
+                Ok(value) => self.reply(id, value),
+                Err(message) => self.reply_error(id, ErrorCode::RequestFailed as i32, &message),
+            }
+        }
     }
 
     fn cancel(&mut self, id: lsp_types::NumberOrString) {

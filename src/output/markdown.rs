@@ -27,17 +27,23 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
-/// The overall verdict, as the contract orders them.
+/// The overall verdict, as the contract orders them (docs/readiness.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
+pub enum Verdict {
+    /// Nothing is left.
     Ready,
+    /// No class uses a lock decorator yet, but jobs are scheduled.
     NotStarted,
+    /// Something could not be verified.
     Unknown,
+    /// Anything else.
     NotReady,
 }
 
 impl Verdict {
-    fn as_str(self) -> &'static str {
+    /// The verdict as the report writes it: `READY`, `NOT STARTED`,
+    /// `UNKNOWN`, `NOT READY`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Ready => "READY",
             Verdict::NotStarted => "NOT STARTED",
@@ -47,23 +53,47 @@ impl Verdict {
     }
 }
 
-/// The verdict line: what the verdict is and the numbers behind it, never a
-/// percentage of nothing.
-fn headline(report: &Report<'_>) -> String {
-    let summary = report.summary();
-    let (needing, complete, cron, interval, dynamic) =
-        report.packages().fold((0, 0, 0, 0, 0), |acc, (_, s)| {
+/// The verdict and the numbers behind it, summed over the report's
+/// packages: what the headline says, and what the language server's
+/// status bar shows (`cronlock: NOT READY 11/38`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Classes with lock-decorated methods.
+    pub needing: usize,
+    /// Of those, the ones with the lock service member.
+    pub complete: usize,
+    /// `@Cron` jobs without a lock.
+    pub cron: usize,
+    /// `@Interval`/`@Timeout` jobs.
+    pub interval: usize,
+    /// Jobs scheduled in code without a lock.
+    pub dynamic: usize,
+    /// Jobs locked in their body by a configured `[[lock-call]]`.
+    pub in_body: usize,
+}
+
+/// Where `report` stands (see [`Standing`]).
+pub fn standing(report: &Report<'_>) -> Standing {
+    standing_and_unknowns(report).0
+}
+
+/// [`standing`], and what could not be verified (in words).
+fn standing_and_unknowns(report: &Report<'_>) -> (Standing, Vec<String>) {
+    let (needing, complete, cron, interval, dynamic, in_body) =
+        report.packages().fold((0, 0, 0, 0, 0, 0), |acc, (_, s)| {
             (
                 acc.0 + s.classes_needing_lock,
                 acc.1 + s.classes_complete,
                 acc.2 + s.unlocked_cron,
                 acc.3 + s.unlocked_interval,
                 acc.4 + s.unlocked_dynamic,
+                acc.5 + s.locked_in_body,
             )
         });
     let unknowns = report.analysis.unknowns(report.project);
-    let in_body: usize = report.packages().map(|(_, s)| s.locked_in_body).sum();
-    let verdict = if summary.ready {
+    let verdict = if report.analysis.is_ready() {
         Verdict::Ready
     } else if needing == 0 && cron + interval + dynamic > 0 {
         Verdict::NotStarted
@@ -72,6 +102,32 @@ fn headline(report: &Report<'_>) -> String {
     } else {
         Verdict::NotReady
     };
+    let standing = Standing {
+        verdict,
+        needing,
+        complete,
+        cron,
+        interval,
+        dynamic,
+        in_body,
+    };
+    (standing, unknowns)
+}
+
+/// The verdict line: what the verdict is and the numbers behind it, never a
+/// percentage of nothing.
+fn headline(report: &Report<'_>) -> String {
+    let summary = report.summary();
+    let (standing, unknowns) = standing_and_unknowns(report);
+    let Standing {
+        verdict,
+        needing,
+        complete,
+        cron,
+        interval,
+        dynamic,
+        in_body,
+    } = standing;
     let member = &report.project.config.lock_service_member;
     let files = format!(
         "{} ({} fixable) in {} of {} scanned",
