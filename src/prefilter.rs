@@ -2,7 +2,7 @@
 //! prefiltering off, so that every file is parsed).
 //!
 //! The same cheap byte tests tell what a skipped file hints at (see
-//! [`SkipHints`]) and find names as whole identifiers for second reads.
+//! `SkipHints`) and find names as whole identifiers for second reads.
 
 use aho_corasick::AhoCorasick;
 

@@ -20,6 +20,8 @@ pub struct ScannedFile {
     /// The path as shown (from the PATH argument, `/` separators).
     pub display: String,
     /// Index of the package in [`Project::packages`].
+    ///
+    /// [`Project::packages`]: super::Project::packages
     pub package: usize,
     /// What was read.
     pub state: FileState,
@@ -32,6 +34,8 @@ pub struct ScannedFile {
     /// Parsed by a second read (or an alias round), not because the
     /// prefilter kept it: a session re-decides such files when fewer names
     /// are reachable (see [`Project::redo_second_reads`]).
+    ///
+    /// [`Project::redo_second_reads`]: super::Project::redo_second_reads
     pub(super) second_read: bool,
 }
 
