@@ -24,6 +24,7 @@ pub mod modules;
 pub mod output;
 pub mod parse;
 pub mod paths;
+pub mod prefilter;
 pub mod project;
 pub mod registry;
 pub mod resolve;

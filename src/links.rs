@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{Callee, ClassModel, FileModel, Import};
+use crate::model::{Callee, ClassModel, FileModel, Import, declares_member};
 use crate::paths::{relative_specifier, strip_script_extension};
-use crate::project::{Project, SourceKey, declares_member};
+use crate::project::{Project, SourceKey};
 use crate::resolve::Resolved;
 
 /// What a name refers to.

@@ -13,6 +13,7 @@ use swc_ecma_ast as ast;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::parse::span_range;
+use crate::source::SourceText;
 use crate::style::{next_token_is, skip_trivia};
 
 /// Everything cronlock reads from one file.
@@ -421,6 +422,30 @@ pub struct Method {
     pub member_calls: Vec<(swc_atoms::Atom, swc_atoms::Atom)>,
 }
 
+/// Whether `class` declares a member named one of `names` that ends up on
+/// `this`: a parameter property, or a property injected with `@Inject`.
+pub fn declares_member(class: &ClassModel, names: &[&str]) -> bool {
+    let param = class
+        .constructor
+        .iter()
+        .flat_map(|c| &c.params)
+        .any(|p| p.is_property && p.name.as_deref().is_some_and(|n| names.contains(&n)));
+    let property = class.properties.iter().any(|p| {
+        p.name.as_deref().is_some_and(|n| names.contains(&n))
+            && has_decorator(&p.decorators, "Inject")
+    });
+    param || property
+}
+
+/// Whether one of `decorators` is called `name` (directly or as `ns.name`).
+pub fn has_decorator(decorators: &[Decorator], name: &str) -> bool {
+    decorators.iter().any(|d| match &d.callee {
+        Callee::Ident(n) => n == name,
+        Callee::Member { property, .. } => property == name,
+        Callee::Other => false,
+    })
+}
+
 /// Builds the model of a parsed module. `base` is added to every span offset
 /// (the BOM's length).
 pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
@@ -441,6 +466,13 @@ pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
     model.testing_modules = facts.testing_modules;
     model.constructions = facts.constructions;
     model.factories = facts.use_factories;
+    model
+}
+
+/// The model of a parsed file.
+pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileModel {
+    let mut model = build(module, source.text(), source.bom_len());
+    model.shrink();
     model
 }
 

@@ -7,8 +7,10 @@ use std::ops::Range;
 
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, Config, LOCK_ALT_MEMBER};
 use crate::links::{Inheritance, Symbol};
-use crate::model::{Callee, ClassModel, Decorator, FileModel, Method};
-use crate::project::{Project, SourceRef, declares_member, has_decorator};
+use crate::model::{
+    Callee, ClassModel, Decorator, FileModel, Method, declares_member, has_decorator,
+};
+use crate::project::{Project, SourceRef};
 use crate::source::SourceText;
 use crate::style::FileStyle;
 

@@ -3,7 +3,7 @@
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::Fix;
 use crate::fix::imports::{ImportRequest, ensure_value_import};
-use crate::project::has_decorator;
+use crate::model::has_decorator;
 use crate::semantic::FileContext;
 
 /// Documentation.

@@ -4,7 +4,7 @@ use super::common::class_label;
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::Fix;
 use crate::fix::imports::make_value_import;
-use crate::project::has_decorator;
+use crate::model::has_decorator;
 use crate::semantic::FileContext;
 
 /// Documentation.

@@ -1,0 +1,135 @@
+//! The scanned files of one run: loading them (read, prefilter, parse in
+//! parallel), the project each belongs to, and each project's lock source.
+//! Questions that cross files are answered in `links`.
+//!
+//! One file per job: `files` (the file table), `load`, `second_reads`,
+//! `texts` (replaced during fixes), `conventions` (lock sources, modifiers,
+//! guard sources), `on_demand` (files outside the scan) and `incremental`;
+//! the prefilter lives below, in `crate::prefilter`.
+
+mod conventions;
+mod files;
+mod incremental;
+mod load;
+mod on_demand;
+mod second_reads;
+mod texts;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use aho_corasick::AhoCorasick;
+
+use crate::config::Config;
+use crate::files::FileSystem;
+use crate::model::FileModel;
+use crate::resolve::Resolver;
+use crate::source::SourceText;
+use crate::tsconfig::Tsconfigs;
+
+pub use self::files::{FileState, Fingerprint, ParsedText, ScannedFile, SourceRef};
+pub use self::incremental::{NeedsLoad, Reached, Updated};
+pub use self::load::LoadError;
+pub use self::texts::Original;
+// Moved below `project`; named here too, as before the split.
+pub use crate::model::build_model;
+pub use crate::prefilter::{build_prefilter, mentions_any};
+pub use crate::workspace::{Package, SourceKey};
+
+/// All files of one run and what is known about them.
+pub struct Project {
+    /// The configuration in force.
+    pub config: Config,
+    /// Every scanned file, sorted by display path.
+    pub files: Vec<ScannedFile>,
+    /// Every package a file belongs to.
+    pub packages: Vec<Package>,
+    /// Resolves import specifiers to files.
+    pub resolver: Resolver,
+    /// Where source texts are read from.
+    fs: Arc<dyn FileSystem>,
+    /// The tsconfig flags the fix depends on.
+    tsconfigs: Tsconfigs,
+    /// Names a lock decorator is re-exported under somewhere in the scan;
+    /// only a decorator imported under one of them is followed to its
+    /// declaration.
+    pub lock_aliases: Vec<String>,
+    by_key: HashMap<PathBuf, usize>,
+    /// Files read on demand (outside the scan, or skipped by the prefilter);
+    /// each is parsed once, outside the map's lock.
+    outside: Mutex<HashMap<PathBuf, Arc<on_demand::OnDemand>>>,
+    prefilter: Option<AhoCorasick>,
+}
+
+/// The file table: what is held of each file, by index and by path.
+impl Project {
+    /// The model of file `index`, when it parsed.
+    pub fn model(&self, index: usize) -> Option<&FileModel> {
+        crate::deps::read_file(index);
+        match &self.files.get(index)?.state {
+            FileState::Parsed { model, .. } => Some(model.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// The text of file `index`, when it was read in full. A parsed file's
+    /// text is read again from disk on first use (see [`ParsedText`]):
+    /// `None` when the file changed on disk since it was parsed (see
+    /// [`Project::changed_on_disk`]).
+    pub fn source(&self, index: usize) -> Option<&SourceText> {
+        crate::deps::read_file(index);
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
+            FileState::Broken { source, .. } => Some(source.as_ref()),
+            FileState::Skipped => None,
+        }
+    }
+
+    /// The text of file `index` for one use, like [`Project::source`] but
+    /// not kept by the project when it had to be read again.
+    pub fn read_source(&self, index: usize) -> Option<SourceRef<'_>> {
+        crate::deps::read_file(index);
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
+            FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
+            FileState::Skipped => None,
+        }
+    }
+
+    /// Files whose text was read again and no longer matched the text that
+    /// was parsed: they changed on disk during the run, so nothing about
+    /// them (positions, fixes) can be trusted.
+    pub fn changed_on_disk(&self) -> Vec<usize> {
+        (0..self.files.len())
+            .filter(|&i| matches!(&self.files[i].state, FileState::Parsed { text, .. } if text.changed()))
+            .collect()
+    }
+
+    /// Directory of file `index` (absolute).
+    pub fn dir_of(&self, index: usize) -> PathBuf {
+        self.files
+            .get(index)
+            .and_then(|f| f.key.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// The absolute path and shared model of scanned file `index`.
+    pub fn file_model(&self, index: usize) -> Option<(PathBuf, Arc<FileModel>)> {
+        crate::deps::read_file(index);
+        let file = self.files.get(index)?;
+        match &file.state {
+            FileState::Parsed { model, .. } => Some((file.key.clone(), Arc::clone(model))),
+            _ => None,
+        }
+    }
+
+    /// The scanned, parsed file at an absolute path.
+    pub fn index_of(&self, key: &Path) -> Option<usize> {
+        crate::deps::read_key(key);
+        self.by_key.get(key).copied()
+    }
+}

@@ -1,0 +1,41 @@
+//! Models of files outside the scan (or skipped by the prefilter), read and
+//! parsed on demand, once each.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use super::{FileState, Project};
+use crate::budget::with_module_in_budget;
+use crate::files::read_text;
+use crate::model::{FileModel, build_model};
+use crate::source::SourceText;
+
+/// A file read on demand: parsed by the first thread that asks (`None`:
+/// unreadable or not parseable).
+pub(super) type OnDemand = OnceLock<Option<Arc<FileModel>>>;
+
+impl Project {
+    /// The model of any file by absolute path: a scanned one, or one read on
+    /// demand (a base class outside the scan, or in a file the prefilter
+    /// skipped). Each on-demand file is read and parsed once, by whichever
+    /// thread asks first; the map's lock is held only to find its slot.
+    pub fn model_at(&self, key: &Path) -> Option<Arc<FileModel>> {
+        crate::deps::read_key(key);
+        if let Some(&index) = self.by_key.get(key)
+            && let FileState::Parsed { model, .. } = &self.files[index].state
+        {
+            return Some(Arc::clone(model));
+        }
+        let slot = {
+            let mut cache = self.outside.lock().ok()?;
+            Arc::clone(cache.entry(key.to_path_buf()).or_default())
+        };
+        slot.get_or_init(|| {
+            let source = Arc::new(SourceText::new(read_text(self.fs.as_ref(), key)?));
+            with_module_in_budget(&source, build_model)
+                .ok()
+                .map(Arc::new)
+        })
+        .clone()
+    }
+}

@@ -1,0 +1,340 @@
+//! Second reads: files the prefilter skipped, read again and parsed when
+//! they may rename a lock decorator (alias rounds) or extend, construct or
+//! rename a class that takes (or may gain) an injected member.
+
+use std::path::Path;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use super::load::{state_of, with_buffer};
+use super::{FileState, Project, ScannedFile};
+use crate::model::{Callee, ClassModel, FileModel};
+use crate::prefilter::{SkipHints, mentions_any, substring_matcher, word_matcher};
+use crate::source::SourceText;
+
+impl Project {
+    /// A lock decorator re-exported under another name (`export {
+    /// ClusterSafeCron as ScheduledJob } from ...`) makes files that use only
+    /// the new name worth parsing: the prefilter skipped them, so they are
+    /// read again and parsed when they mention one of those names. A file
+    /// that renames an alias again (`export { ScheduledJob as NightlyJob }`)
+    /// names no lock decorator either: rounds go on until no new alias
+    /// turns up, so a chain of renames of any depth is followed.
+    pub(super) fn parse_alias_users(&mut self) -> Vec<usize> {
+        let mut parsed = Vec::new();
+        loop {
+            let new: Vec<String> = self
+                .lock_decorator_aliases(&self.lock_aliases)
+                .into_iter()
+                .filter(|a| !self.lock_aliases.contains(a))
+                .collect();
+            if new.is_empty() {
+                return parsed;
+            }
+            self.lock_aliases.extend(new.iter().cloned());
+            if self.prefilter.is_none() {
+                continue;
+            }
+            let Ok(matcher) = AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&new)
+            else {
+                return parsed;
+            };
+            let skipped: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .collect();
+            parsed.extend(self.parse_matching(skipped, &matcher));
+        }
+    }
+
+    /// Subclasses and callers mention no lock name, so the prefilter skips
+    /// them; but when a class takes (or the fix gives it) `lockService`, its
+    /// subclasses' `super(...)` and its `new X(...)` calls must pass it, at
+    /// any depth. Skipped files are read again and parsed, round after round
+    /// until no new name turns up, when their hints (see [`SkipHints`]) say
+    /// they may extend, construct or rename a class of a parsed file: under
+    /// its name, under a name a parsed file exports it as, or under a name of
+    /// their own (a default import of the module that default-exports it).
+    /// The hints over-approximate, so every file a full parse would judge is
+    /// parsed (issue 22). A round tests only the names found since the last:
+    /// the files it passes over were tested against the older ones already.
+    pub(super) fn parse_second_reads(&mut self) {
+        if self.prefilter.is_none() {
+            return;
+        }
+        // A file passed over in an earlier round did not mention the names
+        // known then; only names that are new since can make it wanted.
+        let mut seen_names = std::collections::HashSet::new();
+        let mut seen_sources = std::collections::HashSet::new();
+        loop {
+            let reach = self.reachable_names();
+            let new_names: Vec<String> = reach
+                .names
+                .into_iter()
+                .filter(|n| seen_names.insert(n.clone()))
+                .collect();
+            let new_sources: Vec<String> = reach
+                .default_sources
+                .into_iter()
+                .filter(|s| seen_sources.insert(s.clone()))
+                .collect();
+            let names = word_matcher(&new_names);
+            let default_sources = substring_matcher(&new_sources);
+            if names.is_none() && default_sources.is_none() {
+                return;
+            }
+            let candidates: Vec<usize> = (0..self.files.len())
+                .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
+                .filter(|&i| self.files[i].hints.may_matter())
+                .collect();
+
+            let wanted = self.read_wanted(candidates, names.as_ref(), default_sources.as_ref());
+            for &index in &wanted {
+                // Read once: a file parsed (or broken) gives no more hints.
+                self.files[index].hints = SkipHints::default();
+            }
+        }
+    }
+
+    /// The names under which a class that takes (or may gain) an injected
+    /// member may be reached: the classes of parsed files that declare a
+    /// member's parameter, carry a lock or guard decorator on a method, or
+    /// extend a class (they may inherit one), and every name a parsed file
+    /// exports, re-exports or binds to a constant one of those as.
+    pub(super) fn reachable_names(&self) -> Reach {
+        let members: Vec<String> = self
+            .config
+            .injections()
+            .iter()
+            .map(|i| i.member.to_string())
+            .collect();
+        let models: Vec<(usize, &FileModel)> = (0..self.files.len())
+            .filter_map(|i| Some((i, self.model(i)?)))
+            .collect();
+        let mut known: std::collections::HashSet<String> = models
+            .iter()
+            .flat_map(|(_, m)| {
+                m.classes
+                    .iter()
+                    .filter(|c| self.may_take_member(m, c, &members))
+                    .filter_map(|c| c.name.clone())
+            })
+            .collect();
+        loop {
+            let before = known.len();
+            for (_, model) in &models {
+                let aliases: Vec<String> = aliases_of(model, &known).collect();
+                known.extend(aliases);
+            }
+            if known.len() == before {
+                break;
+            }
+        }
+        let default_sources = models
+            .iter()
+            .filter(|(_, m)| default_exports_reachable(m, &known))
+            .filter_map(|&(i, _)| module_name(&self.files[i].key))
+            .collect();
+        let mut names: Vec<String> = known.into_iter().collect();
+        names.sort_unstable();
+        Reach {
+            names,
+            default_sources,
+        }
+    }
+
+    /// Whether `class` (of `model`) may take an injected member, now or
+    /// once fixed (see [`Project::reachable_names`]).
+    fn may_take_member(&self, model: &FileModel, class: &ClassModel, members: &[String]) -> bool {
+        let param = class
+            .constructor
+            .iter()
+            .flat_map(|c| &c.params)
+            .any(|p| p.name.as_ref().is_some_and(|n| members.contains(n)));
+        let decorated = class.methods.iter().flat_map(|m| &m.decorators).any(|d| {
+            let name = match &d.callee {
+                Callee::Ident(n) => model.imported_name(n),
+                Callee::Member { property, .. } => property.as_str(),
+                Callee::Other => return true,
+            };
+            // `@Cron` may become `@ClusterSafeCron` (`--migrate-cron`): its
+            // class's ripple is shown before the migration (see `ripple`).
+            self.config.is_lock_decorator(name)
+                || name == "Cron"
+                || self.config.guard_of(name).is_some()
+                || self.lock_aliases.iter().any(|a| a == name)
+        });
+        param || decorated || class.super_class.is_some()
+    }
+
+    /// Reads `candidates` again, parses those their hints want (see
+    /// [`SkipHints::wanted`]; `names`: the names classes may be reached by;
+    /// `default_sources`: the modules that default-export one), and gives
+    /// the files parsed.
+    fn read_wanted(
+        &mut self,
+        candidates: Vec<usize>,
+        names: Option<&AhoCorasick>,
+        default_sources: Option<&AhoCorasick>,
+    ) -> Vec<usize> {
+        self.parse_if(candidates, |file, bytes| {
+            file.hints.wanted(
+                || names.is_some_and(|m| mentions_any(m, bytes)),
+                || default_sources.is_some_and(|m| m.is_match(bytes)),
+            )
+        })
+    }
+
+    /// Reads `candidates` again and parses those that mention a name of
+    /// `matcher` as a whole identifier.
+    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) -> Vec<usize> {
+        self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes))
+    }
+
+    /// Reads `candidates` again (in parallel), parses those whose bytes
+    /// `wanted` accepts, puts their states in place and gives their indexes.
+    pub(super) fn parse_if(
+        &mut self,
+        candidates: Vec<usize>,
+        wanted: impl Fn(&ScannedFile, &[u8]) -> bool + Sync,
+    ) -> Vec<usize> {
+        let states: Vec<(usize, FileState)> = candidates
+            .into_par_iter()
+            .filter_map(|index| {
+                let file = &self.files[index];
+                let text = with_buffer(|buf| {
+                    self.fs.read_into(&file.path, buf).ok()?;
+                    if !wanted(file, buf) {
+                        return None;
+                    }
+                    String::from_utf8(buf.clone()).ok()
+                })?;
+                Some((index, state_of(SourceText::new(text), None, true)))
+            })
+            .collect();
+        let parsed: Vec<usize> = states.iter().map(|(index, _)| *index).collect();
+        self.install(states);
+        parsed
+    }
+
+    /// Puts the states of files read again in place.
+    fn install(&mut self, states: Vec<(usize, FileState)>) {
+        if states.is_empty() {
+            return;
+        }
+        for (index, state) in states {
+            if matches!(state, FileState::Parsed { .. }) {
+                self.by_key.insert(self.files[index].key.clone(), index);
+            }
+            self.files[index].state = state;
+            self.files[index].second_read = true;
+        }
+        self.collect_lock_sources();
+    }
+
+    /// Names lock decorators (or the aliases already known) are re-exported
+    /// under in the parsed files (`export { ClusterSafeCron as ScheduledJob
+    /// }`, `export const ScheduledJob = ClusterSafeCron`).
+    pub(super) fn lock_decorator_aliases(&self, known: &[String]) -> Vec<String> {
+        let mut aliases: Vec<String> = Vec::new();
+        for index in 0..self.files.len() {
+            let Some(model) = self.model(index) else {
+                continue;
+            };
+            let renamed = model
+                .reexports
+                .iter()
+                .flat_map(|r| r.names.iter().flatten())
+                .map(|(exported, original)| (exported, original))
+                .chain(model.exports.iter().map(|e| (&e.exported, &e.local)))
+                .chain(
+                    model
+                        .consts
+                        .iter()
+                        .filter_map(|(name, head)| Some((name, head.as_ref()?))),
+                );
+            for (exported, original) in renamed {
+                if exported != original
+                    && (self.config.is_lock_decorator(original)
+                        || self.config.guard_of(original).is_some()
+                        || known.contains(original))
+                    && !aliases.contains(exported)
+                {
+                    aliases.push(exported.clone());
+                }
+            }
+        }
+        aliases
+    }
+}
+
+/// What second reads look for (see [`Project::reachable_names`]).
+pub(super) struct Reach {
+    /// Names a class that takes (or may gain) an injected member is declared
+    /// or exported under.
+    pub(super) names: Vec<String>,
+    /// How importers name the modules that default-export such a class: the
+    /// file's name without its extension (`base.job`), or its directory's
+    /// name for an `index` file.
+    pub(super) default_sources: Vec<String>,
+}
+
+/// Whether `model` default-exports a class in `known`, or a class without a
+/// name, or re-exports some module's default.
+fn default_exports_reachable(model: &FileModel, known: &std::collections::HashSet<String>) -> bool {
+    let exported = model
+        .exports
+        .iter()
+        .any(|e| e.exported == "default" && (known.contains(&e.local) || e.local == "default"));
+    let anonymous = model.classes.iter().any(|c| c.name.is_none());
+    let reexported = model
+        .reexports
+        .iter()
+        .flat_map(|r| r.names.iter().flatten())
+        .any(|(exported, original)| exported == "default" || original == "default");
+    exported || anonymous || reexported
+}
+
+/// How an import names the module at `key`: its file name without the
+/// extension, or its directory's name for an `index` file.
+fn module_name(key: &Path) -> Option<String> {
+    let stem = key.file_stem()?.to_str()?;
+    let stem = stem
+        .strip_suffix(".d")
+        .unwrap_or(stem)
+        .trim_end_matches(".ts");
+    if stem == "index" {
+        return key.parent()?.file_name()?.to_str().map(str::to_string);
+    }
+    Some(stem.to_string())
+}
+
+/// The names `model` exports, re-exports or binds to a constant one of
+/// `known` as (`export { A as B }`, `export { A as B } from`, `const B = A`).
+fn aliases_of<'a>(
+    model: &'a FileModel,
+    known: &'a std::collections::HashSet<String>,
+) -> impl Iterator<Item = String> + 'a {
+    let exports = model
+        .exports
+        .iter()
+        .filter(|e| known.contains(&e.local))
+        .map(|e| e.exported.clone());
+    let reexports = model
+        .reexports
+        .iter()
+        .flat_map(|r| r.names.iter().flatten())
+        .filter(|(_, original)| known.contains(original) || original == "default")
+        .map(|(exported, _)| exported.clone());
+    let consts = model
+        .consts
+        .iter()
+        .filter(|(_, head)| head.as_ref().is_some_and(|h| known.contains(h)))
+        .map(|(name, _)| name.clone());
+    exports
+        .chain(reexports)
+        .chain(consts)
+        .filter(|name| !known.contains(name))
+}
