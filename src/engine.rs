@@ -692,7 +692,7 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
     }
     sites.sort_unstable();
     let groups: Vec<&[(usize, usize, Option<usize>)]> = sites.chunk_by(|a, b| a.0 == b.0).collect();
-    let found: Vec<(usize, Option<usize>, Located)> = groups
+    let found: Vec<(usize, Option<usize>, SitePosition)> = groups
         .into_par_iter()
         .flat_map_iter(|group| {
             let source = project.read_source(group[0].0);
@@ -702,18 +702,18 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
                 .map(move |&(_, index, related)| {
                     let finding = &findings[index];
                     let located = match (related, source.as_deref()) {
-                        (_, None) => Located::Unknown,
+                        (_, None) => SitePosition::Unknown,
                         (Some(r), Some(source)) => {
                             let offset = finding.related[r].offset;
-                            Located::Related(source.line_col(offset))
+                            SitePosition::Related(source.line_col(offset))
                         }
                         (None, Some(source)) if is_suppressed(source, finding) => {
-                            Located::Suppressed
+                            SitePosition::Suppressed
                         }
                         (None, Some(source)) => {
                             let (line, column) = source.line_col(finding.offset);
                             let (end_line, end_column) = source.line_col(finding.end);
-                            Located::Finding(Position {
+                            SitePosition::Finding(Position {
                                 line,
                                 column,
                                 end_line,
@@ -729,9 +729,9 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
     let mut suppressed = vec![false; findings.len()];
     for (index, related, located) in found {
         match (located, related) {
-            (Located::Suppressed, _) => suppressed[index] = true,
-            (Located::Finding(position), _) => findings[index].position = Some(position),
-            (Located::Related(at), Some(r)) => findings[index].related[r].position = Some(at),
+            (SitePosition::Suppressed, _) => suppressed[index] = true,
+            (SitePosition::Finding(position), _) => findings[index].position = Some(position),
+            (SitePosition::Related(at), Some(r)) => findings[index].related[r].position = Some(at),
             _ => {}
         }
     }
@@ -742,8 +742,9 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
         .collect()
 }
 
-/// What [`settle`] found at one site.
-enum Located {
+/// Where [`settle`] placed one site, once its file's text was read: a
+/// finding's position, a related site's line and column, or why neither.
+enum SitePosition {
     /// The file's text is not at hand.
     Unknown,
     /// A finding `// cronlock-ignore` silences.
