@@ -35,13 +35,13 @@ impl RuleFilter {
     }
 }
 
-/// How a project stands on registering the lock module.
+/// How a package stands on registering the lock module.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Judgement {
-    /// Nothing in the project needs the lock module.
+    /// Nothing in the package needs the lock module.
     #[default]
     NotApplicable,
-    /// The project uses lock decorators but has no `@Module` and no
+    /// The package uses lock decorators but has no `@Module` and no
     /// application in the scan: there is nothing to judge it by.
     NoModule,
     /// Judged through its own applications, or those that import it.
@@ -50,7 +50,7 @@ pub enum Judgement {
     NoApplication,
 }
 
-/// Readiness of one project.
+/// Readiness of one package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageSummary {
     /// Index into [`Project::packages`].
@@ -62,7 +62,7 @@ pub struct PackageSummary {
     /// When registration is unknown, why, in words (`registered only when
     /// `isDesktop()` is false`, `an `imports` list cannot be read`).
     pub unknown_because: Vec<String>,
-    /// The project has at least one `@Module`.
+    /// The package has at least one `@Module`.
     pub has_modules: bool,
     /// Classes with lock-decorated methods.
     pub classes_needing_lock: usize,
@@ -100,7 +100,7 @@ impl PackageSummary {
 pub struct Analysis {
     /// Findings after configuration, selection and suppressions, sorted.
     pub findings: Vec<Finding>,
-    /// One entry per project that has anything to do with scheduling or
+    /// One entry per package that has anything to do with scheduling or
     /// locks, sorted by name.
     pub packages: Vec<PackageSummary>,
 }
@@ -132,7 +132,7 @@ impl Analysis {
     }
 
     /// The contract's `ready`: no findings, and registration verified for
-    /// every project that needs it.
+    /// every package that needs it.
     pub fn is_ready(&self) -> bool {
         self.findings.is_empty()
             && self.packages.iter().all(|s| {
@@ -158,7 +158,7 @@ fn unread_base(class: &ClassModel, facts: &ClassFacts) -> Option<(String, String
     Some((name.to_string(), base.to_string()))
 }
 
-/// The readiness report's words for the classes of project `name` whose
+/// The readiness report's words for the classes of package `name` whose
 /// base could not be read, if any.
 fn unread_bases(name: &str, member: &str, classes: &[(String, String)]) -> Option<String> {
     const SHOWN: usize = 3;
@@ -239,7 +239,7 @@ impl FileResult {
     }
 }
 
-/// What the files of one project add up to.
+/// What the files of one package add up to.
 #[derive(Default)]
 struct Tally {
     summary: PackageSummary,
@@ -360,7 +360,7 @@ pub fn package_stage<'r>(
                     .any(|m| imports_lock_module(project, m) == Some(true)),
             ),
         };
-        // A project that only declares the member (a base class) is judged
+        // A package that only declares the member (a base class) is judged
         // through whoever uses it, and not listed for itself.
         let relevant = summary.unlocked_cron > 0
             || summary.unlocked_interval > 0
@@ -390,7 +390,7 @@ pub fn package_stage<'r>(
 /// lock service, the root module of every application that provides the
 /// class and does not register the lock module yet: the migration makes
 /// missing-lock-module add it there (see `ripple` for the other sites).
-/// `modules` are each project's `@Module` classes.
+/// `modules` are each package's `@Module` classes.
 fn registration_ripple(
     project: &Project,
     modules: &BTreeMap<usize, Vec<ModuleClass>>,
@@ -489,7 +489,7 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
 }
 
 /// The applications of the scan that have something to do with the lock:
-/// their graph provides a lock-using class, or their project holds one.
+/// their graph provides a lock-using class, or their package holds one.
 fn applications(
     project: &Project,
     tallies: &BTreeMap<usize, Tally>,
@@ -518,14 +518,14 @@ fn applications(
             )
         })
         .filter(|(app, guessed)| {
-            let project_uses_lock = tallies.get(&app.package).is_some_and(|t| t.uses_lock);
-            !app.reached.is_empty() || (project_uses_lock && !guessed)
+            let package_uses_lock = tallies.get(&app.package).is_some_and(|t| t.uses_lock);
+            !app.reached.is_empty() || (package_uses_lock && !guessed)
         })
         .map(|(app, _)| app)
         .collect()
 }
 
-/// The applications project `package` is judged by: its own, else those
+/// The applications package `package` is judged by: its own, else those
 /// whose graph reaches one of its lock-using classes.
 fn deciding_apps<'a>(
     project: &'a Project,
@@ -547,7 +547,7 @@ fn deciding_apps<'a>(
     })
 }
 
-/// How project `package` stands on registration.
+/// How package `package` stands on registration.
 fn judge(
     project: &Project,
     package: usize,

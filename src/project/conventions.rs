@@ -10,8 +10,8 @@ use crate::model::{Callee, FileModel, Import};
 use crate::paths::{absolute, normalize};
 
 impl Project {
-    /// The lock source of file `near`'s project as seen from file `index`,
-    /// for a file whose own project imports no lock name (a spec in an
+    /// The lock source of file `near`'s package as seen from file `index`,
+    /// for a file whose own package imports no lock name (a spec in an
     /// application whose jobs all live in a library): `near` declares the
     /// class whose new parameter reaches file `index`, and that parameter's
     /// type comes from there.

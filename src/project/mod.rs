@@ -1,5 +1,5 @@
 //! The scanned files of one run: loading them (read, prefilter, parse in
-//! parallel), the project each belongs to, and each project's lock source.
+//! parallel), the package each belongs to, and each package's lock source.
 //! Questions that cross files are answered in `links`.
 //!
 //! One file per job: `files` (the file table), `load`, `second_reads`,
