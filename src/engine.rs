@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
+use crate::ids::PackageId;
 use crate::model::ClassModel;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
@@ -53,8 +54,8 @@ pub enum Judgement {
 /// Readiness of one package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageSummary {
-    /// Index into [`Project::packages`].
-    pub package: usize,
+    /// Its package.
+    pub package: PackageId,
     /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
     pub lock_module_registered: Option<bool>,
     /// How that answer was reached.
@@ -112,7 +113,7 @@ impl Analysis {
         self.packages
             .iter()
             .filter_map(|s| {
-                let name = &project.packages.get(s.package)?.name;
+                let name = &project.package(s.package)?.name;
                 match s.judgement {
                     Judgement::Judged(Registration::Unknown) => Some(format!(
                         "whether `{name}` registers `{lock_module}` ({})",
@@ -125,7 +126,7 @@ impl Analysis {
                 }
             })
             .chain(self.packages.iter().filter_map(|s| {
-                let name = &project.packages.get(s.package)?.name;
+                let name = &project.package(s.package)?.name;
                 unread_bases(name, &project.config.lock_service_member, &s.unknown_bases)
             }))
             .collect()
@@ -267,7 +268,7 @@ pub fn package_stage<'r>(
     filter: &RuleFilter,
     results: impl IntoIterator<Item = Option<&'r FileResult>>,
 ) -> Analysis {
-    let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
+    let mut tallies: BTreeMap<PackageId, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
     let mut injectors: Vec<LockUsers> = project
         .config
@@ -330,7 +331,7 @@ pub fn package_stage<'r>(
     ));
     findings.extend(caller_findings(project, &injectors));
     let any_application = !apps.is_empty();
-    let tallies_modules: BTreeMap<usize, Vec<ModuleClass>> = tallies
+    let tallies_modules: BTreeMap<PackageId, Vec<ModuleClass>> = tallies
         .iter()
         .map(|(&package, tally)| (package, tally.modules.clone()))
         .collect();
@@ -378,7 +379,7 @@ pub fn package_stage<'r>(
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {
         let key = |s: &PackageSummary| {
-            let p = &project.packages[s.package];
+            let p = &project.packages[s.package.index()];
             (p.name.clone(), p.display.clone())
         };
         key(a).cmp(&key(b))
@@ -393,7 +394,7 @@ pub fn package_stage<'r>(
 /// `modules` are each package's `@Module` classes.
 fn registration_ripple(
     project: &Project,
-    modules: &BTreeMap<usize, Vec<ModuleClass>>,
+    modules: &BTreeMap<PackageId, Vec<ModuleClass>>,
     findings: &mut [Finding],
 ) {
     let mut migrated = LockUsers::default();
@@ -492,13 +493,13 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
 /// their graph provides a lock-using class, or their package holds one.
 fn applications(
     project: &Project,
-    tallies: &BTreeMap<usize, Tally>,
+    tallies: &BTreeMap<PackageId, Tally>,
     lock_users: &LockUsers,
 ) -> Vec<Application> {
     let entries: Vec<usize> = (0..project.files.len())
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
         .collect();
-    let roots: Vec<(usize, ModuleClass, bool)> = tallies
+    let roots: Vec<(PackageId, ModuleClass, bool)> = tallies
         .iter()
         .flat_map(|(&package, tally)| {
             let roots = modules::root_modules(project, package, &tally.modules, &entries);
@@ -529,7 +530,7 @@ fn applications(
 /// whose graph reaches one of its lock-using classes.
 fn deciding_apps<'a>(
     project: &'a Project,
-    package: usize,
+    package: PackageId,
     apps: &'a [Application],
 ) -> impl Iterator<Item = &'a Application> + 'a {
     let own = apps.iter().any(|a| a.package == package);
@@ -550,7 +551,7 @@ fn deciding_apps<'a>(
 /// How package `package` stands on registration.
 fn judge(
     project: &Project,
-    package: usize,
+    package: PackageId,
     summary: &PackageSummary,
     apps: &[Application],
     any_application: bool,

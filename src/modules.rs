@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::ids::PackageId;
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, Decorator, FileModel, Listed, ModuleList};
 use crate::project::Project;
@@ -130,7 +131,7 @@ pub struct Conditional {
 #[derive(Debug, Clone)]
 pub struct Application {
     /// Index of its package.
-    pub package: usize,
+    pub package: PackageId,
     /// The root module.
     pub root: ModuleClass,
     /// Whether the graph reaches the lock module.
@@ -332,11 +333,11 @@ pub struct Roots {
 /// `entries` are the files that call `NestFactory.create*`.
 pub fn root_modules(
     project: &Project,
-    package: usize,
+    package: PackageId,
     modules: &[ModuleClass],
     entries: &[usize],
 ) -> Roots {
-    if project.packages.get(package).is_some_and(|p| p.is_library) || modules.is_empty() {
+    if project.package(package).is_some_and(|p| p.is_library) || modules.is_empty() {
         return Roots::default();
     }
     let mut roots = bootstrapped(project, package, modules, entries);
@@ -366,7 +367,7 @@ pub fn root_modules(
 /// (spec and test files aside: they bootstrap for tests, not for production).
 fn bootstrapped(
     project: &Project,
-    package: usize,
+    package: PackageId,
     modules: &[ModuleClass],
     entries: &[usize],
 ) -> Vec<ModuleClass> {
@@ -527,7 +528,7 @@ struct Pending {
 /// conditional registration, and its providers count as reached.
 pub fn application(
     project: &Project,
-    package: usize,
+    package: PackageId,
     root: ModuleClass,
     lock_users: &LockUsers,
 ) -> Application {

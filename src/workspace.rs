@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::ids::PackageId;
 use crate::paths::{
     absolute, display_join, normalize, relative_path, relative_specifier, strip_script_extension,
 };
@@ -157,7 +158,7 @@ pub struct PackageFinder {
     pub packages: Vec<Package>,
     /// Named package.json files seen on the way (workspace packages).
     pub workspace: Vec<WorkspacePackage>,
-    by_dir: FxHashMap<PathBuf, usize>,
+    by_dir: FxHashMap<PathBuf, PackageId>,
     /// Per directory: the package root it belongs to (`None`: none above it).
     owner: FxHashMap<PathBuf, Option<PathBuf>>,
     /// Per directory: what makes it a package root.
@@ -184,7 +185,7 @@ impl PackageFinder {
 
     /// The package of the file at `file_key` (absolute), reached from the
     /// PATH argument `root` (as given).
-    pub fn package_of(&mut self, file_key: &Path, root: &Path) -> usize {
+    pub fn package_of(&mut self, file_key: &Path, root: &Path) -> PackageId {
         let (root_dir, root_display) = self.scan_root(root);
         let found = file_key.parent().and_then(|dir| self.owner_of(dir));
         let (dir, mark) = match found {
@@ -194,8 +195,8 @@ impl PackageFinder {
             }
             None => (root_dir.clone(), None),
         };
-        if let Some(&index) = self.by_dir.get(&dir) {
-            return index;
+        if let Some(&id) = self.by_dir.get(&dir) {
+            return id;
         }
         let display = display_join(&root_display, &relative_path(&root_dir, &dir));
         let mark = mark.unwrap_or(RootMark {
@@ -213,9 +214,9 @@ impl PackageFinder {
             is_library: mark.is_library,
             lock_sources: Vec::new(),
         });
-        let index = self.packages.len() - 1;
-        self.by_dir.insert(dir, index);
-        index
+        let id = PackageId::new(self.packages.len() - 1);
+        self.by_dir.insert(dir, id);
+        id
     }
 
     /// The directory a PATH argument stands for (absolute) and how it is

@@ -16,7 +16,7 @@ impl Project {
     /// class whose new parameter reaches file `index`, and that parameter's
     /// type comes from there.
     pub fn lock_source_near(&self, index: usize, near: usize) -> Option<String> {
-        let package = self.packages.get(self.files.get(near)?.package)?;
+        let package = self.package(self.files.get(near)?.package)?;
         let dir = self.dir_of(index);
         package
             .lock_sources
@@ -34,8 +34,7 @@ impl Project {
             return false;
         };
         let key = SourceKey::new(&self.dir_of(index), &import.source);
-        self.packages
-            .get(file.package)
+        self.package(file.package)
             .is_some_and(|p| p.lock_sources.contains(&key))
     }
 
@@ -80,7 +79,7 @@ impl Project {
                 if role == SourceRole::None {
                     continue;
                 }
-                let entry = ranks[file.package]
+                let entry = ranks[file.package.index()]
                     .entry(SourceKey::new(&dir, &import.source))
                     .or_insert((role, 0));
                 entry.0 = entry.0.max(role);

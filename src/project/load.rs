@@ -13,6 +13,7 @@ use super::{FileState, Package, Project, ScannedFile};
 use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, MemoryFileSystem, OsFileSystem};
+use crate::ids::PackageId;
 use crate::model::{FileModel, build_model};
 use crate::paths::normalize;
 use crate::prefilter::{SkipHints, build_prefilter, is_kept};
@@ -204,7 +205,7 @@ fn place_in_packages(
     markers: Markers,
 ) -> (
     Vec<PathBuf>,
-    Vec<usize>,
+    Vec<PackageId>,
     Vec<Package>,
     Vec<crate::workspace::WorkspacePackage>,
 ) {
@@ -213,7 +214,7 @@ fn place_in_packages(
     let mut finder = PackageFinder::new(markers);
     // A directory's package is looked up once, by its bytes (hashing a
     // `Path` walks its components, which was most of the lookup's time).
-    let mut by_dir: HashMap<(usize, std::ffi::OsString), usize, rustc_hash::FxBuildHasher> =
+    let mut by_dir: HashMap<(usize, std::ffi::OsString), PackageId, rustc_hash::FxBuildHasher> =
         HashMap::default();
     let (keys, placement) = files
         .iter()
