@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
+use crate::ids::PackageId;
 use crate::model::ClassModel;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
@@ -35,13 +36,13 @@ impl RuleFilter {
     }
 }
 
-/// How a project stands on registering the lock module.
+/// How a package stands on registering the lock module.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Judgement {
-    /// Nothing in the project needs the lock module.
+    /// Nothing in the package needs the lock module.
     #[default]
     NotApplicable,
-    /// The project uses lock decorators but has no `@Module` and no
+    /// The package uses lock decorators but has no `@Module` and no
     /// application in the scan: there is nothing to judge it by.
     NoModule,
     /// Judged through its own applications, or those that import it.
@@ -50,11 +51,11 @@ pub enum Judgement {
     NoApplication,
 }
 
-/// Readiness of one project.
+/// Readiness of one package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PackageSummary {
-    /// Index into [`Project::packages`].
-    pub package: usize,
+    /// Its package.
+    pub package: PackageId,
     /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
     pub lock_module_registered: Option<bool>,
     /// How that answer was reached.
@@ -62,7 +63,7 @@ pub struct PackageSummary {
     /// When registration is unknown, why, in words (`registered only when
     /// `isDesktop()` is false`, `an `imports` list cannot be read`).
     pub unknown_because: Vec<String>,
-    /// The project has at least one `@Module`.
+    /// The package has at least one `@Module`.
     pub has_modules: bool,
     /// Classes with lock-decorated methods.
     pub classes_needing_lock: usize,
@@ -100,7 +101,7 @@ impl PackageSummary {
 pub struct Analysis {
     /// Findings after configuration, selection and suppressions, sorted.
     pub findings: Vec<Finding>,
-    /// One entry per project that has anything to do with scheduling or
+    /// One entry per package that has anything to do with scheduling or
     /// locks, sorted by name.
     pub packages: Vec<PackageSummary>,
 }
@@ -112,7 +113,7 @@ impl Analysis {
         self.packages
             .iter()
             .filter_map(|s| {
-                let name = &project.packages.get(s.package)?.name;
+                let name = &project.package(s.package)?.name;
                 match s.judgement {
                     Judgement::Judged(Registration::Unknown) => Some(format!(
                         "whether `{name}` registers `{lock_module}` ({})",
@@ -125,14 +126,14 @@ impl Analysis {
                 }
             })
             .chain(self.packages.iter().filter_map(|s| {
-                let name = &project.packages.get(s.package)?.name;
+                let name = &project.package(s.package)?.name;
                 unread_bases(name, &project.config.lock_service_member, &s.unknown_bases)
             }))
             .collect()
     }
 
     /// The contract's `ready`: no findings, and registration verified for
-    /// every project that needs it.
+    /// every package that needs it.
     pub fn is_ready(&self) -> bool {
         self.findings.is_empty()
             && self.packages.iter().all(|s| {
@@ -158,7 +159,7 @@ fn unread_base(class: &ClassModel, facts: &ClassFacts) -> Option<(String, String
     Some((name.to_string(), base.to_string()))
 }
 
-/// The readiness report's words for the classes of project `name` whose
+/// The readiness report's words for the classes of package `name` whose
 /// base could not be read, if any.
 fn unread_bases(name: &str, member: &str, classes: &[(String, String)]) -> Option<String> {
     const SHOWN: usize = 3;
@@ -239,7 +240,7 @@ impl FileResult {
     }
 }
 
-/// What the files of one project add up to.
+/// What the files of one package add up to.
 #[derive(Default)]
 struct Tally {
     summary: PackageSummary,
@@ -267,7 +268,7 @@ pub fn package_stage<'r>(
     filter: &RuleFilter,
     results: impl IntoIterator<Item = Option<&'r FileResult>>,
 ) -> Analysis {
-    let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
+    let mut tallies: BTreeMap<PackageId, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
     let mut injectors: Vec<LockUsers> = project
         .config
@@ -330,7 +331,7 @@ pub fn package_stage<'r>(
     ));
     findings.extend(caller_findings(project, &injectors));
     let any_application = !apps.is_empty();
-    let tallies_modules: BTreeMap<usize, Vec<ModuleClass>> = tallies
+    let tallies_modules: BTreeMap<PackageId, Vec<ModuleClass>> = tallies
         .iter()
         .map(|(&package, tally)| (package, tally.modules.clone()))
         .collect();
@@ -360,7 +361,7 @@ pub fn package_stage<'r>(
                     .any(|m| imports_lock_module(project, m) == Some(true)),
             ),
         };
-        // A project that only declares the member (a base class) is judged
+        // A package that only declares the member (a base class) is judged
         // through whoever uses it, and not listed for itself.
         let relevant = summary.unlocked_cron > 0
             || summary.unlocked_interval > 0
@@ -378,7 +379,7 @@ pub fn package_stage<'r>(
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {
         let key = |s: &PackageSummary| {
-            let p = &project.packages[s.package];
+            let p = &project.packages[s.package.index()];
             (p.name.clone(), p.display.clone())
         };
         key(a).cmp(&key(b))
@@ -390,10 +391,10 @@ pub fn package_stage<'r>(
 /// lock service, the root module of every application that provides the
 /// class and does not register the lock module yet: the migration makes
 /// missing-lock-module add it there (see `ripple` for the other sites).
-/// `modules` are each project's `@Module` classes.
+/// `modules` are each package's `@Module` classes.
 fn registration_ripple(
     project: &Project,
-    modules: &BTreeMap<usize, Vec<ModuleClass>>,
+    modules: &BTreeMap<PackageId, Vec<ModuleClass>>,
     findings: &mut [Finding],
 ) {
     let mut migrated = LockUsers::default();
@@ -489,16 +490,16 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
 }
 
 /// The applications of the scan that have something to do with the lock:
-/// their graph provides a lock-using class, or their project holds one.
+/// their graph provides a lock-using class, or their package holds one.
 fn applications(
     project: &Project,
-    tallies: &BTreeMap<usize, Tally>,
+    tallies: &BTreeMap<PackageId, Tally>,
     lock_users: &LockUsers,
 ) -> Vec<Application> {
     let entries: Vec<usize> = (0..project.files.len())
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
         .collect();
-    let roots: Vec<(usize, ModuleClass, bool)> = tallies
+    let roots: Vec<(PackageId, ModuleClass, bool)> = tallies
         .iter()
         .flat_map(|(&package, tally)| {
             let roots = modules::root_modules(project, package, &tally.modules, &entries);
@@ -518,18 +519,18 @@ fn applications(
             )
         })
         .filter(|(app, guessed)| {
-            let project_uses_lock = tallies.get(&app.package).is_some_and(|t| t.uses_lock);
-            !app.reached.is_empty() || (project_uses_lock && !guessed)
+            let package_uses_lock = tallies.get(&app.package).is_some_and(|t| t.uses_lock);
+            !app.reached.is_empty() || (package_uses_lock && !guessed)
         })
         .map(|(app, _)| app)
         .collect()
 }
 
-/// The applications project `package` is judged by: its own, else those
+/// The applications package `package` is judged by: its own, else those
 /// whose graph reaches one of its lock-using classes.
 fn deciding_apps<'a>(
     project: &'a Project,
-    package: usize,
+    package: PackageId,
     apps: &'a [Application],
 ) -> impl Iterator<Item = &'a Application> + 'a {
     let own = apps.iter().any(|a| a.package == package);
@@ -547,10 +548,10 @@ fn deciding_apps<'a>(
     })
 }
 
-/// How project `package` stands on registration.
+/// How package `package` stands on registration.
 fn judge(
     project: &Project,
-    package: usize,
+    package: PackageId,
     summary: &PackageSummary,
     apps: &[Application],
     any_application: bool,
@@ -692,7 +693,7 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
     }
     sites.sort_unstable();
     let groups: Vec<&[(usize, usize, Option<usize>)]> = sites.chunk_by(|a, b| a.0 == b.0).collect();
-    let found: Vec<(usize, Option<usize>, Located)> = groups
+    let found: Vec<(usize, Option<usize>, SitePosition)> = groups
         .into_par_iter()
         .flat_map_iter(|group| {
             let source = project.read_source(group[0].0);
@@ -702,18 +703,18 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
                 .map(move |&(_, index, related)| {
                     let finding = &findings[index];
                     let located = match (related, source.as_deref()) {
-                        (_, None) => Located::Unknown,
+                        (_, None) => SitePosition::Unknown,
                         (Some(r), Some(source)) => {
                             let offset = finding.related[r].offset;
-                            Located::Related(source.line_col(offset))
+                            SitePosition::Related(source.line_col(offset))
                         }
                         (None, Some(source)) if is_suppressed(source, finding) => {
-                            Located::Suppressed
+                            SitePosition::Suppressed
                         }
                         (None, Some(source)) => {
                             let (line, column) = source.line_col(finding.offset);
                             let (end_line, end_column) = source.line_col(finding.end);
-                            Located::Finding(Position {
+                            SitePosition::Finding(Position {
                                 line,
                                 column,
                                 end_line,
@@ -729,9 +730,9 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
     let mut suppressed = vec![false; findings.len()];
     for (index, related, located) in found {
         match (located, related) {
-            (Located::Suppressed, _) => suppressed[index] = true,
-            (Located::Finding(position), _) => findings[index].position = Some(position),
-            (Located::Related(at), Some(r)) => findings[index].related[r].position = Some(at),
+            (SitePosition::Suppressed, _) => suppressed[index] = true,
+            (SitePosition::Finding(position), _) => findings[index].position = Some(position),
+            (SitePosition::Related(at), Some(r)) => findings[index].related[r].position = Some(at),
             _ => {}
         }
     }
@@ -742,8 +743,9 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
         .collect()
 }
 
-/// What [`settle`] found at one site.
-enum Located {
+/// Where [`settle`] placed one site, once its file's text was read: a
+/// finding's position, a related site's line and column, or why neither.
+enum SitePosition {
     /// The file's text is not at hand.
     Unknown,
     /// A finding `// cronlock-ignore` silences.

@@ -17,6 +17,7 @@ pub mod docs;
 pub mod engine;
 pub mod files;
 pub mod fix;
+pub mod ids;
 pub mod links;
 pub mod lsp;
 pub mod model;

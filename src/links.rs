@@ -242,10 +242,7 @@ impl Project {
         }
         let from = self.files.get(index)?.key().to_path_buf();
         let dir = self.dir_of(index);
-        let sources = &self
-            .packages
-            .get(self.files.get(index)?.package)?
-            .lock_sources;
+        let sources = &self.package(self.files.get(index)?.package)?.lock_sources;
         let specifiers = || sources.iter().map(|key| key.specifier_from(&dir));
         specifiers()
             .find(|specifier| {

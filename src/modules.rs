@@ -1,7 +1,7 @@
-//! Applications and their module graphs. An application is a project with a
+//! Applications and their module graphs. An application is a package with a
 //! root module: the module passed to `NestFactory.create*` in its files, else
 //! `AppModule`, else the module of `app.module.ts`, else the one module that
-//! no other module of the project imports. Its graph is what the root
+//! no other module of the package imports. Its graph is what the root
 //! module's `imports` reach, followed across files through `links`; whether
 //! it registers the lock module is decided on that graph alone, and a list
 //! that cannot be read makes the answer unknown, never yes or no.
@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::ids::PackageId;
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, Decorator, FileModel, Listed, ModuleList};
 use crate::project::Project;
@@ -129,8 +130,8 @@ pub struct Conditional {
 /// One application: a root module and what its graph holds.
 #[derive(Debug, Clone)]
 pub struct Application {
-    /// Index of its project.
-    pub package: usize,
+    /// Index of its package.
+    pub package: PackageId,
     /// The root module.
     pub root: ModuleClass,
     /// Whether the graph reaches the lock module.
@@ -318,7 +319,7 @@ pub fn is_named(model: &FileModel, decorator: &Decorator, name: &str) -> bool {
     resolve_callee(model, &decorator.callee).is_some_and(|(_, n)| n == name)
 }
 
-/// The root modules of a project, and how they were found.
+/// The root modules of a package, and how they were found.
 #[derive(Debug, Default)]
 pub struct Roots {
     /// The root modules.
@@ -328,15 +329,15 @@ pub struct Roots {
     pub guessed: bool,
 }
 
-/// Finds the root modules of project `package` among its `modules`;
+/// Finds the root modules of package `package` among its `modules`;
 /// `entries` are the files that call `NestFactory.create*`.
 pub fn root_modules(
     project: &Project,
-    package: usize,
+    package: PackageId,
     modules: &[ModuleClass],
     entries: &[usize],
 ) -> Roots {
-    if project.packages.get(package).is_some_and(|p| p.is_library) || modules.is_empty() {
+    if project.package(package).is_some_and(|p| p.is_library) || modules.is_empty() {
         return Roots::default();
     }
     let mut roots = bootstrapped(project, package, modules, entries);
@@ -362,11 +363,11 @@ pub fn root_modules(
     }
 }
 
-/// Modules passed to `NestFactory.create*` in the project's entry files
+/// Modules passed to `NestFactory.create*` in the package's entry files
 /// (spec and test files aside: they bootstrap for tests, not for production).
 fn bootstrapped(
     project: &Project,
-    package: usize,
+    package: PackageId,
     modules: &[ModuleClass],
     entries: &[usize],
 ) -> Vec<ModuleClass> {
@@ -521,13 +522,13 @@ struct Pending {
     origin: Option<(ModuleClass, Range<usize>)>,
 }
 
-/// Walks the graph of `root` (a module of project `package`). A module the
+/// Walks the graph of `root` (a module of package `package`). A module the
 /// graph holds only under a condition (through a branch of a spread) is
 /// read too, with its conditions: a lock module found only there is a
 /// conditional registration, and its providers count as reached.
 pub fn application(
     project: &Project,
-    package: usize,
+    package: PackageId,
     root: ModuleClass,
     lock_users: &LockUsers,
 ) -> Application {

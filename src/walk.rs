@@ -36,16 +36,16 @@ pub struct Walk {
     pub files: Vec<WalkedFile>,
     /// Paths that could not be walked.
     pub errors: Vec<WalkError>,
-    /// Project markers seen on the way (`package.json`, `project.json`,
-    /// `nest-cli.json`), so that finding projects needs no file probes
+    /// Package markers seen on the way (`package.json`, `project.json`,
+    /// `nest-cli.json`), so that finding packages needs no file probes
     /// inside the walked directories.
     pub markers: Vec<PathBuf>,
     /// The directories walked (as given), whose markers are all in `markers`.
     pub walked_dirs: Vec<PathBuf>,
 }
 
-/// File names that make a directory a project root.
-pub const PROJECT_MARKERS: [&str; 3] = ["package.json", "project.json", "nest-cli.json"];
+/// File names that make a directory a package root.
+pub const PACKAGE_MARKERS: [&str; 3] = ["package.json", "project.json", "nest-cli.json"];
 
 /// Whether `path` names a file cronlock scans.
 pub fn is_scanned_name(path: &Path) -> bool {
@@ -62,7 +62,7 @@ pub fn is_scanned_name(path: &Path) -> bool {
 fn is_project_marker(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| PROJECT_MARKERS.contains(&n))
+        .is_some_and(|n| PACKAGE_MARKERS.contains(&n))
 }
 
 /// Builds the `--exclude` / config `exclude` matcher. A glob matches a path

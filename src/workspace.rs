@@ -1,5 +1,5 @@
-//! Projects: which project a file belongs to, what the project is called and
-//! whether it is a library. A project root is, nearest first: a `root` of a
+//! Packages: which package a file belongs to, what the package is called and
+//! whether it is a library. A package root is, nearest first: a `root` of a
 //! `nest-cli.json` with `"monorepo": true`, a directory with `project.json`
 //! (Nx), a directory with `package.json`; else the scan root. Ancestors above
 //! the scan root count too, so the answer does not depend on where a scan
@@ -8,18 +8,20 @@
 use std::collections::HashMap;
 
 // Every directory of a scan is looked up in these maps: FxHash, not SipHash,
-// which was most of the time spent finding projects.
+// which was most of the time spent finding packages.
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
+use crate::ids::PackageId;
 use crate::paths::{
     absolute, display_join, normalize, relative_path, relative_specifier, strip_script_extension,
 };
 
-/// A project (the contract's JSON calls it a package).
+/// A package: the directory a file belongs to, as nest-cli, Nx or
+/// package.json mark it (nest-cli and Nx call theirs projects).
 #[derive(Debug, Clone)]
 pub struct Package {
     /// Its name: from nest-cli.json or project.json, else the directory's.
@@ -31,7 +33,7 @@ pub struct Package {
     /// A library (nest-cli `"type": "library"`, Nx `"projectType": "library"`):
     /// judged through the applications that import it.
     pub is_library: bool,
-    /// Modules the project imports lock names from, most used first.
+    /// Modules the package imports lock names from, most used first.
     pub lock_sources: Vec<SourceKey>,
 }
 
@@ -65,7 +67,7 @@ impl SourceKey {
     }
 }
 
-/// What makes a directory a project root.
+/// What makes a directory a package root.
 #[derive(Debug, Clone)]
 struct RootMark {
     name: Option<String>,
@@ -80,6 +82,7 @@ struct NestCli {
     projects: HashMap<String, NestProject>,
 }
 
+/// One entry of nest-cli.json's `projects` (a package, in nest-cli's word).
 #[derive(Debug, Deserialize)]
 struct NestProject {
     root: Option<String>,
@@ -87,6 +90,7 @@ struct NestProject {
     kind: Option<String>,
 }
 
+/// An Nx `project.json` (a package, in Nx's word).
 #[derive(Debug, Deserialize)]
 struct NxProject {
     name: Option<String>,
@@ -113,7 +117,7 @@ pub struct WorkspacePackage {
     pub entry: Option<PathBuf>,
 }
 
-/// The project marker files the walk saw, so that directories inside the
+/// The package marker files the walk saw, so that directories inside the
 /// walked trees need no probing (a probe per directory per marker name was
 /// a third of a 10k-file scan's system calls).
 #[derive(Debug, Default)]
@@ -145,19 +149,19 @@ impl Markers {
     }
 }
 
-/// Finds and remembers projects.
+/// Finds and remembers packages.
 #[derive(Default)]
-pub struct ProjectFinder {
+pub struct PackageFinder {
     /// Marker files known from the walk.
     markers: Markers,
-    /// Every project found, in the order first reached.
+    /// Every package found, in the order first reached.
     pub packages: Vec<Package>,
     /// Named package.json files seen on the way (workspace packages).
     pub workspace: Vec<WorkspacePackage>,
-    by_dir: FxHashMap<PathBuf, usize>,
-    /// Per directory: the project root it belongs to (`None`: none above it).
+    by_dir: FxHashMap<PathBuf, PackageId>,
+    /// Per directory: the package root it belongs to (`None`: none above it).
     owner: FxHashMap<PathBuf, Option<PathBuf>>,
-    /// Per directory: what makes it a project root.
+    /// Per directory: what makes it a package root.
     marks: FxHashMap<PathBuf, Option<RootMark>>,
     /// Per PATH argument: its directory and how it is shown.
     scan_roots: FxHashMap<PathBuf, (PathBuf, String)>,
@@ -165,23 +169,23 @@ pub struct ProjectFinder {
     nest_roots: FxHashMap<PathBuf, Arc<HashMap<PathBuf, RootMark>>>,
 }
 
-impl ProjectFinder {
+impl PackageFinder {
     /// A finder that trusts `markers` inside the walked directories.
-    pub fn new(markers: Markers) -> ProjectFinder {
-        ProjectFinder {
+    pub fn new(markers: Markers) -> PackageFinder {
+        PackageFinder {
             markers,
-            ..ProjectFinder::default()
+            ..PackageFinder::default()
         }
     }
 
-    /// The projects and workspace packages found; the caches go.
+    /// The packages and workspace packages found; the caches go.
     pub fn into_parts(self) -> (Vec<Package>, Vec<WorkspacePackage>) {
         (self.packages, self.workspace)
     }
 
-    /// The project of the file at `file_key` (absolute), reached from the
+    /// The package of the file at `file_key` (absolute), reached from the
     /// PATH argument `root` (as given).
-    pub fn package_of(&mut self, file_key: &Path, root: &Path) -> usize {
+    pub fn package_of(&mut self, file_key: &Path, root: &Path) -> PackageId {
         let (root_dir, root_display) = self.scan_root(root);
         let found = file_key.parent().and_then(|dir| self.owner_of(dir));
         let (dir, mark) = match found {
@@ -191,8 +195,8 @@ impl ProjectFinder {
             }
             None => (root_dir.clone(), None),
         };
-        if let Some(&index) = self.by_dir.get(&dir) {
-            return index;
+        if let Some(&id) = self.by_dir.get(&dir) {
+            return id;
         }
         let display = display_join(&root_display, &relative_path(&root_dir, &dir));
         let mark = mark.unwrap_or(RootMark {
@@ -210,9 +214,9 @@ impl ProjectFinder {
             is_library: mark.is_library,
             lock_sources: Vec::new(),
         });
-        let index = self.packages.len() - 1;
-        self.by_dir.insert(dir, index);
-        index
+        let id = PackageId::new(self.packages.len() - 1);
+        self.by_dir.insert(dir, id);
+        id
     }
 
     /// The directory a PATH argument stands for (absolute) and how it is
@@ -238,7 +242,7 @@ impl ProjectFinder {
         (dir, shown)
     }
 
-    /// The nearest project root at or above `dir`.
+    /// The nearest package root at or above `dir`.
     fn owner_of(&mut self, dir: &Path) -> Option<PathBuf> {
         if let Some(known) = self.owner.get(dir) {
             return known.clone();
@@ -252,7 +256,7 @@ impl ProjectFinder {
         found
     }
 
-    /// What makes `dir` a project root, if anything (read once per directory).
+    /// What makes `dir` a package root, if anything (read once per directory).
     fn mark_at(&mut self, dir: &Path) -> Option<RootMark> {
         if let Some(known) = self.marks.get(dir) {
             return known.clone();
@@ -309,7 +313,7 @@ impl ProjectFinder {
         roots
     }
 
-    /// The project roots a monorepo `nest-cli.json` in `dir` declares.
+    /// The package roots a monorepo `nest-cli.json` in `dir` declares.
     fn read_nest_cli(&self, dir: &Path) -> Option<Vec<(PathBuf, RootMark)>> {
         if !self.markers.has(dir, "nest-cli.json") {
             return None;
@@ -318,11 +322,11 @@ impl ProjectFinder {
         if !cli.monorepo {
             return None;
         }
-        let roots = cli.projects.into_iter().filter_map(|(name, project)| {
-            let key = normalize(&dir.join(project.root?));
+        let roots = cli.projects.into_iter().filter_map(|(name, entry)| {
+            let key = normalize(&dir.join(entry.root?));
             let mark = RootMark {
                 name: Some(name),
-                is_library: project.kind.as_deref() == Some("library"),
+                is_library: entry.kind.as_deref() == Some("library"),
             };
             Some((key, mark))
         });

@@ -78,8 +78,7 @@ impl<'a> Report<'a> {
                     end_line,
                     end_column,
                     package: project
-                        .packages
-                        .get(file.package)
+                        .package(file.package)
                         .map_or("", |p| p.name.as_str()),
                     project,
                     baselined: self.baseline.is_some_and(|b| b.is_baselined(index)),
@@ -137,7 +136,7 @@ impl<'a> Report<'a> {
         self.analysis
             .packages
             .iter()
-            .filter_map(move |s| project.packages.get(s.package).map(|p| (p, s)))
+            .filter_map(move |s| project.package(s.package).map(|p| (p, s)))
     }
 }
 

@@ -10,13 +10,13 @@ use crate::model::{Callee, FileModel, Import};
 use crate::paths::{absolute, normalize};
 
 impl Project {
-    /// The lock source of file `near`'s project as seen from file `index`,
-    /// for a file whose own project imports no lock name (a spec in an
+    /// The lock source of file `near`'s package as seen from file `index`,
+    /// for a file whose own package imports no lock name (a spec in an
     /// application whose jobs all live in a library): `near` declares the
     /// class whose new parameter reaches file `index`, and that parameter's
     /// type comes from there.
     pub fn lock_source_near(&self, index: usize, near: usize) -> Option<String> {
-        let package = self.packages.get(self.files.get(near)?.package)?;
+        let package = self.package(self.files.get(near)?.package)?;
         let dir = self.dir_of(index);
         package
             .lock_sources
@@ -34,8 +34,7 @@ impl Project {
             return false;
         };
         let key = SourceKey::new(&self.dir_of(index), &import.source);
-        self.packages
-            .get(file.package)
+        self.package(file.package)
             .is_some_and(|p| p.lock_sources.contains(&key))
     }
 
@@ -80,7 +79,7 @@ impl Project {
                 if role == SourceRole::None {
                     continue;
                 }
-                let entry = ranks[file.package]
+                let entry = ranks[file.package.index()]
                     .entry(SourceKey::new(&dir, &import.source))
                     .or_insert((role, 0));
                 entry.0 = entry.0.max(role);

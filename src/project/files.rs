@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::files::{FileSystem, read_text};
 use crate::fix::Edit;
+use crate::ids::PackageId;
 use crate::model::FileModel;
 use crate::parse::SyntaxError;
 use crate::prefilter::SkipHints;
@@ -22,7 +23,7 @@ pub struct ScannedFile {
     /// Index of the package in [`Project::packages`].
     ///
     /// [`Project::packages`]: super::Project::packages
-    pub package: usize,
+    pub package: PackageId,
     /// What was read.
     pub state: FileState,
     /// Absolute, normalised path, for lookups across files.

@@ -1,5 +1,5 @@
 //! Loading: the files of a scan read, prefiltered and parsed in parallel,
-//! each placed in its project, and the second reads they call for.
+//! each placed in its package, and the second reads they call for.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use super::{FileState, Package, Project, ScannedFile};
 use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, MemoryFileSystem, OsFileSystem};
+use crate::ids::PackageId;
 use crate::model::{FileModel, build_model};
 use crate::paths::normalize;
 use crate::prefilter::{SkipHints, build_prefilter, is_kept};
@@ -20,7 +21,7 @@ use crate::resolve::Resolver;
 use crate::source::SourceText;
 use crate::tsconfig::Tsconfigs;
 use crate::walk::{WalkedFile, describe_io};
-use crate::workspace::{Markers, ProjectFinder};
+use crate::workspace::{Markers, PackageFinder};
 
 /// A file that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub struct LoadError {
 impl Project {
     /// Reads and parses `files` (in parallel) and works out their packages.
     /// `roots` are the PATH arguments, for the name of package-less files;
-    /// `markers` the project files the walk saw;
+    /// `markers` the package marker files the walk saw;
     /// `progress` is called once per file.
     pub fn load(
         files: Vec<WalkedFile>,
@@ -65,11 +66,11 @@ impl Project {
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
-        // Projects are found from paths alone (on one thread) while the other
+        // Packages are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.
         let ((keys, placement, packages, workspace), read) = rayon::join(
-            || place_in_projects(&files, roots, markers),
+            || place_in_packages(&files, roots, markers),
             || {
                 files
                     .par_iter()
@@ -146,13 +147,13 @@ impl Project {
     /// A project of in-memory texts (for property tests and fuzzing): each
     /// `(path, text)` is placed under a directory that does not exist, so no
     /// `package.json` or base class is read from disk (all the texts are one
-    /// project). Relative imports between the texts resolve to one another,
+    /// package). Relative imports between the texts resolve to one another,
     /// and texts the prefilter skipped are read again (from memory) as a
     /// scan reads them from the disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
         let root = PathBuf::from("/cronlock-in-memory");
-        let mut packages = ProjectFinder::default();
+        let mut packages = PackageFinder::default();
         // Their texts stay readable, for base classes and modules that the
         // prefilter skipped (read when another file needs them).
         let memory = MemoryFileSystem::new(
@@ -196,24 +197,24 @@ impl Project {
     }
 }
 
-/// Each file's key (absolute, normalised path) and project, the projects
+/// Each file's key (absolute, normalised path) and package, the packages
 /// found and the workspace packages seen. `roots` are the PATH arguments.
-fn place_in_projects(
+fn place_in_packages(
     files: &[WalkedFile],
     roots: &[PathBuf],
     markers: Markers,
 ) -> (
     Vec<PathBuf>,
-    Vec<usize>,
+    Vec<PackageId>,
     Vec<Package>,
     Vec<crate::workspace::WorkspacePackage>,
 ) {
     // `absolute` would ask for the working directory once per file.
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut finder = ProjectFinder::new(markers);
-    // A directory's project is looked up once, by its bytes (hashing a
+    let mut finder = PackageFinder::new(markers);
+    // A directory's package is looked up once, by its bytes (hashing a
     // `Path` walks its components, which was most of the lookup's time).
-    let mut by_dir: HashMap<(usize, std::ffi::OsString), usize, rustc_hash::FxBuildHasher> =
+    let mut by_dir: HashMap<(usize, std::ffi::OsString), PackageId, rustc_hash::FxBuildHasher> =
         HashMap::default();
     let (keys, placement) = files
         .iter()

@@ -1,5 +1,5 @@
 //! The scanned files of one run: loading them (read, prefilter, parse in
-//! parallel), the project each belongs to, and each project's lock source.
+//! parallel), the package each belongs to, and each package's lock source.
 //! Questions that cross files are answered in `links`.
 //!
 //! One file per job: `files` (the file table), `load`, `second_reads`,
@@ -23,6 +23,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::config::Config;
 use crate::files::FileSystem;
+use crate::ids::PackageId;
 use crate::model::FileModel;
 use crate::resolve::Resolver;
 use crate::source::SourceText;
@@ -125,6 +126,11 @@ impl Project {
             FileState::Parsed { model, .. } => Some((file.key.clone(), Arc::clone(model))),
             _ => None,
         }
+    }
+
+    /// Package `id`.
+    pub fn package(&self, id: PackageId) -> Option<&Package> {
+        self.packages.get(id.index())
     }
 
     /// The scanned, parsed file at an absolute path.

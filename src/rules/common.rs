@@ -77,7 +77,7 @@ fn import_lock_name_near(
 }
 
 /// Makes an injected member's type a value import of the file: the lock
-/// service from the project's lock source, a guard's type from its
+/// service from the package's lock source, a guard's type from its
 /// `import-source`.
 pub fn import_injected_type(
     ctx: &FileContext<'_>,
@@ -127,7 +127,7 @@ pub fn injection_takers<'c, 't>(
 
 /// Adds the lock module to the `imports` of `decorator` (a `@Module`), in the
 /// array's own layout, creating the key when absent, and imports the name
-/// from the project's lock source.
+/// from the package's lock source.
 pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<Fix> {
     let plan = import_lock_name(ctx, &ctx.project.config.lock_module)?;
     let object = decorator.object_arg.as_ref()?;

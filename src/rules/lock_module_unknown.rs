@@ -42,8 +42,7 @@ pub fn check(project: &Project, app: &Application) -> Vec<Finding> {
         return Vec::new();
     }
     let app_name = project
-        .packages
-        .get(app.package)
+        .package(app.package)
         .map_or("?", |p| p.name.as_str());
     let lock_module = &project.config.lock_module;
     let class_of = |module: &crate::modules::ModuleClass| {

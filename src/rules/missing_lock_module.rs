@@ -71,7 +71,7 @@ pub fn check_application(project: &Project, app: &Application) -> Option<Finding
     let ctx = FileContext::new(project, root.file)?;
     let class = ctx.model.classes.get(root.class)?;
     let decorator = class.decorators.get(root.decorator)?;
-    let package_name = &project.packages.get(app.package)?.name;
+    let package_name = &project.package(app.package)?.name;
     let lock_module = &project.config.lock_module;
     let root_name = class.name.as_deref().unwrap_or("(anonymous)");
     let service = &project.config.lock_service_type;

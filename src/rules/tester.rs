@@ -11,7 +11,7 @@
 //!     .test();
 //! ```
 //!
-//! Files sit under one in-memory project root: one project (an application
+//! Files sit under one in-memory package root: one package (an application
 //! is named `cronlock-in-memory`; `from_texts` reads no `package.json`), in
 //! which relative imports between the files resolve and files the prefilter
 //! skipped are read again as on disk. Every case also runs without the
