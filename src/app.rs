@@ -9,6 +9,7 @@ use crate::baseline::{self, Baseline, Comparison};
 use crate::cli::{CheckArgs, Cli, Command, FixArgs, Format, ScanArgs};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
+use crate::ids::FileId;
 use crate::output::{self, Report, count};
 use crate::project::{Fingerprint, Project};
 use crate::rules::{Fixability, Rule};
@@ -196,7 +197,7 @@ fn check(args: &CheckArgs) -> Result<Status> {
 /// Reports the files that changed on disk while cronlock ran (a text read
 /// again, for a finding's position or a fix, no longer matched what was
 /// parsed), except `reported`. Whether there were any.
-fn report_changed(project: &Project, reported: &[usize]) -> bool {
+fn report_changed(project: &Project, reported: &[FileId]) -> bool {
     let mut any = false;
     for file in project.changed_on_disk() {
         any = true;
@@ -305,7 +306,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
     }
     // Only files inside what was scanned are written (see `confine`).
     let bounds = crate::confine::Bounds::new(&scan_paths(&args.scan));
-    let outside = |project: &Project, file: usize| {
+    let outside = |project: &Project, file: FileId| {
         crate::confine::refusal(&bounds, &project.files[file].path)
     };
     let outcome = engine::fix_project_within(&mut scan.project, &scan.filter, &outside);
@@ -319,8 +320,8 @@ fn fix(args: &FixArgs) -> Result<Status> {
         report_error(&project.files[failure.file].display, &failure.reason);
         had_errors = true;
     }
-    let failed: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
-    let changed: Vec<usize> = outcome.originals.keys().copied().collect();
+    let failed: Vec<FileId> = outcome.failures.iter().map(|f| f.file).collect();
+    let changed: Vec<FileId> = outcome.originals.keys().copied().collect();
     if args.dry_run {
         let color = args.scan.color.enabled(std::io::stdout().is_terminal());
         let mut diffs = StdoutSink::new();
@@ -397,8 +398,7 @@ fn fix(args: &FixArgs) -> Result<Status> {
 /// before anything is written.
 fn remaining_line(project: &Project, finding: &crate::rules::Finding) -> String {
     let display = project
-        .files
-        .get(finding.file)
+        .file(finding.file)
         .map_or("?", |f| f.display.as_str());
     let at = finding
         .position
@@ -453,12 +453,12 @@ fn baseline_note(comparison: Option<&Comparison>, dry_run: bool) {
 fn write_change_sets(
     project: &Project,
     outcome: &engine::FixOutcome,
-) -> (Vec<(usize, Fingerprint)>, bool) {
+) -> (Vec<(FileId, Fingerprint)>, bool) {
     let mut ready = Vec::new();
     let mut failed = false;
     for set in &outcome.change_sets {
         let mut staged = Vec::with_capacity(set.len());
-        let mut blocked: Option<usize> = None;
+        let mut blocked: Option<FileId> = None;
         for &file in set {
             let (Some(original), Some(source)) =
                 (outcome.originals.get(&file), project.read_source(file))
@@ -498,7 +498,7 @@ fn write_change_sets(
             None => ready.extend(staged),
         }
     }
-    let (files, staged): (Vec<(usize, Fingerprint)>, Vec<crate::write::Staged>) =
+    let (files, staged): (Vec<(FileId, Fingerprint)>, Vec<crate::write::Staged>) =
         ready.into_iter().unzip();
     let mut written = Vec::with_capacity(files.len());
     for ((file, print), result) in files.into_iter().zip(crate::write::commit(staged)) {
@@ -516,7 +516,7 @@ fn write_change_sets(
 /// Inside a git work tree, files with uncommitted changes are not written
 /// unless `--allow-dirty` (or `--allow-staged` for staged changes): each is
 /// named, nothing is written, and the exit code is 2. `true` when refused.
-fn refuse_uncommitted(project: &Project, changed: &[usize], args: &FixArgs) -> bool {
+fn refuse_uncommitted(project: &Project, changed: &[FileId], args: &FixArgs) -> bool {
     let allowance = crate::vcs::Allowance {
         dirty: args.allow_dirty,
         staged: args.allow_staged,

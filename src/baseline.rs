@@ -230,8 +230,7 @@ impl Baseline {
     pub fn key(&self, project: &Project, finding: &Finding) -> Key {
         let dir = self.path.parent().unwrap_or(Path::new("/"));
         let file = project
-            .files
-            .get(finding.file)
+            .file(finding.file)
             .map(|f| relative_path(dir, f.key()))
             .unwrap_or_default();
         Key {

@@ -11,6 +11,8 @@
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use crate::ids::FileId;
+
 thread_local! {
     /// One record per file stage running on this thread, innermost last.
     static RECORDS: RefCell<Vec<Record>> = const { RefCell::new(Vec::new()) };
@@ -20,7 +22,7 @@ thread_local! {
 #[derive(Debug, Default, Clone)]
 pub struct Record {
     /// Scanned files read by index.
-    pub files: Vec<usize>,
+    pub files: Vec<FileId>,
     /// Files looked up by absolute path (hit or miss): a file that is
     /// skipped, unparsed or outside the scan today may answer otherwise
     /// once it changes.
@@ -38,7 +40,7 @@ pub fn recording<R>(f: impl FnOnce() -> R) -> (R, Record) {
 }
 
 /// Notes that scanned file `index` was read (nothing when not recording).
-pub fn read_file(index: usize) {
+pub fn read_file(index: FileId) {
     RECORDS.with(|records| {
         if let Ok(mut records) = records.try_borrow_mut()
             && let Some(record) = records.last_mut()
@@ -65,15 +67,15 @@ mod tests {
 
     #[test]
     fn records_only_inside_and_nests() {
-        read_file(1);
+        read_file(FileId::new(1));
         let ((), outer) = recording(|| {
-            read_file(2);
+            read_file(FileId::new(2));
             let ((), inner) = recording(|| read_key(Path::new("/a.ts")));
             assert_eq!(inner.keys, vec![PathBuf::from("/a.ts")]);
             assert!(inner.files.is_empty());
-            read_file(3);
+            read_file(FileId::new(3));
         });
-        assert_eq!(outer.files, vec![2, 3]);
+        assert_eq!(outer.files, vec![FileId::new(2), FileId::new(3)]);
         assert!(outer.keys.is_empty());
     }
 }

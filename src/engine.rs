@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
-use crate::ids::PackageId;
+use crate::ids::{FileId, PackageId};
 use crate::model::ClassModel;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
@@ -255,6 +255,7 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
     // whole `FileResult` per file (~7 MB at 50k files, alive at the peak).
     let results: Vec<Option<Box<FileResult>>> = (0..project.files.len())
         .into_par_iter()
+        .map(FileId::new)
         .map(|index| check_file(project, index).into_boxed())
         .collect();
     package_stage(project, filter, results.iter().map(|r| r.as_deref()))
@@ -279,6 +280,7 @@ pub fn package_stage<'r>(
     let mut all_modules = Vec::new();
     let mut findings = Vec::new();
     for (index, result) in results.into_iter().enumerate() {
+        let index = FileId::new(index);
         let file = &project.files[index];
         let tally = tallies.entry(file.package).or_default();
         tally.summary.package = file.package;
@@ -421,7 +423,8 @@ fn registration_ripple(
     if owners.is_empty() {
         return;
     }
-    let entries: Vec<usize> = (0..project.files.len())
+    let entries: Vec<FileId> = project
+        .file_ids()
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
         .collect();
     let lock_module = &project.config.lock_module;
@@ -470,6 +473,7 @@ fn registration_ripple(
 fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
     (0..project.files.len())
         .into_par_iter()
+        .map(FileId::new)
         .filter(|&i| {
             project.model(i).is_some_and(|m| {
                 !m.testing_modules.is_empty()
@@ -496,7 +500,8 @@ fn applications(
     tallies: &BTreeMap<PackageId, Tally>,
     lock_users: &LockUsers,
 ) -> Vec<Application> {
-    let entries: Vec<usize> = (0..project.files.len())
+    let entries: Vec<FileId> = project
+        .file_ids()
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
         .collect();
     let roots: Vec<(PackageId, ModuleClass, bool)> = tallies
@@ -571,7 +576,7 @@ fn judge(
 
 /// The file stage of file `index`: every file-level rule, and what the
 /// package stage needs from the file.
-pub fn check_file(project: &Project, index: usize) -> FileResult {
+pub fn check_file(project: &Project, index: FileId) -> FileResult {
     let mut result = FileResult::default();
     match &project.files[index].state {
         FileState::Broken { error, .. } => {
@@ -649,7 +654,7 @@ pub fn check_file(project: &Project, index: usize) -> FileResult {
 /// The parameter names a derived class without a constructor of its own
 /// takes from the base whose constructor it runs (empty for any other
 /// class): Nest injects them, and `new` must pass them, as if declared there.
-fn inherited_params(project: &Project, index: usize, class: usize) -> Vec<String> {
+fn inherited_params(project: &Project, index: FileId, class: usize) -> Vec<String> {
     let Some((path, model)) = project.file_model(index) else {
         return Vec::new();
     };
@@ -684,7 +689,7 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
         .collect();
     // Every site, by file: each file's text is read once, used for all its
     // sites and let go (texts are not kept: see `Project::read_source`).
-    let mut sites: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut sites: Vec<(FileId, usize, Option<usize>)> = Vec::new();
     for (index, finding) in findings.iter().enumerate() {
         sites.push((finding.file, index, None));
         for (r, related) in finding.related.iter().enumerate() {
@@ -692,7 +697,8 @@ fn settle(project: &Project, filter: &RuleFilter, findings: Vec<Finding>) -> Vec
         }
     }
     sites.sort_unstable();
-    let groups: Vec<&[(usize, usize, Option<usize>)]> = sites.chunk_by(|a, b| a.0 == b.0).collect();
+    let groups: Vec<&[(FileId, usize, Option<usize>)]> =
+        sites.chunk_by(|a, b| a.0 == b.0).collect();
     let found: Vec<(usize, Option<usize>, SitePosition)> = groups
         .into_par_iter()
         .flat_map_iter(|group| {
@@ -801,8 +807,8 @@ fn sort_findings(project: &Project, findings: &mut [Finding]) {
 /// A file whose fix could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixFailure {
-    /// File index.
-    pub file: usize,
+    /// The file.
+    pub file: FileId,
     /// Why.
     pub reason: String,
 }
@@ -810,16 +816,16 @@ pub struct FixFailure {
 /// What the fix loop did.
 #[derive(Debug, Default)]
 pub struct FixOutcome {
-    /// Original text of every file that changed, by file index (see
+    /// Original text of every file that changed, by file (see
     /// [`Project::original_text`]).
-    pub originals: BTreeMap<usize, Original>,
+    pub originals: BTreeMap<FileId, Original>,
     /// Findings repaired.
     pub fixed: usize,
     /// Files whose fixed text was rejected (left unchanged).
     pub failures: Vec<FixFailure>,
     /// The changed files grouped into changes that are written together or
     /// not at all (see [`fix::change_set`]).
-    pub change_sets: Vec<Vec<usize>>,
+    pub change_sets: Vec<Vec<FileId>>,
     /// What is left once the fixes are in.
     pub remaining: Analysis,
 }
@@ -849,7 +855,7 @@ pub fn fix_project(project: &mut Project, filter: &RuleFilter) -> FixOutcome {
 
 /// Says why a file may not be written (a link leading outside the scan:
 /// see [`crate::confine`]), or `None` when it may.
-pub type Refusal<'a> = dyn Fn(&Project, usize) -> Option<String> + 'a;
+pub type Refusal<'a> = dyn Fn(&Project, FileId) -> Option<String> + 'a;
 
 /// [`fix_project`], leaving alone every file `refuse` gives a reason for:
 /// it is never changed, it is reported among the failures, and the rest of
@@ -861,13 +867,13 @@ pub fn fix_project_within(
     refuse: &Refusal<'_>,
 ) -> FixOutcome {
     let mut outcome = FixOutcome::default();
-    let mut frozen: Vec<usize> = Vec::new();
+    let mut frozen: Vec<FileId> = Vec::new();
     let mut sets = ChangeSets::default();
-    let mut applied_in: HashMap<usize, usize> = HashMap::new();
-    let mut allowed: HashSet<usize> = HashSet::new();
+    let mut applied_in: HashMap<FileId, usize> = HashMap::new();
+    let mut allowed: HashSet<FileId> = HashSet::new();
     for _ in 0..MAX_ROUNDS {
         let analysis = analyze(project, filter);
-        let mut by_file: HashMap<usize, Vec<&fix::Fix>> = HashMap::new();
+        let mut by_file: HashMap<FileId, Vec<&fix::Fix>> = HashMap::new();
         let held = filter.skip_baselined.as_ref().map(|baseline| {
             let comparison = baseline.compare(project, &analysis.findings);
             comparison.baselined
@@ -884,7 +890,7 @@ pub fn fix_project_within(
                 }
             }
         }
-        let mut files: Vec<(usize, Vec<&fix::Fix>)> = by_file.into_iter().collect();
+        let mut files: Vec<(FileId, Vec<&fix::Fix>)> = by_file.into_iter().collect();
         files.sort_by_key(|(file, _)| *file);
         files.retain(|(file, _)| {
             if allowed.contains(file) {
@@ -902,7 +908,7 @@ pub fn fix_project_within(
                 None => allowed.insert(*file),
             }
         });
-        let results: Vec<(usize, Verified)> = files
+        let results: Vec<(FileId, Verified)> = files
             .par_iter()
             .filter_map(|(file, fixes)| {
                 let Some(source) = project.read_source(*file) else {
@@ -957,10 +963,10 @@ fn undo_broken_changes(
     project: &mut Project,
     outcome: &mut FixOutcome,
     sets: &mut ChangeSets,
-    applied_in: &HashMap<usize, usize>,
+    applied_in: &HashMap<FileId, usize>,
 ) {
-    let broken: Vec<usize> = outcome.failures.iter().map(|f| f.file).collect();
-    let undone: Vec<(usize, usize)> = outcome
+    let broken: Vec<FileId> = outcome.failures.iter().map(|f| f.file).collect();
+    let undone: Vec<(FileId, FileId)> = outcome
         .originals
         .keys()
         .filter_map(|&file| {
@@ -996,7 +1002,7 @@ fn undo_broken_changes(
 /// The syntax error of file `file`'s original text parsed in full, if any.
 fn original_error(
     project: &Project,
-    file: usize,
+    file: FileId,
 ) -> Option<(
     std::sync::Arc<crate::source::SourceText>,
     crate::parse::SyntaxError,
@@ -1008,7 +1014,7 @@ fn original_error(
 }
 
 /// Checks a fixed text before it may replace the original.
-fn verify(project: &Project, file: usize, new_text: &str) -> Result<(), String> {
+fn verify(project: &Project, file: FileId, new_text: &str) -> Result<(), String> {
     let Some(old) = project.model(file) else {
         return Err("the original did not parse".to_string());
     };
@@ -1090,7 +1096,7 @@ export class Jobs {\n  @ClusterSafeCron('* * * * *')\n  run() {}\n}\n";
             "export class Jobs {\n",
             "export class Jobs {\n  constructor(private readonly lockService: DistributedLockService) {}\n",
         );
-        assert_eq!(verify(&project(), 0, &fixed), Ok(()));
+        assert_eq!(verify(&project(), FileId::new(0), &fixed), Ok(()));
     }
 
     #[test]
@@ -1117,7 +1123,7 @@ export class Jobs {\n  @ClusterSafeCron('* * * * *')\n  run() {}\n}\n";
             ),
         ];
         for (text, expected) in cases {
-            let error = verify(&project, 0, &text).err();
+            let error = verify(&project, FileId::new(0), &text).err();
             assert!(
                 error.as_deref().is_some_and(|e| e.contains(expected)),
                 "{expected:?} for {text:?}: got {error:?}"

@@ -1,6 +1,7 @@
 //! Ids: indexes into the tables of a [`Project`](crate::project::Project),
 //! each a type of its own, so that a package's index cannot be taken for a
-//! file's, or either for a count.
+//! file's, or either for a count. `Project::files` is indexed by [`FileId`]
+//! directly; `Project::file` and `Project::package` look one up.
 
 /// A package of the scan: its index in `Project::packages`, in the order
 /// the packages were first reached.
@@ -9,12 +10,53 @@ pub struct PackageId(u32);
 
 impl PackageId {
     /// The id of the package at `index`.
-    pub fn new(index: usize) -> PackageId {
-        PackageId(u32::try_from(index).expect("fewer than 2^32 packages"))
+    pub const fn new(index: usize) -> PackageId {
+        assert!(index < u32::MAX as usize, "fewer than 2^32 - 1 packages");
+        PackageId(index as u32)
     }
 
     /// Its index in `Project::packages`.
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+/// A scanned file: its index in `Project::files`, which are sorted by
+/// display path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(u32);
+
+impl FileId {
+    /// No file of the table: stands in for a module outside the scan.
+    pub const NONE: FileId = FileId(u32::MAX);
+
+    /// The id of the file at `index`.
+    pub const fn new(index: usize) -> FileId {
+        assert!(index < u32::MAX as usize, "fewer than 2^32 - 1 files");
+        FileId(index as u32)
+    }
+
+    /// Its index in `Project::files`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The ids of a table of `len` files, in order.
+    pub fn all(len: usize) -> impl DoubleEndedIterator<Item = FileId> + ExactSizeIterator + Clone {
+        (0..len).map(FileId::new)
+    }
+}
+
+impl std::ops::Index<FileId> for Vec<crate::project::ScannedFile> {
+    type Output = crate::project::ScannedFile;
+
+    fn index(&self, id: FileId) -> &Self::Output {
+        &self[id.index()]
+    }
+}
+
+impl std::ops::IndexMut<FileId> for Vec<crate::project::ScannedFile> {
+    fn index_mut(&mut self, id: FileId) -> &mut Self::Output {
+        &mut self[id.index()]
     }
 }

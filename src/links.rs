@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::ids::FileId;
 use crate::model::{Callee, ClassModel, FileModel, Import, declares_member};
 use crate::paths::{relative_specifier, strip_script_extension};
 use crate::project::{Project, SourceKey};
@@ -236,13 +237,13 @@ impl Project {
     /// that only declares the service. Else the file in the scanned tree
     /// that declares `name` (through its workspace package's entry when it
     /// lies in another package). Else the best-ranked lock source.
-    pub fn source_for_name(&self, index: usize, name: &str) -> Option<String> {
+    pub fn source_for_name(&self, index: FileId, name: &str) -> Option<String> {
         if let Some(source) = &self.config.import_source {
             return Some(source.clone());
         }
-        let from = self.files.get(index)?.key().to_path_buf();
+        let from = self.file(index)?.key().to_path_buf();
         let dir = self.dir_of(index);
-        let sources = &self.package(self.files.get(index)?.package)?.lock_sources;
+        let sources = &self.package(self.file(index)?.package)?.lock_sources;
         let specifiers = || sources.iter().map(|key| key.specifier_from(&dir));
         specifiers()
             .find(|specifier| {
@@ -257,7 +258,7 @@ impl Project {
 
     /// Whether `import` of file `index` comes from the module
     /// [`Project::source_for_name`] names for `name`.
-    pub fn imports_from_source_of(&self, index: usize, import: &Import, name: &str) -> bool {
+    pub fn imports_from_source_of(&self, index: FileId, import: &Import, name: &str) -> bool {
         let dir = self.dir_of(index);
         self.source_for_name(index, name).is_some_and(|source| {
             SourceKey::new(&dir, &source) == SourceKey::new(&dir, &import.source)
@@ -269,7 +270,7 @@ impl Project {
     /// another workspace package whose entry exports it, else by a relative
     /// path.
     fn declaring_specifier(&self, from: &Path, name: &str) -> Option<String> {
-        let declaring = (0..self.files.len()).find_map(|i| {
+        let declaring = self.file_ids().find_map(|i| {
             let model = self.model(i)?;
             declares_export(model, name).then(|| self.files[i].key().to_path_buf())
         })?;
@@ -326,7 +327,7 @@ impl Project {
     }
 
     /// Whether `class` of file `index` inherits a member named one of `names`.
-    pub fn inheritance(&self, index: usize, class: &ClassModel, names: &[&str]) -> Inheritance {
+    pub fn inheritance(&self, index: FileId, class: &ClassModel, names: &[&str]) -> Inheritance {
         let Some((path, model)) = self.file_model(index) else {
             return Inheritance::NoBase;
         };

@@ -11,7 +11,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ids::PackageId;
+use crate::ids::{FileId, PackageId};
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, Decorator, FileModel, Listed, ModuleList};
 use crate::project::Project;
@@ -57,8 +57,8 @@ impl LockUsers {
 /// A `@Module` class of a scanned file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModuleClass {
-    /// File index.
-    pub file: usize,
+    /// Its file.
+    pub file: FileId,
     /// Class index in the file's model.
     pub class: usize,
     /// Index of the `@Module` decorator.
@@ -335,7 +335,7 @@ pub fn root_modules(
     project: &Project,
     package: PackageId,
     modules: &[ModuleClass],
-    entries: &[usize],
+    entries: &[FileId],
 ) -> Roots {
     if project.package(package).is_some_and(|p| p.is_library) || modules.is_empty() {
         return Roots::default();
@@ -369,11 +369,11 @@ fn bootstrapped(
     project: &Project,
     package: PackageId,
     modules: &[ModuleClass],
-    entries: &[usize],
+    entries: &[FileId],
 ) -> Vec<ModuleClass> {
     let mut roots = Vec::new();
     for &index in entries {
-        let Some(file) = project.files.get(index) else {
+        let Some(file) = project.file(index) else {
             continue;
         };
         if file.package != package || is_test_file(&file.display) {
@@ -419,7 +419,7 @@ fn class_name<'a>(project: &'a Project, module: &ModuleClass) -> Option<&'a str>
 }
 
 fn in_app_module_file(project: &Project, module: &ModuleClass) -> bool {
-    project.files.get(module.file).is_some_and(|f| {
+    project.file(module.file).is_some_and(|f| {
         Path::new(&f.display)
             .file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("app.module."))
@@ -701,7 +701,7 @@ pub fn imports_lock_module(project: &Project, module: &ModuleClass) -> Option<bo
             Imported::LockModule => return Some(true),
             Imported::Module((next_path, class), next_model, decorator) => {
                 let next = ModuleClass {
-                    file: usize::MAX,
+                    file: FileId::NONE,
                     class,
                     decorator,
                 };

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use crate::config::Injection;
+use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
 use crate::modules::ClassKey;
@@ -78,7 +79,7 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
             .drain(..)
             .filter_map(|key| Some((key.clone(), *targets.get(&key)?)))
             .collect();
-        for file in 0..project.files.len() {
+        for file in project.file_ids() {
             let Some((path, model)) = project.file_model(file) else {
                 continue;
             };
@@ -189,10 +190,7 @@ fn hold_back(
         if finding.rule != Rule::UnlockedCron {
             continue;
         }
-        let display = project
-            .files
-            .get(site.file)
-            .map_or("?", |f| f.display.as_str());
+        let display = project.file(site.file).map_or("?", |f| f.display.as_str());
         let line = project
             .read_source(site.file)
             .map_or(0, |source| source.line_col(site.offset).0);
@@ -296,7 +294,7 @@ impl Reach<'_> {
         found
     }
 
-    fn sites(&self, file: usize, injections: &[Injection<'_>]) -> Vec<Site> {
+    fn sites(&self, file: FileId, injections: &[Injection<'_>]) -> Vec<Site> {
         let mut sites = Vec::new();
         let key_of = |class: usize| (self.path.to_path_buf(), class);
         for (index, class) in self.model.classes.iter().enumerate() {

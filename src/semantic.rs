@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::config::{AMBIGUOUS_LOCK_DECORATOR, Config, LOCK_ALT_MEMBER};
+use crate::ids::FileId;
 use crate::links::{Inheritance, Symbol};
 use crate::model::{
     Callee, ClassModel, Decorator, FileModel, Method, declares_member, has_decorator,
@@ -152,8 +153,8 @@ impl ClassFacts {
 pub struct FileContext<'a> {
     /// The project.
     pub project: &'a Project,
-    /// Index of the file.
-    pub index: usize,
+    /// The file.
+    pub index: FileId,
     /// The model.
     pub model: &'a FileModel,
     /// The text, read on first use (for this file's rules only).
@@ -166,7 +167,7 @@ pub struct FileContext<'a> {
 
 impl<'a> FileContext<'a> {
     /// Judges file `index`; `None` when it did not parse or was skipped.
-    pub fn new(project: &'a Project, index: usize) -> Option<Self> {
+    pub fn new(project: &'a Project, index: FileId) -> Option<Self> {
         let model = project.model(index)?;
         let classes = model
             .classes
@@ -226,7 +227,7 @@ pub fn resolve_callee<'m>(model: &'m FileModel, callee: &'m Callee) -> Option<(u
 /// A `[[guard]]` decorator: its import, its exported name and the guard.
 fn guard_use(
     project: &Project,
-    index: usize,
+    index: FileId,
     model: &FileModel,
     decorator: &Decorator,
 ) -> Option<(usize, String, usize)> {
@@ -244,7 +245,7 @@ fn guard_use(
 
 fn lock_use(
     project: &Project,
-    index: usize,
+    index: FileId,
     model: &FileModel,
     decorator: &Decorator,
 ) -> Option<(usize, String)> {
@@ -269,7 +270,7 @@ fn lock_use(
 /// as ScheduledJob } from './cluster-safe-cron'`).
 fn reexported_name(
     project: &Project,
-    index: usize,
+    index: FileId,
     import: &crate::model::Import,
     callee: &Callee,
 ) -> Option<String> {
@@ -293,7 +294,7 @@ fn schedule_use(model: &FileModel, decorator: &Decorator) -> Option<(usize, Stri
 
 fn class_facts(
     project: &Project,
-    index: usize,
+    index: FileId,
     model: &FileModel,
     class: &ClassModel,
 ) -> ClassFacts {
@@ -455,7 +456,7 @@ pub(crate) fn is_lock_member(config: &crate::config::Config, member: &str) -> bo
 /// lacks: one need per member, in the order the guards are configured.
 fn guard_needs(
     project: &Project,
-    index: usize,
+    index: FileId,
     class: &ClassModel,
     uses: Vec<(usize, LockUse)>,
 ) -> Vec<GuardNeed> {
@@ -529,7 +530,7 @@ fn is_scheduler_registry(model: &FileModel, local: &str) -> bool {
     }
 }
 
-fn member_state(project: &Project, index: usize, class: &ClassModel, names: &[&str]) -> Member {
+fn member_state(project: &Project, index: FileId, class: &ClassModel, names: &[&str]) -> Member {
     if declares_member(class, names) {
         return Member::Present;
     }

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::deps::{self, Record};
 use crate::engine::{self, Analysis, FileResult, RuleFilter};
 use crate::files::FileSystem;
+use crate::ids::FileId;
 use crate::project::{Project, Reached};
 
 /// A loaded project, its file stage's results and what each read.
@@ -34,10 +35,10 @@ pub struct Session {
     records: Vec<Record>,
     reached: Reached,
     /// Scanned files by path, as given to [`Session::update`].
-    by_path: HashMap<PathBuf, usize>,
+    by_path: HashMap<PathBuf, FileId>,
     /// The files whose state changed in the last update (every file after
     /// loading).
-    changed: Vec<usize>,
+    changed: Vec<FileId>,
 }
 
 /// Why [`Session::update`] could not apply a change: the caller loads the
@@ -60,10 +61,10 @@ impl Session {
             .files
             .iter()
             .enumerate()
-            .map(|(index, file)| (file.path.clone(), index))
+            .map(|(index, file)| (file.path.clone(), FileId::new(index)))
             .collect();
         let reached = project.reached();
-        let all: Vec<usize> = (0..project.files.len()).collect();
+        let all: Vec<FileId> = project.file_ids().collect();
         let mut session = Session {
             results: vec![None; project.files.len()],
             records: vec![Record::default(); project.files.len()],
@@ -86,7 +87,7 @@ impl Session {
     /// The files whose text or state changed in the last update, sorted
     /// (every file after loading, or when a fact every file reads changed):
     /// positions into any other file are as they were.
-    pub fn last_changed(&self) -> &[usize] {
+    pub fn last_changed(&self) -> &[FileId] {
         &self.changed
     }
 
@@ -133,12 +134,12 @@ impl Session {
         changed.sort_unstable();
         changed.dedup();
         self.changed = if globals_changed {
-            (0..self.project.files.len()).collect()
+            self.project.file_ids().collect()
         } else {
             changed.clone()
         };
-        let affected: Vec<usize> = if globals_changed {
-            (0..self.project.files.len()).collect()
+        let affected: Vec<FileId> = if globals_changed {
+            self.project.file_ids().collect()
         } else {
             self.readers_of(&changed)
         };
@@ -148,17 +149,17 @@ impl Session {
 
     /// The files whose stage must run again after `changed` changed: those
     /// files, and every file whose record names one of them.
-    fn readers_of(&self, changed: &[usize]) -> Vec<usize> {
-        let indexes: HashSet<usize> = changed.iter().copied().collect();
+    fn readers_of(&self, changed: &[FileId]) -> Vec<FileId> {
+        let indexes: HashSet<FileId> = changed.iter().copied().collect();
         let keys: HashSet<&Path> = changed
             .iter()
-            .filter_map(|&i| self.project.files.get(i))
+            .filter_map(|&i| self.project.file(i))
             .map(|f| f.key())
             .collect();
-        (0..self.records.len())
+        FileId::all(self.records.len())
             .filter(|i| {
                 indexes.contains(i) || {
-                    let record = &self.records[*i];
+                    let record = &self.records[i.index()];
                     record.files.iter().any(|f| indexes.contains(f))
                         || record.keys.iter().any(|k| keys.contains(k.as_path()))
                 }
@@ -168,9 +169,9 @@ impl Session {
 
     /// Runs the file stage of `files` (in parallel), recording what each
     /// read.
-    fn judge(&mut self, files: &[usize]) {
+    fn judge(&mut self, files: &[FileId]) {
         let project = &self.project;
-        let judged: Vec<(usize, Option<Box<FileResult>>, Record)> = files
+        let judged: Vec<(FileId, Option<Box<FileResult>>, Record)> = files
             .par_iter()
             .map(|&index| {
                 let (result, mut record) =
@@ -186,8 +187,8 @@ impl Session {
             })
             .collect();
         for (index, result, record) in judged {
-            self.results[index] = result;
-            self.records[index] = record;
+            self.results[index.index()] = result;
+            self.records[index.index()] = record;
         }
     }
 
@@ -205,7 +206,7 @@ impl Session {
     /// their related sites point into: every answer works out their
     /// positions, and a text left on disk would be read again each time.
     fn keep_texts(&self, analysis: &Analysis) {
-        let mut files: Vec<usize> = analysis
+        let mut files: Vec<FileId> = analysis
             .findings
             .iter()
             .flat_map(|f| std::iter::once(f.file).chain(f.related.iter().map(|r| r.file)))

@@ -6,9 +6,13 @@ use std::path::PathBuf;
 
 use cronlock::config::Config;
 use cronlock::engine::{CHANGED_ON_DISK, RuleFilter, analyze, fix_project};
+use cronlock::ids::FileId;
 use cronlock::project::{Fingerprint, Project};
 use cronlock::walk::{exclude_set, walk};
 use cronlock::workspace::Markers;
+
+/// The one file of the scans below.
+const JOBS_FILE: FileId = FileId::new(0);
 
 const JOBS: &str = "import { Injectable } from '@nestjs/common';
 import { ClusterSafeCron } from '@acme/cluster-lock';
@@ -37,7 +41,7 @@ fn fixed_in_memory(project: &mut Project) -> (cronlock::engine::FixOutcome, Stri
     let outcome = fix_project(project, &RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     let fixed = project
-        .read_source(0)
+        .read_source(JOBS_FILE)
         .expect("fixed text")
         .text()
         .to_string();
@@ -57,8 +61,11 @@ fn an_unchanged_file_is_read_again_and_fixed() {
     let (_work, _, mut project) = jobs_project();
     let outcome = fix_project(&mut project, &RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let original = outcome.originals.get(&0).expect("changed");
-    assert_eq!(project.original_text(0, original).as_deref(), Some(JOBS));
+    let original = outcome.originals.get(&JOBS_FILE).expect("changed");
+    assert_eq!(
+        project.original_text(JOBS_FILE, original).as_deref(),
+        Some(JOBS)
+    );
     assert!(project.changed_on_disk().is_empty());
 }
 
@@ -71,10 +78,10 @@ fn a_fixed_text_is_rebuilt_from_the_disk_and_never_from_another_text() {
     // The fixed text is held nowhere: once the file changes on disk, it
     // cannot be built again, and the file is reported changed.
     std::fs::write(&path, JOBS.replace("report", "REPORT")).expect("write");
-    assert!(project.read_source(0).is_none());
-    assert_eq!(project.changed_on_disk(), vec![0]);
-    let original = outcome.originals.get(&0).expect("changed");
-    assert!(project.original_text(0, original).is_none());
+    assert!(project.read_source(JOBS_FILE).is_none());
+    assert_eq!(project.changed_on_disk(), vec![JOBS_FILE]);
+    let original = outcome.originals.get(&JOBS_FILE).expect("changed");
+    assert!(project.original_text(JOBS_FILE, original).is_none());
 }
 
 #[test]
@@ -89,14 +96,14 @@ fn a_file_changed_after_the_parse_is_not_fixed() {
         outcome
             .failures
             .iter()
-            .all(|f| f.file == 0 && f.reason == CHANGED_ON_DISK),
+            .all(|f| f.file == JOBS_FILE && f.reason == CHANGED_ON_DISK),
         "{:?}",
         outcome.failures
     );
     assert!(outcome.originals.is_empty());
     assert_eq!(outcome.fixed, 0);
     assert!(!outcome.remaining.findings.is_empty());
-    assert_eq!(project.changed_on_disk(), vec![0]);
+    assert_eq!(project.changed_on_disk(), vec![JOBS_FILE]);
     // The disk keeps what was written there.
     assert_eq!(
         std::fs::read_to_string(&path).expect("read"),
@@ -111,7 +118,7 @@ fn a_finding_in_a_file_changed_after_the_parse_is_flagged() {
     let analysis = analyze(&project, &RuleFilter::default());
     assert!(!analysis.findings.is_empty());
     assert!(analysis.findings.iter().all(|f| f.fix.is_none()));
-    assert_eq!(project.changed_on_disk(), vec![0]);
+    assert_eq!(project.changed_on_disk(), vec![JOBS_FILE]);
 }
 
 #[test]
@@ -120,14 +127,14 @@ fn a_file_cronlock_wrote_is_read_as_its_new_text_and_a_later_change_is_still_see
     let (_, fixed) = fixed_in_memory(&mut project);
     // What `fix` does once it has written the file.
     std::fs::write(&path, &fixed).expect("write");
-    project.wrote(&[(0, Fingerprint::of(fixed.as_bytes()))]);
+    project.wrote(&[(JOBS_FILE, Fingerprint::of(fixed.as_bytes()))]);
     assert_eq!(
-        project.read_source(0).map(|s| s.text().to_string()),
+        project.read_source(JOBS_FILE).map(|s| s.text().to_string()),
         Some(fixed.clone())
     );
     assert!(project.changed_on_disk().is_empty());
     // Another process changes it after cronlock's write: that is a change.
     std::fs::write(&path, fixed.replace("report", "REPORT")).expect("write");
-    assert!(project.read_source(0).is_none());
-    assert_eq!(project.changed_on_disk(), vec![0]);
+    assert!(project.read_source(JOBS_FILE).is_none());
+    assert_eq!(project.changed_on_disk(), vec![JOBS_FILE]);
 }

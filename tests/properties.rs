@@ -218,7 +218,11 @@ fn fix(text: &str) -> (String, usize) {
     );
     let outcome = fix_project(&mut project, &RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let fixed = project.source(0).expect("source").text().to_string();
+    let fixed = project
+        .source(cronlock::ids::FileId::new(0))
+        .expect("source")
+        .text()
+        .to_string();
     (fixed, outcome.remaining.findings.len())
 }
 

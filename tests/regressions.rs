@@ -81,7 +81,10 @@ fn a_new_first_import_goes_above_the_class_decorators() {
     let outcome =
         cronlock::engine::fix_project(&mut project, &cronlock::engine::RuleFilter::default());
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    let fixed = project.source(0).expect("source").text();
+    let fixed = project
+        .source(cronlock::ids::FileId::new(0))
+        .expect("source")
+        .text();
     let import = fixed
         .find("import { DistributedLockService } from '@acme/cluster-lock';")
         .expect("import added");

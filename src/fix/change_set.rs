@@ -4,15 +4,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-/// A union-find over file indices.
+use crate::ids::FileId;
+
+/// A union-find over files.
 #[derive(Debug, Default)]
 pub struct ChangeSets {
-    parent: HashMap<usize, usize>,
+    parent: HashMap<FileId, FileId>,
 }
 
 impl ChangeSets {
     /// Puts `a` and `b` in one change.
-    pub fn join(&mut self, a: usize, b: usize) {
+    pub fn join(&mut self, a: FileId, b: FileId) {
         let (ra, rb) = (self.root(a), self.root(b));
         if ra != rb {
             self.parent.insert(ra.max(rb), ra.min(rb));
@@ -20,7 +22,7 @@ impl ChangeSets {
     }
 
     /// The representative of `file`'s change.
-    pub fn root(&mut self, file: usize) -> usize {
+    pub fn root(&mut self, file: FileId) -> FileId {
         let mut at = file;
         while let Some(&up) = self.parent.get(&at) {
             if up == at {
@@ -41,18 +43,18 @@ impl ChangeSets {
     }
 
     /// Whether `a` and `b` belong to one change.
-    pub fn same(&mut self, a: usize, b: usize) -> bool {
+    pub fn same(&mut self, a: FileId, b: FileId) -> bool {
         self.root(a) == self.root(b)
     }
 
     /// `files` grouped by change, each group and the list sorted.
-    pub fn group(&mut self, files: impl IntoIterator<Item = usize>) -> Vec<Vec<usize>> {
-        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    pub fn group(&mut self, files: impl IntoIterator<Item = FileId>) -> Vec<Vec<FileId>> {
+        let mut groups: BTreeMap<FileId, Vec<FileId>> = BTreeMap::new();
         for file in files {
             let root = self.root(file);
             groups.entry(root).or_default().push(file);
         }
-        let mut groups: Vec<Vec<usize>> = groups.into_values().collect();
+        let mut groups: Vec<Vec<FileId>> = groups.into_values().collect();
         for group in &mut groups {
             group.sort_unstable();
         }
@@ -64,14 +66,19 @@ impl ChangeSets {
 #[cfg(test)]
 mod tests {
     use super::ChangeSets;
+    use crate::ids::FileId;
 
     #[test]
     fn joined_files_share_a_change_and_others_stay_alone() {
+        let id = FileId::new;
         let mut sets = ChangeSets::default();
-        sets.join(4, 1);
-        sets.join(1, 7);
-        assert!(sets.same(7, 4));
-        assert!(!sets.same(7, 2));
-        assert_eq!(sets.group([7, 2, 4, 1]), vec![vec![1, 4, 7], vec![2]]);
+        sets.join(id(4), id(1));
+        sets.join(id(1), id(7));
+        assert!(sets.same(id(7), id(4)));
+        assert!(!sets.same(id(7), id(2)));
+        assert_eq!(
+            sets.group([7, 2, 4, 1].map(id)),
+            vec![vec![id(1), id(4), id(7)], vec![id(2)]]
+        );
     }
 }

@@ -16,6 +16,7 @@ use super::documents::{Overlay, path_to_uri};
 use crate::baseline::{self, Baseline};
 use crate::config::Config;
 use crate::engine::{self, Analysis, RuleFilter};
+use crate::ids::FileId;
 use crate::project::Project;
 use crate::rules::Finding;
 use crate::session::Session;
@@ -49,7 +50,7 @@ pub struct Loaded {
     /// Each file's diagnostics as last shown, with a digest of the findings
     /// they were built from: a file whose findings, and the texts they
     /// point into, did not change is shown again as it was.
-    shown: HashMap<usize, (u64, Vec<Shown>)>,
+    shown: HashMap<FileId, (u64, Vec<Shown>)>,
     /// The last analysis (the readiness report is made from it).
     analysis: Analysis,
 }
@@ -155,7 +156,7 @@ fn shown(loaded: &mut Loaded, analysis: &Analysis, encoding: Encoding) -> Findin
         .baseline
         .as_ref()
         .map(|b| b.compare(project, &analysis.findings).baselined);
-    let mut by_file: BTreeMap<usize, Vec<&Finding>> = BTreeMap::new();
+    let mut by_file: BTreeMap<FileId, Vec<&Finding>> = BTreeMap::new();
     for (index, finding) in analysis.findings.iter().enumerate() {
         if baselined
             .as_ref()
@@ -166,14 +167,14 @@ fn shown(loaded: &mut Loaded, analysis: &Analysis, encoding: Encoding) -> Findin
         by_file.entry(finding.file).or_default().push(finding);
     }
     let changed = loaded.session.last_changed();
-    let is_changed = |file: usize| changed.binary_search(&file).is_ok();
+    let is_changed = |file: FileId| changed.binary_search(&file).is_ok();
     let mut previous = std::mem::take(&mut loaded.shown);
     let mut out = Findings::default();
     let mut texts = Texts::new(project);
     for (file, findings) in by_file {
         let (Some(entry), Some(uri)) = (
-            project.files.get(file),
-            project.files.get(file).and_then(|f| path_to_uri(&f.path)),
+            project.file(file),
+            project.file(file).and_then(|f| path_to_uri(&f.path)),
         ) else {
             continue;
         };
@@ -220,7 +221,7 @@ fn show(
         .related
         .iter()
         .filter_map(|site| {
-            let uri = path_to_uri(&project.files.get(site.file)?.path)?;
+            let uri = path_to_uri(&project.file(site.file)?.path)?;
             let range = texts.range(site.file, site.offset, site.offset, encoding)?;
             Some(RelatedSite {
                 uri,
@@ -244,7 +245,7 @@ fn show(
 /// The texts findings point into, each indexed once.
 struct Texts<'p> {
     project: &'p Project,
-    held: HashMap<usize, Option<String>>,
+    held: HashMap<FileId, Option<String>>,
 }
 
 impl<'p> Texts<'p> {
@@ -257,7 +258,7 @@ impl<'p> Texts<'p> {
 
     fn range(
         &mut self,
-        file: usize,
+        file: FileId,
         start: usize,
         end: usize,
         encoding: Encoding,
@@ -301,8 +302,7 @@ pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
     for set in &outcome.change_sets {
         let mut changed = Vec::new();
         for &file in set {
-            let (Some(original), Some(entry)) =
-                (outcome.originals.get(&file), project.files.get(file))
+            let (Some(original), Some(entry)) = (outcome.originals.get(&file), project.file(file))
             else {
                 continue;
             };

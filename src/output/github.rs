@@ -1,6 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, one per finding.
 
 use super::Report;
+use crate::ids::FileId;
 use crate::rules::Severity;
 
 /// `::error file=...,line=...,col=...,title=cronlock(rule)::message` lines.
@@ -40,10 +41,10 @@ pub fn render(report: &Report<'_>) -> String {
 
 fn relative_to_cwd(
     report: &Report<'_>,
-    file: usize,
+    file: FileId,
     cwd: Option<&std::path::Path>,
 ) -> Option<String> {
-    let path = std::path::absolute(&report.project.files.get(file)?.path).ok()?;
+    let path = std::path::absolute(&report.project.file(file)?.path).ok()?;
     let path = crate::paths::normalize(&path);
     let relative = path.strip_prefix(cwd?).ok()?;
     Some(crate::walk::display_path(relative))

@@ -105,7 +105,7 @@ impl<'a> Report<'a> {
     }
 
     fn summary_of(&self, findings: Vec<&Finding>) -> Summary {
-        let mut files: Vec<usize> = findings.iter().map(|f| f.file).collect();
+        let mut files: Vec<crate::ids::FileId> = findings.iter().map(|f| f.file).collect();
         files.sort_unstable();
         files.dedup();
         Summary {
@@ -121,8 +121,7 @@ impl<'a> Report<'a> {
     pub fn locate(&self, related: &crate::rules::Related) -> (&'a str, usize, usize) {
         let project = self.project;
         let file = project
-            .files
-            .get(related.file)
+            .file(related.file)
             .map_or("", |f| f.display.as_str());
         let (line, column) = related.position.unwrap_or((1, 1));
         (file, line, column)

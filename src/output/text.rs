@@ -22,7 +22,7 @@ pub fn render(report: &Report<'_>) -> String {
         };
         // The text of the file being reported on: findings come sorted by
         // file, so each text is read once and let go after its findings.
-        let mut text: Option<(usize, Option<SourceRef<'_>>)> = None;
+        let mut text: Option<(crate::ids::FileId, Option<SourceRef<'_>>)> = None;
         for located in report.located().into_iter().filter(|l| !l.baselined) {
             out.push_str(&header(&located, report.color));
             out.push('\n');

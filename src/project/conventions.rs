@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{FileState, Project, SourceKey};
 use crate::config::Config;
+use crate::ids::FileId;
 use crate::model::{Callee, FileModel, Import};
 use crate::paths::{absolute, normalize};
 
@@ -15,8 +16,8 @@ impl Project {
     /// application whose jobs all live in a library): `near` declares the
     /// class whose new parameter reaches file `index`, and that parameter's
     /// type comes from there.
-    pub fn lock_source_near(&self, index: usize, near: usize) -> Option<String> {
-        let package = self.package(self.files.get(near)?.package)?;
+    pub fn lock_source_near(&self, index: FileId, near: FileId) -> Option<String> {
+        let package = self.package(self.file(near)?.package)?;
         let dir = self.dir_of(index);
         package
             .lock_sources
@@ -26,11 +27,11 @@ impl Project {
 
     /// Whether `import` of file `index` comes from its package's lock source
     /// (or the configured `import-source`).
-    pub fn is_lock_source(&self, index: usize, import: &Import) -> bool {
+    pub fn is_lock_source(&self, index: FileId, import: &Import) -> bool {
         if self.config.import_source.as_deref() == Some(import.source.as_str()) {
             return true;
         }
-        let Some(file) = self.files.get(index) else {
+        let Some(file) = self.file(index) else {
             return false;
         };
         let key = SourceKey::new(&self.dir_of(index), &import.source);
@@ -42,7 +43,7 @@ impl Project {
     /// `index`: its `import-source`, made relative to the file when it names
     /// a file relative to the configuration's directory (`src/redlock`),
     /// else as written (a package, a path alias).
-    pub fn guard_source_for(&self, index: usize, guard: usize) -> Option<String> {
+    pub fn guard_source_for(&self, index: FileId, guard: usize) -> Option<String> {
         let source = self.config.guards.get(guard)?.import_source.as_deref()?;
         let config_dir = self.config.path.as_deref().and_then(Path::parent);
         let target = config_dir.and_then(|dir| {
@@ -73,7 +74,7 @@ impl Project {
             let FileState::Parsed { model, .. } = &file.state else {
                 continue;
             };
-            let dir = self.dir_of(index);
+            let dir = self.dir_of(FileId::new(index));
             for import in &model.imports {
                 let role = source_role(model, import, &self.config);
                 if role == SourceRole::None {
@@ -96,11 +97,10 @@ impl Project {
     /// The modifier an injected lock service member gets in file `index`:
     /// the configured one, else `protected readonly` when the file's tsconfig
     /// sets `noUnusedLocals`, else `private readonly`.
-    pub fn lock_modifier(&self, index: usize) -> &str {
+    pub fn lock_modifier(&self, index: FileId) -> &str {
         let strict = self.config.lock_service_modifier.is_none()
             && self
-                .files
-                .get(index)
+                .file(index)
                 .is_some_and(|f| self.tsconfigs.no_unused_locals(&f.key));
         self.config.member_modifier(strict)
     }

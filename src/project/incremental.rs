@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use super::load::state_of;
 use super::{FileState, Project, SourceKey};
 use crate::files::FileSystem;
+use crate::ids::FileId;
 use crate::prefilter::{SkipHints, is_kept, mentions_any, substring_matcher, word_matcher};
 use crate::source::SourceText;
 
@@ -15,7 +16,7 @@ use crate::source::SourceText;
 #[derive(Debug, Default)]
 pub struct Updated {
     /// Files whose state changed.
-    pub files: Vec<usize>,
+    pub files: Vec<FileId>,
     /// A fact that every file's stage may read changed (a package's lock
     /// sources): every file must be judged again.
     pub globals_changed: bool,
@@ -71,11 +72,11 @@ impl Project {
     /// once every change is in. A new or lost alias of a lock decorator is
     /// [`NeedsLoad`]: the project is then half updated, and must be loaded
     /// again.
-    pub fn update_texts(&mut self, changes: Vec<(usize, String)>) -> Result<Updated, NeedsLoad> {
+    pub fn update_texts(&mut self, changes: Vec<(FileId, String)>) -> Result<Updated, NeedsLoad> {
         // Texts read on demand from now on are the new ones.
         if let Ok(mut cache) = self.outside.lock() {
             for (index, _) in &changes {
-                if let Some(file) = self.files.get(*index) {
+                if let Some(file) = self.file(*index) {
                     cache.remove(&file.key);
                 }
             }
@@ -101,14 +102,14 @@ impl Project {
             .iter()
             .map(|p| p.lock_sources.clone())
             .collect();
-        let mut states: Vec<(usize, FileState)> = parse
+        let mut states: Vec<(FileId, FileState)> = parse
             .into_par_iter()
             .map(|(index, text)| (index, state_of(SourceText::new(text), None, false)))
             .collect();
         states.extend(skip.into_iter().map(|index| (index, FileState::Skipped)));
         let mut updated = Updated::default();
         for (index, state) in states {
-            let Some(file) = self.files.get_mut(index) else {
+            let Some(file) = self.files.get_mut(index.index()) else {
                 continue;
             };
             if let Ok(mut cache) = self.outside.lock() {
@@ -140,15 +141,14 @@ impl Project {
     /// Reads `files` (skipped ones) again and parses those a second read
     /// wants given everything reachable now (see [`SkipHints::wanted`]), or
     /// that name an alias of a lock decorator; gives the files parsed.
-    pub fn second_reads_of(&mut self, files: Vec<usize>, reached: &Reached) -> Vec<usize> {
+    pub fn second_reads_of(&mut self, files: Vec<FileId>, reached: &Reached) -> Vec<FileId> {
         if self.prefilter.is_none() {
             return Vec::new();
         }
-        let candidates: Vec<usize> = files
+        let candidates: Vec<FileId> = files
             .into_iter()
             .filter(|&i| {
-                self.files
-                    .get(i)
+                self.file(i)
                     .is_some_and(|f| matches!(f.state, FileState::Skipped))
             })
             .collect();
@@ -174,8 +174,9 @@ impl Project {
     /// rounds run from nothing. For when fewer names are reachable than
     /// before (a fresh load would parse fewer files). Gives the files whose
     /// state changed.
-    pub fn redo_second_reads(&mut self) -> Vec<usize> {
-        let demoted: Vec<usize> = (0..self.files.len())
+    pub fn redo_second_reads(&mut self) -> Vec<FileId> {
+        let demoted: Vec<FileId> = self
+            .file_ids()
             .filter(|&i| self.files[i].second_read)
             .collect();
         for &index in &demoted {
@@ -219,7 +220,7 @@ impl Project {
     /// (see [`Project::parse_second_reads`]), round after round, as loading
     /// runs them: skipped files are read again and parsed when their hints
     /// want them. Gives the files parsed.
-    pub fn second_reads_since(&mut self, reached: &mut Reached) -> Vec<usize> {
+    pub fn second_reads_since(&mut self, reached: &mut Reached) -> Vec<FileId> {
         let mut parsed = Vec::new();
         loop {
             let reach = self.reachable_names();
@@ -241,7 +242,8 @@ impl Project {
             if names.is_none() && sources.is_none() {
                 return parsed;
             }
-            let candidates: Vec<usize> = (0..self.files.len())
+            let candidates: Vec<FileId> = self
+                .file_ids()
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .collect();
             parsed.extend(self.parse_if(candidates, |_, bytes| {

@@ -13,7 +13,7 @@ use super::{FileState, Package, Project, ScannedFile};
 use crate::budget::with_module_in_budget;
 use crate::config::Config;
 use crate::files::{FileSystem, MemoryFileSystem, OsFileSystem};
-use crate::ids::PackageId;
+use crate::ids::{FileId, PackageId};
 use crate::model::{FileModel, build_model};
 use crate::paths::normalize;
 use crate::prefilter::{SkipHints, build_prefilter, is_kept};
@@ -126,7 +126,7 @@ impl Project {
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f.state, FileState::Parsed { .. }))
-            .map(|(i, f)| (f.key.clone(), i))
+            .map(|(i, f)| (f.key.clone(), FileId::new(i)))
             .collect();
         let mut project = Project {
             config,

@@ -23,7 +23,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::config::Config;
 use crate::files::FileSystem;
-use crate::ids::PackageId;
+use crate::ids::{FileId, PackageId};
 use crate::model::FileModel;
 use crate::resolve::Resolver;
 use crate::source::SourceText;
@@ -56,7 +56,7 @@ pub struct Project {
     /// only a decorator imported under one of them is followed to its
     /// declaration.
     pub lock_aliases: Vec<String>,
-    by_key: HashMap<PathBuf, usize>,
+    by_key: HashMap<PathBuf, FileId>,
     /// Files read on demand (outside the scan, or skipped by the prefilter);
     /// each is parsed once, outside the map's lock.
     outside: Mutex<HashMap<PathBuf, Arc<on_demand::OnDemand>>>,
@@ -66,9 +66,9 @@ pub struct Project {
 /// The file table: what is held of each file, by index and by path.
 impl Project {
     /// The model of file `index`, when it parsed.
-    pub fn model(&self, index: usize) -> Option<&FileModel> {
+    pub fn model(&self, index: FileId) -> Option<&FileModel> {
         crate::deps::read_file(index);
-        match &self.files.get(index)?.state {
+        match &self.file(index)?.state {
             FileState::Parsed { model, .. } => Some(model.as_ref()),
             _ => None,
         }
@@ -78,9 +78,9 @@ impl Project {
     /// text is read again from disk on first use (see [`ParsedText`]):
     /// `None` when the file changed on disk since it was parsed (see
     /// [`Project::changed_on_disk`]).
-    pub fn source(&self, index: usize) -> Option<&SourceText> {
+    pub fn source(&self, index: FileId) -> Option<&SourceText> {
         crate::deps::read_file(index);
-        let file = self.files.get(index)?;
+        let file = self.file(index)?;
         match &file.state {
             FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(source.as_ref()),
@@ -90,9 +90,9 @@ impl Project {
 
     /// The text of file `index` for one use, like [`Project::source`] but
     /// not kept by the project when it had to be read again.
-    pub fn read_source(&self, index: usize) -> Option<SourceRef<'_>> {
+    pub fn read_source(&self, index: FileId) -> Option<SourceRef<'_>> {
         crate::deps::read_file(index);
-        let file = self.files.get(index)?;
+        let file = self.file(index)?;
         match &file.state {
             FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
@@ -103,29 +103,40 @@ impl Project {
     /// Files whose text was read again and no longer matched the text that
     /// was parsed: they changed on disk during the run, so nothing about
     /// them (positions, fixes) can be trusted.
-    pub fn changed_on_disk(&self) -> Vec<usize> {
-        (0..self.files.len())
+    pub fn changed_on_disk(&self) -> Vec<FileId> {
+        self.file_ids()
             .filter(|&i| matches!(&self.files[i].state, FileState::Parsed { text, .. } if text.changed()))
             .collect()
     }
 
     /// Directory of file `index` (absolute).
-    pub fn dir_of(&self, index: usize) -> PathBuf {
-        self.files
-            .get(index)
+    pub fn dir_of(&self, index: FileId) -> PathBuf {
+        self.file(index)
             .and_then(|f| f.key.parent())
             .map(Path::to_path_buf)
             .unwrap_or_default()
     }
 
     /// The absolute path and shared model of scanned file `index`.
-    pub fn file_model(&self, index: usize) -> Option<(PathBuf, Arc<FileModel>)> {
+    pub fn file_model(&self, index: FileId) -> Option<(PathBuf, Arc<FileModel>)> {
         crate::deps::read_file(index);
-        let file = self.files.get(index)?;
+        let file = self.file(index)?;
         match &file.state {
             FileState::Parsed { model, .. } => Some((file.key.clone(), Arc::clone(model))),
             _ => None,
         }
+    }
+
+    /// The ids of every scanned file, in order.
+    pub fn file_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = FileId> + ExactSizeIterator + Clone + use<> {
+        FileId::all(self.files.len())
+    }
+
+    /// Scanned file `id`.
+    pub fn file(&self, id: FileId) -> Option<&ScannedFile> {
+        self.files.get(id.index())
     }
 
     /// Package `id`.
@@ -134,7 +145,7 @@ impl Project {
     }
 
     /// The scanned, parsed file at an absolute path.
-    pub fn index_of(&self, key: &Path) -> Option<usize> {
+    pub fn index_of(&self, key: &Path) -> Option<FileId> {
         crate::deps::read_key(key);
         self.by_key.get(key).copied()
     }

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::load::{state_of, with_buffer};
 use super::{FileState, Project, ScannedFile};
+use crate::ids::FileId;
 use crate::model::{Callee, ClassModel, FileModel};
 use crate::prefilter::{SkipHints, mentions_any, substring_matcher, word_matcher};
 use crate::source::SourceText;
@@ -21,7 +22,7 @@ impl Project {
     /// that renames an alias again (`export { ScheduledJob as NightlyJob }`)
     /// names no lock decorator either: rounds go on until no new alias
     /// turns up, so a chain of renames of any depth is followed.
-    pub(super) fn parse_alias_users(&mut self) -> Vec<usize> {
+    pub(super) fn parse_alias_users(&mut self) -> Vec<FileId> {
         let mut parsed = Vec::new();
         loop {
             let new: Vec<String> = self
@@ -42,7 +43,8 @@ impl Project {
             else {
                 return parsed;
             };
-            let skipped: Vec<usize> = (0..self.files.len())
+            let skipped: Vec<FileId> = self
+                .file_ids()
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .collect();
             parsed.extend(self.parse_matching(skipped, &matcher));
@@ -85,7 +87,8 @@ impl Project {
             if names.is_none() && default_sources.is_none() {
                 return;
             }
-            let candidates: Vec<usize> = (0..self.files.len())
+            let candidates: Vec<FileId> = self
+                .file_ids()
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .filter(|&i| self.files[i].hints.may_matter())
                 .collect();
@@ -110,7 +113,8 @@ impl Project {
             .iter()
             .map(|i| i.member.to_string())
             .collect();
-        let models: Vec<(usize, &FileModel)> = (0..self.files.len())
+        let models: Vec<(FileId, &FileModel)> = self
+            .file_ids()
             .filter_map(|i| Some((i, self.model(i)?)))
             .collect();
         let mut known: std::collections::HashSet<String> = models
@@ -175,10 +179,10 @@ impl Project {
     /// the files parsed.
     fn read_wanted(
         &mut self,
-        candidates: Vec<usize>,
+        candidates: Vec<FileId>,
         names: Option<&AhoCorasick>,
         default_sources: Option<&AhoCorasick>,
-    ) -> Vec<usize> {
+    ) -> Vec<FileId> {
         self.parse_if(candidates, |file, bytes| {
             file.hints.wanted(
                 || names.is_some_and(|m| mentions_any(m, bytes)),
@@ -189,7 +193,7 @@ impl Project {
 
     /// Reads `candidates` again and parses those that mention a name of
     /// `matcher` as a whole identifier.
-    fn parse_matching(&mut self, candidates: Vec<usize>, matcher: &AhoCorasick) -> Vec<usize> {
+    fn parse_matching(&mut self, candidates: Vec<FileId>, matcher: &AhoCorasick) -> Vec<FileId> {
         self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes))
     }
 
@@ -197,10 +201,10 @@ impl Project {
     /// `wanted` accepts, puts their states in place and gives their indexes.
     pub(super) fn parse_if(
         &mut self,
-        candidates: Vec<usize>,
+        candidates: Vec<FileId>,
         wanted: impl Fn(&ScannedFile, &[u8]) -> bool + Sync,
-    ) -> Vec<usize> {
-        let states: Vec<(usize, FileState)> = candidates
+    ) -> Vec<FileId> {
+        let states: Vec<(FileId, FileState)> = candidates
             .into_par_iter()
             .filter_map(|index| {
                 let file = &self.files[index];
@@ -214,13 +218,13 @@ impl Project {
                 Some((index, state_of(SourceText::new(text), None, true)))
             })
             .collect();
-        let parsed: Vec<usize> = states.iter().map(|(index, _)| *index).collect();
+        let parsed: Vec<FileId> = states.iter().map(|(index, _)| *index).collect();
         self.install(states);
         parsed
     }
 
     /// Puts the states of files read again in place.
-    fn install(&mut self, states: Vec<(usize, FileState)>) {
+    fn install(&mut self, states: Vec<(FileId, FileState)>) {
         if states.is_empty() {
             return;
         }
@@ -239,7 +243,7 @@ impl Project {
     /// }`, `export const ScheduledJob = ClusterSafeCron`).
     pub(super) fn lock_decorator_aliases(&self, known: &[String]) -> Vec<String> {
         let mut aliases: Vec<String> = Vec::new();
-        for index in 0..self.files.len() {
+        for index in self.file_ids() {
             let Some(model) = self.model(index) else {
                 continue;
             };

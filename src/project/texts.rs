@@ -12,6 +12,7 @@ use super::load::state_of;
 use super::{FileState, Fingerprint, Project};
 use crate::files::{FileSystem, read_text};
 use crate::fix::Edit;
+use crate::ids::FileId;
 use crate::source::SourceText;
 
 /// A changed file's text before the fix loop changed it.
@@ -29,14 +30,14 @@ impl Project {
     /// Replaces files' texts (after fixes), re-derives what depends on them,
     /// and gives back the texts they replaced (moved out, not copied: a fix
     /// of a large tree would otherwise hold every changed file three times).
-    pub fn replace_texts(&mut self, texts: Vec<(usize, String)>) -> Vec<(usize, Original)> {
+    pub fn replace_texts(&mut self, texts: Vec<(FileId, String)>) -> Vec<(FileId, Original)> {
         // The old models go before the new ones are built. The new texts
         // were parsed once already, by the fix verifier; keeping those models
         // instead of parsing again costs ~20 MiB more at 50k files (every
         // changed file's old and new model alive at once), so they are rebuilt.
         let mut replaced = Vec::with_capacity(texts.len());
         for (index, _) in &texts {
-            if let Some(file) = self.files.get_mut(*index) {
+            if let Some(file) = self.files.get_mut(index.index()) {
                 match std::mem::replace(&mut file.state, FileState::Skipped) {
                     FileState::Parsed { text, .. } => match text.backing.print() {
                         // Callers replace texts they read, which matched
@@ -59,7 +60,7 @@ impl Project {
             }
         }
         let prefilter = self.prefilter.as_ref();
-        let states: Vec<(usize, FileState)> = texts
+        let states: Vec<(FileId, FileState)> = texts
             .into_par_iter()
             .map(|(index, text)| {
                 let state = state_of(SourceText::new(text), prefilter, false);
@@ -67,7 +68,7 @@ impl Project {
             })
             .collect();
         for (index, state) in states {
-            if let Some(file) = self.files.get_mut(index) {
+            if let Some(file) = self.files.get_mut(index.index()) {
                 file.state = state;
             }
         }
@@ -85,16 +86,20 @@ impl Project {
     /// whose text is on disk keeps only the edits (see [`ParsedText`]), so
     /// that no fixed text is held; its text is rebuilt to be parsed, one file
     /// at a time per thread.
-    pub fn splice_edits(&mut self, mut changes: Vec<(usize, Vec<Edit>)>) -> Vec<(usize, Original)> {
+    pub fn splice_edits(
+        &mut self,
+        mut changes: Vec<(FileId, Vec<Edit>)>,
+    ) -> Vec<(FileId, Original)> {
         changes.sort_by_key(|(index, _)| *index);
         let prefilter = self.prefilter.as_ref();
         let fs = self.fs.as_ref();
         let changes = &changes;
-        let replaced: Vec<(usize, Original)> = self
+        let replaced: Vec<(FileId, Original)> = self
             .files
             .par_iter_mut()
             .enumerate()
             .filter_map(|(index, file)| {
+                let index = FileId::new(index);
                 let at = changes.binary_search_by_key(&index, |(i, _)| *i).ok()?;
                 let (state, original) = spliced(
                     std::mem::replace(&mut file.state, FileState::Skipped),
@@ -118,13 +123,13 @@ impl Project {
     /// left on disk and the file changed since it was parsed.
     pub fn original_text<'o>(
         &self,
-        index: usize,
+        index: FileId,
         original: &'o Original,
     ) -> Option<std::borrow::Cow<'o, str>> {
         match original {
             Original::Text(text) => Some(std::borrow::Cow::Borrowed(text)),
             Original::OnDisk(print) => {
-                let text = read_text(self.fs.as_ref(), &self.files.get(index)?.path)?;
+                let text = read_text(self.fs.as_ref(), &self.file(index)?.path)?;
                 (Fingerprint::of(text.as_bytes()) == *print)
                     .then_some(std::borrow::Cow::Owned(text))
             }
@@ -136,10 +141,10 @@ impl Project {
     /// reading it again for the report of what the fix left (a finding's
     /// source frame) is no change on disk. A file another process changes
     /// after this write still is one.
-    pub fn wrote(&mut self, written: &[(usize, Fingerprint)]) {
+    pub fn wrote(&mut self, written: &[(FileId, Fingerprint)]) {
         for &(index, print) in written {
             if let Some(FileState::Parsed { text, .. }) =
-                self.files.get_mut(index).map(|f| &mut f.state)
+                self.files.get_mut(index.index()).map(|f| &mut f.state)
                 && text.backing.print().is_some()
             {
                 *text = ParsedText::on_disk(print);

@@ -8,6 +8,7 @@ use crate::config::{Config, Injection};
 use crate::fix::imports::{ImportPlan, ImportRequest, ensure_value_import};
 use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
+use crate::ids::FileId;
 use crate::model::{
     ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
 };
@@ -58,7 +59,7 @@ pub fn import_lock_name(ctx: &FileContext<'_>, name: &str) -> Option<ImportPlan>
 fn import_lock_name_near(
     ctx: &FileContext<'_>,
     name: &str,
-    near: Option<usize>,
+    near: Option<FileId>,
 ) -> Option<ImportPlan> {
     let source = ctx
         .project
@@ -92,7 +93,7 @@ pub fn import_injected_type(
 pub fn import_injected_type_near(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
-    near: Option<usize>,
+    near: Option<FileId>,
 ) -> Option<ImportPlan> {
     let Some(guard) = injection.guard else {
         return import_lock_name_near(ctx, injection.type_name, near);
@@ -234,7 +235,7 @@ pub enum Shape {
 /// `position`, and how; else why not, in words that follow `` `new X(...)` ``.
 pub fn shape(
     project: &Project,
-    file: usize,
+    file: FileId,
     model: &FileModel,
     new: &Construction,
     position: usize,
@@ -306,8 +307,8 @@ pub(crate) fn injected_at(
 }
 
 /// `*.spec.ts`, `*.test.ts` (any TypeScript extension).
-fn is_test_file(project: &Project, file: usize) -> bool {
-    let Some(name) = project.files.get(file).and_then(|f| f.path.file_name()) else {
+fn is_test_file(project: &Project, file: FileId) -> bool {
+    let Some(name) = project.file(file).and_then(|f| f.path.file_name()) else {
         return false;
     };
     let name = name.to_string_lossy();

@@ -8,6 +8,7 @@ use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
+use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{Callee, Construction, Factory};
 use crate::modules::LockUsers;
@@ -129,7 +130,7 @@ fn pass_member(
     new: &Construction,
     shape: Shape,
     injection: &Injection<'_>,
-    near: Option<usize>,
+    near: Option<FileId>,
 ) -> Option<Fix> {
     let text = ctx.text()?;
     let plan = import_injected_type_near(ctx, injection, near)?;

@@ -39,6 +39,7 @@ pub mod unlocked_interval;
 pub(crate) use tester::Tester;
 
 use crate::fix::Fix;
+use crate::ids::FileId;
 pub use crate::registry::{Fixability, Rule, Severity, Stage};
 use crate::semantic::FileContext;
 
@@ -100,8 +101,8 @@ pub struct Finding {
     pub rule: Rule,
     /// How serious (the rule's default until configuration applies).
     pub severity: Severity,
-    /// Index of the file in the project.
-    pub file: usize,
+    /// The file.
+    pub file: FileId,
     /// Byte offset the finding points at.
     pub offset: usize,
     /// Byte offset where the highlighted text ends.
@@ -146,8 +147,8 @@ pub struct Position {
 /// A place a finding's fix reaches beyond its own file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
-    /// File index.
-    pub file: usize,
+    /// The file.
+    pub file: FileId,
     /// Byte offset.
     pub offset: usize,
     /// What happens there.
@@ -158,7 +159,7 @@ pub struct Related {
 
 impl Finding {
     /// A finding of `rule` at `range` of file `file`.
-    pub fn new(rule: Rule, file: usize, range: std::ops::Range<usize>, message: String) -> Self {
+    pub fn new(rule: Rule, file: FileId, range: std::ops::Range<usize>, message: String) -> Self {
         Finding {
             rule,
             severity: rule.default_severity(),

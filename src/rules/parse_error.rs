@@ -1,6 +1,7 @@
 //! parse-error: the file could not be parsed.
 
 use super::{Finding, Rule, RuleDoc};
+use crate::ids::FileId;
 use crate::parse::SyntaxError;
 
 /// Documentation.
@@ -17,7 +18,7 @@ overflow the parser's stack.",
 };
 
 /// The finding for a file that did not parse.
-pub fn finding(file: usize, error: &SyntaxError) -> Finding {
+pub fn finding(file: FileId, error: &SyntaxError) -> Finding {
     Finding::new(
         Rule::ParseError,
         file,

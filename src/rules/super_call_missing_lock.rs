@@ -6,6 +6,7 @@ use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::constructor::add_param;
 use crate::fix::{Edit, Fix};
+use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{ClassModel, SuperCall};
 use crate::semantic::{ClassFacts, FileContext, Member, type_names};
@@ -190,7 +191,7 @@ fn pass_member(
     injection: &Injection<'_>,
     (class, call, args): (&ClassModel, &SuperCall, &[std::ops::Range<usize>]),
     position: usize,
-    near: Option<usize>,
+    near: Option<FileId>,
 ) -> Option<Fix> {
     let member = injection.member;
     let mut edits = Vec::new();

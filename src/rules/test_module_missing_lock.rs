@@ -7,6 +7,7 @@ use super::{Finding, Rule, RuleDoc};
 use crate::config::Injection;
 use crate::fix::Fix;
 use crate::fix::list::{self, List};
+use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{Callee, TestingModule};
 use crate::modules::LockUsers;
@@ -107,7 +108,7 @@ fn provide_type(
     ctx: &FileContext<'_>,
     injection: &Injection<'_>,
     testing: &TestingModule,
-    near: Option<usize>,
+    near: Option<FileId>,
 ) -> Option<Fix> {
     let providers = testing.metadata.providers.as_ref()?;
     let brackets = providers.brackets?;

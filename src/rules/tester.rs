@@ -210,7 +210,7 @@ impl Tester {
                         .position(|f| f.display == *file)
                         .ok_or_else(|| format!("no file {file} in the case"))?;
                     let text = project
-                        .source(index)
+                        .source(crate::ids::FileId::new(index))
                         .map(|s| s.text().to_string())
                         .or_else(|| {
                             let (_, original) = case.files.iter().find(|(p, _)| p == file)?;
