@@ -81,7 +81,10 @@ impl Project {
                 }
             }
         }
-        let aliases_before = self.alias_fixpoint();
+        // Loading ran the alias rounds to their end, and an update that
+        // changes them is refused below: the names known are the fixpoint.
+        let mut aliases_before = self.lock_aliases.clone();
+        aliases_before.sort();
         let mut parse = Vec::with_capacity(changes.len());
         let mut skip = Vec::new();
         for (index, text) in changes {
@@ -112,9 +115,6 @@ impl Project {
             let Some(file) = self.files.get_mut(index.index()) else {
                 continue;
             };
-            if let Ok(mut cache) = self.outside.lock() {
-                cache.remove(&file.key);
-            }
             if matches!(state, FileState::Parsed { .. }) {
                 self.by_key.insert(file.key.clone(), index);
             } else {
