@@ -263,6 +263,18 @@ fn check(fixture: &str, edits: &[Edit]) {
     }
 }
 
+/// Runs `f` on a thread with the stack the server gives its analyses
+/// (`parse::WORKER_STACK`): a test thread's 2 MiB is too little for a debug
+/// build's parse of a deeply broken text.
+fn on_server_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(cronlock::parse::WORKER_STACK)
+        .spawn(f)
+        .expect("analysis thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
@@ -282,7 +294,7 @@ proptest! {
         fixture in 0..FIXTURES.len(),
         edits in prop::collection::vec(edit(), 1..8),
     ) {
-        check(FIXTURES[fixture], &edits);
+        on_server_stack(move || check(FIXTURES[fixture], &edits));
     }
 }
 
@@ -294,7 +306,7 @@ fn most_generated_edits_are_answered_in_place() {
     let strategy = (0..FIXTURES.len(), prop::collection::vec(edit(), 1..8));
     for _ in 0..24 {
         let (fixture, edits) = strategy.new_tree(&mut runner).expect("case").current();
-        check(FIXTURES[fixture], &edits);
+        on_server_stack(move || check(FIXTURES[fixture], &edits));
     }
     let (in_place, edits) = (
         IN_PLACE.load(Ordering::Relaxed),
@@ -311,6 +323,10 @@ fn most_generated_edits_are_answered_in_place() {
 /// brings the finding back.
 #[test]
 fn a_base_gaining_the_member_clears_its_subclass() {
+    on_server_stack(base_gaining_the_member);
+}
+
+fn base_gaining_the_member() {
     let fixture = "derived-no-constructor-relative";
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join(fixture);
