@@ -316,7 +316,13 @@ pub fn package_stage<'r>(
         }
         findings.extend(result.findings.iter().cloned());
     }
+    let lock_users = lock_users.with_aliases(project);
+    let injectors: Vec<LockUsers> = injectors
+        .into_iter()
+        .map(|takers| takers.with_aliases(project))
+        .collect();
     let apps = applications(project, &tallies, &lock_users);
+
     let mut given_lock_module = Vec::new();
     for app in &apps {
         if let Some(finding) = rules::missing_lock_module::check_application(project, app) {
@@ -331,7 +337,9 @@ pub fn package_stage<'r>(
         &lock_users,
         &given_lock_module,
     ));
+
     findings.extend(caller_findings(project, &injectors));
+
     let any_application = !apps.is_empty();
     let tallies_modules: BTreeMap<PackageId, Vec<ModuleClass>> = tallies
         .iter()
@@ -353,6 +361,18 @@ pub fn package_stage<'r>(
             summary.unknown_because.sort();
             summary.unknown_because.dedup();
         }
+        // A package that only declares the member (a base class) is judged
+        // through whoever uses it, and not listed for itself.
+        let relevant = summary.unlocked_cron > 0
+            || summary.unlocked_interval > 0
+            || summary.unlocked_dynamic > 0
+            || summary.locked_in_body > 0
+            || summary.classes_needing_lock > 0
+            || summary.judgement != Judgement::NotApplicable;
+        if !relevant {
+            // Reading its modules' imports would follow them across files.
+            continue;
+        }
         summary.lock_module_registered = match &summary.judgement {
             Judgement::Judged(registration) => registration.as_option(),
             Judgement::NoApplication => None,
@@ -363,21 +383,14 @@ pub fn package_stage<'r>(
                     .any(|m| imports_lock_module(project, m) == Some(true)),
             ),
         };
-        // A package that only declares the member (a base class) is judged
-        // through whoever uses it, and not listed for itself.
-        let relevant = summary.unlocked_cron > 0
-            || summary.unlocked_interval > 0
-            || summary.unlocked_dynamic > 0
-            || summary.locked_in_body > 0
-            || summary.classes_needing_lock > 0
-            || summary.judgement != Judgement::NotApplicable;
-        if relevant {
-            packages.push(summary);
-        }
+        packages.push(summary);
     }
     crate::ripple::attach(project, &mut findings);
+
     registration_ripple(project, &tallies_modules, &mut findings);
+
     let mut findings = settle(project, filter, findings);
+
     sort_findings(project, &mut findings);
     packages.sort_by(|a, b| {
         let key = |s: &PackageSummary| {
@@ -476,10 +489,15 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
         .map(FileId::new)
         .filter(|&i| {
             project.model(i).is_some_and(|m| {
-                !m.testing_modules.is_empty()
-                    || m.constructions
-                        .iter()
-                        .any(|c| injectors.iter().any(|t| t.may_name(m, &c.class)))
+                m.testing_modules.iter().any(|t| {
+                    t.metadata.providers.as_ref().is_some_and(|providers| {
+                        rules::common::provides_itself(providers)
+                            .any(|head| injectors.iter().any(|u| u.may_name(m, head)))
+                    })
+                }) || m
+                    .constructions
+                    .iter()
+                    .any(|c| injectors.iter().any(|t| t.may_name(m, &c.class)))
             })
         })
         .flat_map_iter(|index| {

@@ -34,6 +34,14 @@ impl LockUsers {
         self.names.insert(name.unwrap_or("default").to_string());
     }
 
+    /// Adds every name under which one of these classes may be exported or
+    /// bound elsewhere (`export { Job as Task }`, ...), so that
+    /// [`LockUsers::may_name`] holds through renames.
+    pub fn with_aliases(mut self, project: &crate::project::Project) -> LockUsers {
+        project.add_export_aliases(&mut self.names);
+        self
+    }
+
     /// Whether the class at `key` is one.
     pub fn contains(&self, key: &ClassKey) -> bool {
         self.classes.contains(key)

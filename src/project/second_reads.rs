@@ -126,16 +126,7 @@ impl Project {
                     .filter_map(|c| c.name.clone())
             })
             .collect();
-        loop {
-            let before = known.len();
-            for (_, model) in &models {
-                let aliases: Vec<String> = aliases_of(model, &known).collect();
-                known.extend(aliases);
-            }
-            if known.len() == before {
-                break;
-            }
-        }
+        add_aliases(models.iter().map(|(_, m)| *m), &mut known);
         let default_sources = models
             .iter()
             .filter(|(_, m)| default_exports_reachable(m, &known))
@@ -315,16 +306,48 @@ fn module_name(key: &Path) -> Option<String> {
     Some(stem.to_string())
 }
 
+impl Project {
+    /// Adds to `names` every name a parsed file exports, re-exports or
+    /// binds to a constant one of them as, to the fixpoint: a class may be
+    /// reached under any of them. Files that rename a name mention it, so
+    /// second reads have parsed them (see [`Project::reachable_names`]).
+    pub fn add_export_aliases(&self, names: &mut std::collections::HashSet<String>) {
+        add_aliases(self.file_ids().filter_map(|i| self.model(i)), names);
+    }
+}
+
+/// Adds to `known` the names `models` export, re-export or bind to a
+/// constant one of `known` as, round by round to the fixpoint.
+fn add_aliases<'m>(
+    models: impl Iterator<Item = &'m FileModel> + Clone,
+    known: &mut std::collections::HashSet<String>,
+) {
+    loop {
+        let before = known.len();
+        for model in models.clone() {
+            let aliases: Vec<String> = aliases_of(model, known).collect();
+            known.extend(aliases);
+        }
+        if known.len() == before {
+            return;
+        }
+    }
+}
+
 /// The names `model` exports, re-exports or binds to a constant one of
-/// `known` as (`export { A as B }`, `export { A as B } from`, `const B = A`).
+/// `known` as (`export { A as B }`, `export { A as B } from`, `const B = A`),
+/// also through a local name an import gave it (`import { A as L }` then
+/// `export { L as B }`).
 fn aliases_of<'a>(
     model: &'a FileModel,
     known: &'a std::collections::HashSet<String>,
 ) -> impl Iterator<Item = String> + 'a {
+    let names =
+        move |local: &str| known.contains(local) || known.contains(model.imported_name(local));
     let exports = model
         .exports
         .iter()
-        .filter(|e| known.contains(&e.local))
+        .filter(move |e| names(&e.local))
         .map(|e| e.exported.clone());
     let reexports = model
         .reexports
@@ -335,7 +358,7 @@ fn aliases_of<'a>(
     let consts = model
         .consts
         .iter()
-        .filter(|(_, head)| head.as_ref().is_some_and(|h| known.contains(h)))
+        .filter(move |(_, head)| head.as_deref().is_some_and(names))
         .map(|(name, _)| name.clone());
     exports
         .chain(reexports)

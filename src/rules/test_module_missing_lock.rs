@@ -60,7 +60,12 @@ fn check_injection(
         if provides(ctx.model, testing, injection) {
             continue;
         }
+        // Following a name across files may read and parse files the
+        // prefilter skipped: only names that may stand for a taker are.
         let provided = provides_itself(providers).find_map(|head| {
+            if !takers.may_name(ctx.model, head) {
+                return None;
+            }
             let Symbol::Class { path, class, model } =
                 ctx.project
                     .symbol(&path, &model, &Callee::Ident(head.to_string()))
