@@ -1009,7 +1009,7 @@ fn original_error(
 )> {
     let text = project.read_source(file)?.text().to_string();
     let original = std::sync::Arc::new(crate::source::SourceText::new(text));
-    let error = with_module_in_budget(&original, |_, _| ()).err()?;
+    let error = with_module_in_budget(project.budget(), &original, |_, _| ()).err()?;
     Some((original, error))
 }
 
@@ -1019,23 +1019,24 @@ fn verify(project: &Project, file: FileId, new_text: &str) -> Result<(), String>
         return Err("the original did not parse".to_string());
     };
     let source = std::sync::Arc::new(crate::source::SourceText::new(new_text.to_string()));
-    let new = with_module_in_budget(&source, crate::project::build_model).map_err(|e| {
-        // An original that did not parse either (it cannot have been
-        // parsed in part) is what to say.
-        let (what, source, e) = match original_error(project, file) {
-            Some((original, error)) => ("the file does not parse", original, error),
-            None => (
-                "the fixed text would not parse",
-                std::sync::Arc::clone(&source),
-                e,
-            ),
-        };
-        let (line, column) = source.line_col(e.offset + source.bom_len());
-        format!(
-            "{what} ({line}:{column}: {}); file left unchanged",
-            e.message
-        )
-    })?;
+    let new = with_module_in_budget(project.budget(), &source, crate::project::build_model)
+        .map_err(|e| {
+            // An original that did not parse either (it cannot have been
+            // parsed in part) is what to say.
+            let (what, source, e) = match original_error(project, file) {
+                Some((original, error)) => ("the file does not parse", original, error),
+                None => (
+                    "the fixed text would not parse",
+                    std::sync::Arc::clone(&source),
+                    e,
+                ),
+            };
+            let (line, column) = source.line_col(e.offset + source.bom_len());
+            format!(
+                "{what} ({line}:{column}: {}); file left unchanged",
+                e.message
+            )
+        })?;
     let names =
         |m: &crate::model::FileModel| m.classes.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     let decorators = |m: &crate::model::FileModel| {
