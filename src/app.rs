@@ -14,6 +14,7 @@ use crate::output::{self, Report, count};
 use crate::project::{Fingerprint, Project};
 use crate::rules::{Fixability, Rule};
 use crate::walk;
+use crate::workers::Workers;
 
 /// Exit status: 0 clean, 1 findings (or changes, for a dry run), 2 error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,9 @@ impl Status {
 /// problems with single files are printed and turn the status into `Error`.
 pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
-        Command::Check(args) => check(&args),
-        Command::Fix(args) => fix(&args),
+        // A run's parallel work happens on its own workers (`--jobs`).
+        Command::Check(args) => Workers::new(args.scan.jobs)?.install(|| check(&args)),
+        Command::Fix(args) => Workers::new(args.scan.jobs)?.install(|| fix(&args)),
         Command::Lsp => Ok(if crate::lsp::run()? {
             Status::Clean
         } else {
@@ -89,22 +91,14 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     };
     config.migrate_cron = migrate_cron;
     config.prefilter = !args.no_prefilter;
-    crate::budget::set_timeout(
-        args.parse_timeout
-            .or(config.parse_timeout)
-            .unwrap_or(crate::budget::DEFAULT_SECS),
-    );
+    // `--parse-timeout` wins over cronlock.toml; the project parses within
+    // the budget its configuration gives.
+    config.parse_timeout = args.parse_timeout.or(config.parse_timeout);
     let filter = RuleFilter {
         select: parse_rules(&args.select, "--select")?,
         ignore: parse_rules(&args.ignore, "--ignore")?,
         skip_baselined: None,
     };
-    // Workers get deep stacks (reserved, not committed) so that most files
-    // are parsed in place rather than on a stack set up for each one.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, |jobs| jobs.max(1)))
-        .stack_size(crate::parse::WORKER_STACK)
-        .build_global();
     let mut globs = config.exclude.clone();
     globs.extend(args.exclude.iter().cloned());
     let excludes = walk::exclude_set(&globs).context("invalid exclude glob")?;

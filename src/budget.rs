@@ -12,10 +12,16 @@
 //! or a slow CI runner gives the same answer as an idle one, and a large
 //! generated file is not cut short for being large. Where a thread's CPU
 //! clock cannot be read, wall-clock time stands in.
+//!
+//! The budget is a value, [`ParseBudget`], held by each
+//! [`Project`](crate::project::Project) (from `parse-timeout` in its
+//! configuration, which `--parse-timeout` overrides) and handed to every
+//! parse it makes: two projects in one process (two roots of the language
+//! server, two tests) each parse within their own. Only the helper threads
+//! are per thread, and they carry no budget.
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -28,33 +34,61 @@ use crate::source::SourceText;
 /// in milliseconds), short enough that CI does not stall.
 pub const DEFAULT_SECS: f64 = 5.0;
 
-/// The budget in force, in microseconds.
-static BUDGET_MICROS: AtomicU64 = AtomicU64::new((DEFAULT_SECS * 1e6) as u64);
-
 /// Whether `secs` is a budget cronlock accepts: more than 0, at most a day.
 pub fn is_valid(secs: f64) -> bool {
     secs.is_finite() && secs > 0.0 && secs <= 86_400.0
 }
 
-/// Sets the time one file's parse may take (`--parse-timeout`).
-pub fn set_timeout(secs: f64) {
-    let micros = (secs * 1e6).clamp(1.0, u64::MAX as f64);
-    BUDGET_MICROS.store(micros as u64, Ordering::Relaxed);
-}
-
-/// The CPU time a parse of one MiB (or less) may take.
-pub fn timeout() -> Duration {
-    Duration::from_micros(BUDGET_MICROS.load(Ordering::Relaxed))
-}
-
 /// The size one unit of budget covers.
 const BYTES_PER_UNIT: usize = 1 << 20;
 
-/// The CPU time the parse of a `len`-byte file may take: the budget once per
-/// started MiB, so a 10 MiB file gets ten times the budget of a small one.
-pub fn budget_for(len: usize) -> Duration {
-    let units = len.div_ceil(BYTES_PER_UNIT).max(1);
-    timeout().saturating_mul(u32::try_from(units).unwrap_or(u32::MAX))
+/// The CPU time one file's parse may take, per started MiB of the file
+/// (`--parse-timeout`, `parse-timeout` in cronlock.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParseBudget {
+    per_mib: Duration,
+}
+
+impl Default for ParseBudget {
+    fn default() -> ParseBudget {
+        ParseBudget::from_secs(DEFAULT_SECS)
+    }
+}
+
+impl ParseBudget {
+    /// A budget of `secs` seconds per started MiB (at least a microsecond).
+    pub fn from_secs(secs: f64) -> ParseBudget {
+        let micros = if secs.is_nan() {
+            DEFAULT_SECS * 1e6
+        } else {
+            (secs * 1e6).clamp(1.0, u64::MAX as f64)
+        };
+        ParseBudget {
+            per_mib: Duration::from_micros(micros as u64),
+        }
+    }
+
+    /// The budget a configuration asks for: its `parse-timeout`, else the
+    /// default.
+    pub fn of(config: &crate::config::Config) -> ParseBudget {
+        config
+            .parse_timeout
+            .map_or_else(ParseBudget::default, ParseBudget::from_secs)
+    }
+
+    /// The CPU time a parse of one MiB (or less) may take.
+    pub fn per_mib(self) -> Duration {
+        self.per_mib
+    }
+
+    /// The CPU time the parse of a `len`-byte file may take: the budget once
+    /// per started MiB, so a 10 MiB file gets ten times the budget of a
+    /// small one.
+    pub fn for_len(self, len: usize) -> Duration {
+        let units = len.div_ceil(BYTES_PER_UNIT).max(1);
+        self.per_mib
+            .saturating_mul(u32::try_from(units).unwrap_or(u32::MAX))
+    }
 }
 
 /// The error of a file whose parse overran `budget`.
@@ -153,13 +187,14 @@ thread_local! {
     static HELPER: RefCell<Option<Helper>> = const { RefCell::new(None) };
 }
 
-/// Parses `source` and hands the module to `use_module`, within the budget.
+/// Parses `source` and hands the module to `use_module`, within `budget`.
 /// `Err` with [`timed_out`] when the parse did not finish in time.
 pub fn with_module_in_budget<R: Send + 'static>(
+    budget: ParseBudget,
     source: &Arc<SourceText>,
     use_module: impl FnOnce(&Module, &SourceText) -> R + Send + 'static,
 ) -> Result<R, SyntaxError> {
-    let budget = budget_for(source.code().len());
+    let budget = budget.for_len(source.code().len());
     let shared = Arc::clone(source);
     let (done, result) = mpsc::sync_channel(1);
     let job: Job = Box::new(move || {
@@ -176,7 +211,15 @@ pub fn with_module_in_budget<R: Send + 'static>(
             *helper = Helper::spawn();
         }
         match helper.as_ref() {
-            Some(h) => h.jobs.send(job).map(|()| h.clock).map_err(|e| e.0),
+            Some(h) => {
+                // The clock is read before the job is sent: whatever the
+                // helper does from then on counts, however soon it starts.
+                let start = h.clock.and_then(CpuClock::elapsed);
+                h.jobs
+                    .send(job)
+                    .map(|()| h.clock.zip(start))
+                    .map_err(|e| e.0)
+            }
             None => Err(job),
         }
     });
@@ -201,7 +244,8 @@ pub fn with_module_in_budget<R: Send + 'static>(
 }
 
 /// Waits for the helper's answer until it has used `budget` of CPU time
-/// (of wall time without a clock); `None` when it overran.
+/// since its clock read `start` (of wall time without a clock); `None` when
+/// it overran.
 ///
 /// A thread uses at most one second of CPU time per second of wall time, so
 /// waiting for what is left of the budget can never let it overrun unseen:
@@ -209,13 +253,12 @@ pub fn with_module_in_budget<R: Send + 'static>(
 /// clock.
 fn wait_within<T>(
     result: &mpsc::Receiver<T>,
-    clock: Option<CpuClock>,
+    clock: Option<(CpuClock, Duration)>,
     budget: Duration,
 ) -> Option<T> {
-    let Some(clock) = clock else {
+    let Some((clock, start)) = clock else {
         return result.recv_timeout(budget).ok();
     };
-    let start = clock.elapsed().unwrap_or_default();
     loop {
         let used = clock.elapsed()?.saturating_sub(start);
         let left = budget.checked_sub(used).filter(|left| !left.is_zero());
@@ -238,22 +281,37 @@ mod tests {
     /// Runs `job` on a fresh helper and waits for it within `budget`.
     fn run_on_helper(budget: Duration, job: impl FnOnce() + Send + 'static) -> Option<()> {
         let helper = Helper::spawn().expect("a helper thread");
+        let clock = helper
+            .clock
+            .and_then(|clock| clock.elapsed().map(|start| (clock, start)));
         let (done, result) = mpsc::sync_channel(1);
         let sent = helper.jobs.send(Box::new(move || {
             job();
             let _ = done.send(());
         }));
         assert!(sent.is_ok());
-        wait_within(&result, helper.clock, budget)
+        wait_within(&result, clock, budget)
     }
 
     #[test]
     fn the_budget_grows_with_the_size_of_the_file() {
-        let unit = timeout();
-        assert_eq!(budget_for(0), unit);
-        assert_eq!(budget_for(1 << 20), unit);
-        assert_eq!(budget_for((1 << 20) + 1), unit * 2);
-        assert_eq!(budget_for(10 << 20), unit * 10);
+        let budget = ParseBudget::default();
+        let unit = budget.per_mib();
+        assert_eq!(unit, Duration::from_secs(5));
+        assert_eq!(budget.for_len(0), unit);
+        assert_eq!(budget.for_len(1 << 20), unit);
+        assert_eq!(budget.for_len((1 << 20) + 1), unit * 2);
+        assert_eq!(budget.for_len(10 << 20), unit * 10);
+    }
+
+    #[test]
+    fn a_budget_is_at_least_a_microsecond() {
+        let tiny = ParseBudget::from_secs(1e-9);
+        assert_eq!(tiny.per_mib(), Duration::from_micros(1));
+        assert_eq!(
+            ParseBudget::from_secs(0.2).per_mib(),
+            Duration::from_millis(200)
+        );
     }
 
     #[cfg(unix)]

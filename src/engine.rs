@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::budget::with_module_in_budget;
 use crate::fix;
 use crate::fix::change_set::ChangeSets;
-use crate::ids::{FileId, PackageId};
+use crate::ids::{ClassId, FileId, PackageId};
 use crate::model::ClassModel;
 use crate::modules::{
     self, Application, ClassKey, LockUsers, ModuleClass, Registration, imports_lock_module,
@@ -191,10 +191,10 @@ pub struct FileResult {
     findings: Vec<Finding>,
     modules: Vec<ModuleClass>,
     /// Classes that use a lock decorator or inject the lock service.
-    lock_users: Vec<usize>,
+    lock_users: Vec<ClassId>,
     /// Classes that take an injected member, as (injection, class): their
     /// providers and subclasses need it.
-    injectors: Vec<(usize, usize)>,
+    injectors: Vec<(usize, ClassId)>,
     needing: usize,
     complete: usize,
     unlocked_cron: usize,
@@ -300,10 +300,10 @@ pub fn package_stage<'r>(
         tally.uses_lock |= !result.lock_users.is_empty();
         tally.modules.extend(result.modules.iter().copied());
         all_modules.extend(result.modules.iter().copied());
-        let names = project.model(index).map(|m| &m.classes);
-        let name_of = |class: usize| {
-            names
-                .and_then(|classes| classes.get(class))
+        let model = project.model(index);
+        let name_of = |class: ClassId| {
+            model
+                .and_then(|model| model.class(class))
                 .and_then(|c| c.name.as_deref())
         };
         for &class in &result.lock_users {
@@ -421,7 +421,7 @@ fn registration_ripple(
         let Some((path, model)) = project.file_model(finding.file) else {
             continue;
         };
-        let class = model.classes.iter().position(|c| {
+        let class = model.find_class(|c| {
             c.methods
                 .iter()
                 .flat_map(|m| &m.decorators)
@@ -452,7 +452,7 @@ fn registration_ripple(
             let Some(model) = project.model(root.file) else {
                 continue;
             };
-            let Some(class) = model.classes.get(root.class) else {
+            let Some(class) = model.class(root.class) else {
                 continue;
             };
             let Some(decorator) = class.decorators.get(root.decorator) else {
@@ -612,7 +612,7 @@ pub fn check_file(project: &Project, index: FileId) -> FileResult {
     rules::run_file_rules(&ctx, &mut result.findings);
     result.modules = rules::missing_lock_module::module_classes(&ctx);
     let injections = project.config.injections();
-    for (class, facts) in ctx.classes.iter().enumerate() {
+    for (class, facts) in ctx.model.class_ids().zip(&ctx.classes) {
         let inherited = inherited_params(project, index, class);
         let takes = |member: &str| inherited.iter().any(|p| p == member);
         let injects_lock =
@@ -672,11 +672,11 @@ pub fn check_file(project: &Project, index: FileId) -> FileResult {
 /// The parameter names a derived class without a constructor of its own
 /// takes from the base whose constructor it runs (empty for any other
 /// class): Nest injects them, and `new` must pass them, as if declared there.
-fn inherited_params(project: &Project, index: FileId, class: usize) -> Vec<String> {
+fn inherited_params(project: &Project, index: FileId, class: ClassId) -> Vec<String> {
     let Some((path, model)) = project.file_model(index) else {
         return Vec::new();
     };
-    let Some(declared) = model.classes.get(class) else {
+    let Some(declared) = model.class(class) else {
         return Vec::new();
     };
     if declared.constructor.is_some() || declared.super_class.is_none() {
@@ -686,8 +686,7 @@ fn inherited_params(project: &Project, index: FileId, class: usize) -> Vec<Strin
         return Vec::new();
     };
     owner
-        .classes
-        .get(at)
+        .class(at)
         .and_then(|c| c.constructor.as_ref())
         .iter()
         .flat_map(|c| &c.params)
@@ -1027,7 +1026,7 @@ fn original_error(
 )> {
     let text = project.read_source(file)?.text().to_string();
     let original = std::sync::Arc::new(crate::source::SourceText::new(text));
-    let error = with_module_in_budget(&original, |_, _| ()).err()?;
+    let error = with_module_in_budget(project.budget(), &original, |_, _| ()).err()?;
     Some((original, error))
 }
 
@@ -1037,23 +1036,24 @@ fn verify(project: &Project, file: FileId, new_text: &str) -> Result<(), String>
         return Err("the original did not parse".to_string());
     };
     let source = std::sync::Arc::new(crate::source::SourceText::new(new_text.to_string()));
-    let new = with_module_in_budget(&source, crate::project::build_model).map_err(|e| {
-        // An original that did not parse either (it cannot have been
-        // parsed in part) is what to say.
-        let (what, source, e) = match original_error(project, file) {
-            Some((original, error)) => ("the file does not parse", original, error),
-            None => (
-                "the fixed text would not parse",
-                std::sync::Arc::clone(&source),
-                e,
-            ),
-        };
-        let (line, column) = source.line_col(e.offset + source.bom_len());
-        format!(
-            "{what} ({line}:{column}: {}); file left unchanged",
-            e.message
-        )
-    })?;
+    let new = with_module_in_budget(project.budget(), &source, crate::project::build_model)
+        .map_err(|e| {
+            // An original that did not parse either (it cannot have been
+            // parsed in part) is what to say.
+            let (what, source, e) = match original_error(project, file) {
+                Some((original, error)) => ("the file does not parse", original, error),
+                None => (
+                    "the fixed text would not parse",
+                    std::sync::Arc::clone(&source),
+                    e,
+                ),
+            };
+            let (line, column) = source.line_col(e.offset + source.bom_len());
+            format!(
+                "{what} ({line}:{column}: {}); file left unchanged",
+                e.message
+            )
+        })?;
     let names =
         |m: &crate::model::FileModel| m.classes.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
     let decorators = |m: &crate::model::FileModel| {

@@ -1,7 +1,9 @@
-//! Ids: indexes into the tables of a [`Project`](crate::project::Project),
-//! each a type of its own, so that a package's index cannot be taken for a
-//! file's, or either for a count. `Project::files` is indexed by [`FileId`]
-//! directly; `Project::file` and `Project::package` look one up.
+//! Ids: indexes into the tables of a [`Project`](crate::project::Project)
+//! and of a file's [`FileModel`](crate::model::FileModel), each a type of
+//! its own, so that a package's index cannot be taken for a file's, a
+//! class's for either, or any of them for a count. `Project::files` is
+//! indexed by [`FileId`] directly; `Project::file` and `Project::package`
+//! look one up, as `FileModel::class` does a [`ClassId`].
 
 /// A package of the scan: its index in `Project::packages`, in the order
 /// the packages were first reached.
@@ -58,5 +60,44 @@ impl std::ops::Index<FileId> for Vec<crate::project::ScannedFile> {
 impl std::ops::IndexMut<FileId> for Vec<crate::project::ScannedFile> {
     fn index_mut(&mut self, id: FileId) -> &mut Self::Output {
         &mut self[id.index()]
+    }
+}
+
+/// A class of one file: its index in that file's `FileModel::classes`, in
+/// source order. Meaningful only with the file (or model) it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClassId(u32);
+
+impl ClassId {
+    /// The id of the class at `index`.
+    pub const fn new(index: usize) -> ClassId {
+        assert!(index < u32::MAX as usize, "fewer than 2^32 - 1 classes");
+        ClassId(index as u32)
+    }
+
+    /// Its index in `FileModel::classes`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The ids of a table of `len` classes, in order.
+    pub fn all(len: usize) -> impl DoubleEndedIterator<Item = ClassId> + ExactSizeIterator + Clone {
+        (0..len).map(ClassId::new)
+    }
+}
+
+impl std::ops::Index<ClassId> for Vec<crate::model::ClassModel> {
+    type Output = crate::model::ClassModel;
+
+    fn index(&self, id: ClassId) -> &Self::Output {
+        &self[id.index()]
+    }
+}
+
+impl std::ops::Index<ClassId> for Vec<crate::semantic::ClassFacts> {
+    type Output = crate::semantic::ClassFacts;
+
+    fn index(&self, id: ClassId) -> &Self::Output {
+        &self[id.index()]
     }
 }

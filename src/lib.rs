@@ -38,5 +38,6 @@ pub mod style;
 pub mod tsconfig;
 pub mod vcs;
 pub mod walk;
+pub mod workers;
 pub mod workspace;
 pub mod write;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ids::FileId;
+use crate::ids::{ClassId, FileId};
 use crate::model::{Callee, ClassModel, FileModel, Import, declares_member};
 use crate::paths::{relative_specifier, strip_script_extension};
 use crate::project::{Project, SourceKey};
@@ -21,8 +21,8 @@ pub enum Symbol {
         path: PathBuf,
         /// Its model.
         model: Arc<FileModel>,
-        /// Index into `model.classes`.
-        class: usize,
+        /// The class in `model`.
+        class: ClassId,
     },
     /// Something else declared in a readable file (a function, a constant).
     Value {
@@ -68,8 +68,8 @@ pub enum Inheritance {
 /// How many files a chain of re-exports or base classes may cross.
 pub(crate) const MAX_HOPS: usize = 16;
 
-/// A class found in a readable file: the file, its model, the class's index.
-pub type FoundClass = (PathBuf, Arc<FileModel>, usize);
+/// A class found in a readable file: the file, its model, the class.
+pub type FoundClass = (PathBuf, Arc<FileModel>, ClassId);
 
 impl Project {
     /// What `name` (as used in the file at `path`) refers to.
@@ -83,11 +83,7 @@ impl Project {
         }
         let (import, exported) = match name {
             Callee::Ident(local) => {
-                if let Some(class) = model
-                    .classes
-                    .iter()
-                    .position(|c| c.name.as_deref() == Some(local))
-                {
+                if let Some(class) = model.find_class(|c| c.name.as_deref() == Some(local)) {
                     return Symbol::Class {
                         path: path.to_path_buf(),
                         model: Arc::clone(model),
@@ -186,7 +182,7 @@ impl Project {
         if let Some(export) = model.exports.iter().find(|e| e.exported == exported) {
             let local = export.local.clone();
             if local == "default"
-                && let Some(class) = model.classes.iter().position(|c| c.name.is_none())
+                && let Some(class) = model.find_class(|c| c.name.is_none())
             {
                 return Symbol::Class {
                     path: path.to_path_buf(),
@@ -304,11 +300,11 @@ impl Project {
         &self,
         path: &Path,
         model: &Arc<FileModel>,
-        class: usize,
+        class: ClassId,
     ) -> Option<FoundClass> {
         let (mut path, mut model, mut class) = (path.to_path_buf(), Arc::clone(model), class);
         for _ in 0..=MAX_HOPS {
-            let declared = model.classes.get(class)?;
+            let declared = model.class(class)?;
             if declared.constructor.is_some() {
                 return Some((path, model, class));
             }
@@ -360,9 +356,9 @@ impl Project {
             Symbol::Class {
                 path: base_path,
                 model: base_model,
-                class: class_index,
+                class: base_id,
             } => {
-                let base_class = &base_model.classes[class_index];
+                let base_class = &base_model.classes[base_id];
                 if declares_member(base_class, names) {
                     return Inheritance::Has;
                 }

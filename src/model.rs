@@ -12,6 +12,7 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast as ast;
 use swc_ecma_visit::{Visit, VisitWith};
 
+use crate::ids::ClassId;
 use crate::parse::span_range;
 use crate::source::SourceText;
 use crate::style::{next_token_is, skip_trivia};
@@ -54,6 +55,28 @@ pub struct FileModel {
 }
 
 impl FileModel {
+    /// Class `id` of this file.
+    pub fn class(&self, id: ClassId) -> Option<&ClassModel> {
+        self.classes.get(id.index())
+    }
+
+    /// The ids of this file's classes, in source order.
+    pub fn class_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ClassId> + ExactSizeIterator + Clone + use<> {
+        ClassId::all(self.classes.len())
+    }
+
+    /// This file's classes with their ids, in source order.
+    pub fn classes_with_ids(&self) -> impl Iterator<Item = (ClassId, &ClassModel)> {
+        self.class_ids().zip(&self.classes)
+    }
+
+    /// The id of the first class that `matches`.
+    pub fn find_class(&self, matches: impl FnMut(&ClassModel) -> bool) -> Option<ClassId> {
+        self.classes.iter().position(matches).map(ClassId::new)
+    }
+
     /// Gives back the spare capacity of its lists (they were grown by
     /// pushing, and every parsed file's model lives until the run ends).
     pub fn shrink(&mut self) {

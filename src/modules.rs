@@ -11,14 +11,15 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::ids::{FileId, PackageId};
+use crate::ids::{ClassId, FileId, PackageId};
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, Decorator, FileModel, Listed, ModuleList};
 use crate::project::Project;
 use crate::semantic::resolve_callee;
 
-/// A class, identified across files: absolute path and index in its model.
-pub type ClassKey = (PathBuf, usize);
+/// A class, identified across files: absolute path and its id in the
+/// file's model.
+pub type ClassKey = (PathBuf, ClassId);
 
 /// The classes that use a lock decorator or inject the lock service.
 #[derive(Debug, Default)]
@@ -67,8 +68,8 @@ impl LockUsers {
 pub struct ModuleClass {
     /// Its file.
     pub file: FileId,
-    /// Class index in the file's model.
-    pub class: usize,
+    /// The class in the file's model.
+    pub class: ClassId,
     /// Index of the `@Module` decorator.
     pub decorator: usize,
 }
@@ -420,8 +421,7 @@ fn is_test_file(display: &str) -> bool {
 fn class_name<'a>(project: &'a Project, module: &ModuleClass) -> Option<&'a str> {
     project
         .model(module.file)?
-        .classes
-        .get(module.class)?
+        .class(module.class)?
         .name
         .as_deref()
 }
@@ -468,8 +468,7 @@ fn module_list<'m>(
     pick: impl Fn(&'m crate::model::ObjectArg) -> Option<&'m ModuleList>,
 ) -> Option<&'m ModuleList> {
     let decorator = model
-        .classes
-        .get(module.class)?
+        .class(module.class)?
         .decorators
         .get(module.decorator)?;
     pick(decorator.object_arg.as_ref()?)
@@ -500,7 +499,7 @@ fn imported(
     };
     match project.symbol(path, model, &Callee::Ident(head.clone())) {
         Symbol::Class { path, model, class } => {
-            let Some(decl) = model.classes.get(class) else {
+            let Some(decl) = model.class(class) else {
                 return Imported::Other;
             };
             if decl.name.as_deref() == Some(lock_module) {
@@ -522,7 +521,7 @@ fn imported(
 struct Pending {
     path: PathBuf,
     model: Arc<FileModel>,
-    class: usize,
+    class: ClassId,
     decorator: usize,
     /// The conditions under which the graph holds it (none: always).
     conditions: Vec<String>,
@@ -553,8 +552,7 @@ pub fn application(
         return app;
     };
     let root_range = root_model
-        .classes
-        .get(root.class)
+        .class(root.class)
         .and_then(|c| c.decorators.get(root.decorator))
         .map_or(0..0, |d| d.range.clone());
     let mut registered = false;
@@ -590,8 +588,7 @@ pub fn application(
             None => (root, root_range.clone()),
         };
         let Some(object) = model
-            .classes
-            .get(*class)
+            .class(*class)
             .and_then(|c| c.decorators.get(*decorator))
             .and_then(|d| d.object_arg.as_ref())
         else {
@@ -755,7 +752,7 @@ pub fn lock_module_is_global(project: &Project, modules: &[ModuleClass]) -> Opti
         let Some(model) = project.model(module.file) else {
             continue;
         };
-        let Some(class) = model.classes.get(module.class) else {
+        let Some(class) = model.class(module.class) else {
             continue;
         };
         if class.name.as_deref() != Some(lock_module) {

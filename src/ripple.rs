@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use crate::config::Injection;
-use crate::ids::FileId;
+use crate::ids::{ClassId, FileId};
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
 use crate::modules::ClassKey;
@@ -71,9 +71,7 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
     while !fresh.is_empty() {
         let names: Vec<String> = fresh
             .iter()
-            .filter_map(|((path, class), _)| {
-                project.model_at(path)?.classes.get(*class)?.name.clone()
-            })
+            .filter_map(|((path, class), _)| project.model_at(path)?.class(*class)?.name.clone())
             .collect();
         let current: Targets = fresh
             .drain(..)
@@ -208,19 +206,16 @@ pass it to {why} at {display}:{line}",
 /// does: the class of a missing-lock-service (or super-call-missing-lock)
 /// finding, or the class of an unlocked `@Cron` that its migration leaves
 /// without the member (see `unlocked_cron`).
-fn target_class(model: &FileModel, finding: &Finding, member: &str) -> Option<usize> {
+fn target_class(model: &FileModel, finding: &Finding, member: &str) -> Option<ClassId> {
     if finding.rule == Rule::UnlockedCron {
-        return model.classes.iter().position(|c| {
+        return model.find_class(|c| {
             c.methods
                 .iter()
                 .flat_map(|m| &m.decorators)
                 .any(|d| d.range.start == finding.offset)
         });
     }
-    let class = model
-        .classes
-        .iter()
-        .position(|c| c.anchor == finding.offset)?;
+    let class = model.find_class(|c| c.anchor == finding.offset)?;
     adds_parameter(finding, &model.classes[class], member).then_some(class)
 }
 
@@ -296,8 +291,8 @@ impl Reach<'_> {
 
     fn sites(&self, file: FileId, injections: &[Injection<'_>]) -> Vec<Site> {
         let mut sites = Vec::new();
-        let key_of = |class: usize| (self.path.to_path_buf(), class);
-        for (index, class) in self.model.classes.iter().enumerate() {
+        let key_of = |class: ClassId| (self.path.to_path_buf(), class);
+        for (index, class) in self.model.classes_with_ids() {
             let Some(Callee::Ident(base)) = &class.super_class else {
                 continue;
             };
@@ -422,8 +417,7 @@ impl Reach<'_> {
             return 0;
         };
         owner
-            .classes
-            .get(class)
+            .class(class)
             .and_then(|c: &ClassModel| c.constructor.as_ref())
             .map_or(0, |ctor| {
                 ctor.params

@@ -12,6 +12,9 @@
 //!
 //! The answer is the one a fresh `check` of the same texts gives:
 //! `tests/incremental.rs` checks it after random edit sequences.
+//!
+//! A session works on the [`Workers`] it is given: loading, updating and
+//! judging run inside them, never on rayon's process-wide pool.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,7 @@ use crate::engine::{self, Analysis, FileResult, RuleFilter};
 use crate::files::FileSystem;
 use crate::ids::FileId;
 use crate::project::{Project, Reached};
+use crate::workers::Workers;
 
 /// A loaded project, its file stage's results and what each read.
 pub struct Session {
@@ -39,6 +43,8 @@ pub struct Session {
     /// The files whose state changed in the last update (every file after
     /// loading).
     changed: Vec<FileId>,
+    /// The worker threads every update runs on.
+    workers: Workers,
 }
 
 /// Why [`Session::update`] could not apply a change: the caller loads the
@@ -55,8 +61,12 @@ pub enum Reload {
 
 impl Session {
     /// Runs the file stage of every file, recording what each read, and the
-    /// package stage.
-    pub fn new(project: Project, filter: RuleFilter) -> (Session, Analysis) {
+    /// package stage, on `workers` (which later updates run on too).
+    pub fn new(project: Project, filter: RuleFilter, workers: &Workers) -> (Session, Analysis) {
+        workers.install(|| Session::start(project, filter, workers.clone()))
+    }
+
+    fn start(project: Project, filter: RuleFilter, workers: Workers) -> (Session, Analysis) {
         let by_path = project
             .files
             .iter()
@@ -73,6 +83,7 @@ impl Session {
             reached,
             by_path,
             changed: all.clone(),
+            workers,
         };
         session.judge(&all);
         let analysis = session.package_stage();
@@ -100,6 +111,15 @@ impl Session {
     /// `fs` from now on (which must give those texts), and answers again.
     /// After an error the session is unusable: load again.
     pub fn update(
+        &mut self,
+        changes: Vec<(PathBuf, String)>,
+        fs: Arc<dyn FileSystem>,
+    ) -> Result<Analysis, Reload> {
+        let workers = self.workers.clone();
+        workers.install(|| self.apply(changes, fs))
+    }
+
+    fn apply(
         &mut self,
         changes: Vec<(PathBuf, String)>,
         fs: Arc<dyn FileSystem>,

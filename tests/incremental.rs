@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use cronlock::lsp::analysis::{self, Findings, Loaded};
 use cronlock::lsp::diagnostics::Encoding;
 use cronlock::lsp::documents::{Document, Documents, path_to_uri};
+use cronlock::workers::Workers;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
@@ -206,8 +207,16 @@ fn analyze(
         Encoding::Utf16,
         previous,
         on_disk,
+        workers(),
     )
     .expect("analysis")
+}
+
+/// The workers every analysis of these tests runs on, as the server's
+/// roots share its workers.
+fn workers() -> &'static Workers {
+    static WORKERS: std::sync::OnceLock<Workers> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(|| Workers::new(None).expect("worker threads"))
 }
 
 fn check(fixture: &str, edits: &[Edit]) {

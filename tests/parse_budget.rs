@@ -150,3 +150,75 @@ fn a_generous_budget_changes_nothing_for_ordinary_files() {
     assert_eq!(default.stdout, long.stdout);
     assert_eq!(default.code, long.code);
 }
+
+/// A NestJS file of `classes` schedulers, each missing its lock service:
+/// ordinary code, tens of kilobytes, parsed in milliseconds.
+fn schedulers(classes: usize) -> String {
+    let mut text = String::from("import { ClusterSafeCron } from '@acme/cluster-lock';\n");
+    for i in 0..classes {
+        text.push_str(&format!(
+            "\nexport class Job{i} {{\n  constructor(private readonly repo: Repo) {{}}\n\n  \
+             @ClusterSafeCron('0 * * * *')\n  run() {{\n    return this.repo.count({i});\n  }}\n}}\n"
+        ));
+    }
+    text
+}
+
+/// Loads `text` as `src/jobs.ts` with `parse_timeout` on workers of its own
+/// and gives its findings as `(rule, message)`.
+fn findings_with_budget(text: &str, parse_timeout: Option<f64>) -> Vec<(String, String)> {
+    use cronlock::config::Config;
+    use cronlock::engine::{RuleFilter, analyze};
+    use cronlock::project::Project;
+    use cronlock::workers::Workers;
+
+    let config = Config {
+        parse_timeout,
+        ..Config::default()
+    };
+    let workers = Workers::new(Some(2)).expect("worker threads");
+    workers.install(|| {
+        let project =
+            Project::from_texts(vec![("src/jobs.ts".to_string(), text.to_string())], config);
+        analyze(&project, &RuleFilter::default())
+            .findings
+            .into_iter()
+            .map(|f| (f.rule.name().to_string(), f.message))
+            .collect()
+    })
+}
+
+/// The budget belongs to the project, not to the process: two projects of
+/// the same text, loaded at the same time in one process, one with a budget
+/// no parse can meet (a microsecond of CPU time, counted from before the
+/// parse is handed over) and one with the default (five seconds per MiB,
+/// thousands of times what this text takes even in a debug build), each
+/// get their own answer, in either order.
+#[test]
+fn two_projects_in_one_process_keep_their_own_budgets() {
+    let text = schedulers(200);
+    let (tiny, default) = std::thread::scope(|scope| {
+        let tiny = scope.spawn(|| findings_with_budget(&text, Some(1e-6)));
+        let default = scope.spawn(|| findings_with_budget(&text, None));
+        (
+            tiny.join().expect("tiny budget"),
+            default.join().expect("default budget"),
+        )
+    });
+    let timed_out = (
+        "parse-error".to_string(),
+        "took longer than 0.000001 s to parse; not checked".to_string(),
+    );
+    assert_eq!(tiny, vec![timed_out.clone()]);
+    assert_eq!(default.len(), 200, "{:?}", &default[..default.len().min(3)]);
+    assert!(
+        default
+            .iter()
+            .all(|(rule, _)| rule == "missing-lock-service"),
+        "{default:?}"
+    );
+    // One after the other, each way round: nothing is left behind.
+    assert_eq!(findings_with_budget(&text, None), default);
+    assert_eq!(findings_with_budget(&text, Some(1e-6)), vec![timed_out]);
+    assert_eq!(findings_with_budget(&text, None), default);
+}

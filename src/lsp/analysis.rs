@@ -21,6 +21,7 @@ use crate::project::Project;
 use crate::rules::Finding;
 use crate::session::Session;
 use crate::walk::{self, WalkedFile};
+use crate::workers::Workers;
 
 /// A finding as shown in one file.
 #[derive(Debug, Clone)]
@@ -83,12 +84,25 @@ impl Loaded {
 /// is judged again: buffers whose text differs, and `on_disk` (files changed
 /// on disk). A change the session cannot take (a new file, a
 /// `cronlock.toml`, a tsconfig, a `package.json`) loads the root again.
+/// The work runs on `workers` (the server's, shared by its roots).
 pub fn analyze(
     root: &Path,
     overlay: &Overlay,
     encoding: Encoding,
     previous: Option<Box<Loaded>>,
     on_disk: &[PathBuf],
+    workers: &Workers,
+) -> Result<(Findings, Box<Loaded>)> {
+    workers.install(|| analyze_on(root, overlay, encoding, previous, on_disk, workers))
+}
+
+fn analyze_on(
+    root: &Path,
+    overlay: &Overlay,
+    encoding: Encoding,
+    previous: Option<Box<Loaded>>,
+    on_disk: &[PathBuf],
+    workers: &Workers,
 ) -> Result<(Findings, Box<Loaded>)> {
     if let Some(mut loaded) = previous {
         let changes = changes_since(&loaded.overlay, overlay, on_disk);
@@ -103,7 +117,7 @@ pub fn analyze(
         }
     }
     let (project, baseline) = load(root, overlay)?;
-    let (session, analysis) = Session::new(project, RuleFilter::default());
+    let (session, analysis) = Session::new(project, RuleFilter::default(), workers);
     let mut loaded = Box::new(Loaded {
         session,
         baseline,
@@ -290,7 +304,12 @@ pub type ChangeSets = Vec<Vec<Changed>>;
 /// Runs `cronlock fix --skip-baselined <root>` in memory on `overlay`'s
 /// texts, and gives each change set's files before and after: nothing is
 /// written. Baselined findings are not shown, so they are not fixed either.
-pub fn fix(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
+/// The work runs on `workers`.
+pub fn fix(root: &Path, overlay: &Overlay, workers: &Workers) -> Result<ChangeSets> {
+    workers.install(|| fix_on(root, overlay))
+}
+
+fn fix_on(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
     let (mut project, baseline) = load(root, overlay)?;
     let filter = RuleFilter {
         skip_baselined: baseline.map(Arc::new),
@@ -333,7 +352,6 @@ fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>)> {
         Some(path) => Config::load_from(&path, overlay)?,
         None => Config::default(),
     };
-    crate::budget::set_timeout(config.parse_timeout.unwrap_or(crate::budget::DEFAULT_SECS));
     let excludes = walk::exclude_set(&config.exclude).context("invalid exclude glob")?;
     let roots = vec![root.to_path_buf()];
     let mut walked = walk::walk(&roots, &excludes);

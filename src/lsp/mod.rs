@@ -34,20 +34,21 @@ use diagnostics::Encoding;
 use server::{Ending, Server};
 use transport::{Incoming, Outgoing, Transport};
 
+use crate::workers::Workers;
+
 /// JSON-RPC's `ServerNotInitialized`.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
 
 /// Serves one client on stdin/stdout until it says `exit` (or goes away).
 /// `Ok(true)` when it shut down as the protocol asks.
 pub fn run() -> Result<bool> {
-    // Analyses parse on rayon's workers, with the deep stacks `check` gives them.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::parse::WORKER_STACK)
-        .build_global();
+    // Analyses and fixes of every root run on the server's own workers,
+    // with the deep stacks `check` gives them.
+    let workers = Workers::new(None)?;
     let transport = Transport::stdio().context("starting the stdio transport")?;
     let ending = match initialize(&transport) {
         Some((params, style)) => {
-            Server::new(transport.sender.clone(), &params, style).run(&transport.receiver)
+            Server::new(transport.sender.clone(), &params, style, workers).run(&transport.receiver)
         }
         None => Ending::Abrupt,
     };

@@ -30,6 +30,7 @@ use super::analysis::{self, ChangeSets, Findings};
 use super::documents::{Document, Documents, Overlay, uri_to_path};
 use super::readiness::{self, Readiness, RootState};
 use super::transport::{Incoming, Outgoing};
+use crate::workers::Workers;
 
 /// How long the buffers must be still before a root is loaded again: one
 /// load per burst of keystrokes, not one per keystroke.
@@ -165,6 +166,8 @@ pub struct Server {
     shutting_down: bool,
     /// The readiness last sent per root, and report requests waiting.
     readiness: Readiness,
+    /// The worker threads analyses and fixes run on, shared by the roots.
+    workers: Workers,
 }
 
 /// How the loop ended.
@@ -176,8 +179,13 @@ pub enum Ending {
 }
 
 impl Server {
-    /// A server for a client that sent `params`.
-    pub fn new(out: Sender<Outgoing>, params: &InitializeParams, style: EditStyle) -> Server {
+    /// A server for a client that sent `params`, working on `workers`.
+    pub fn new(
+        out: Sender<Outgoing>,
+        params: &InitializeParams,
+        style: EditStyle,
+        workers: Workers,
+    ) -> Server {
         let (done_tx, done_rx) = unbounded();
         let capabilities = &params.capabilities;
         let progress = capabilities
@@ -211,6 +219,7 @@ impl Server {
             deadline: Some(Instant::now()),
             shutting_down: false,
             readiness: Readiness::default(),
+            workers,
         }
     }
 
@@ -588,12 +597,13 @@ impl Server {
             let done = self.done_tx.clone();
             let previous = root.loaded.take();
             let on_disk = std::mem::take(&mut root.on_disk);
+            let workers = self.workers.clone();
             let spawned = std::thread::Builder::new()
                 .name("cronlock-analysis".into())
                 .stack_size(crate::parse::WORKER_STACK)
                 .spawn(move || {
                     let result = guarded_run(|| {
-                        analysis::analyze(&path, &overlay, encoding, previous, &on_disk)
+                        analysis::analyze(&path, &overlay, encoding, previous, &on_disk, &workers)
                     });
                     let _ = done.send(Done::Analysis {
                         root: path,
@@ -814,11 +824,12 @@ impl Server {
         let overlay = latest.overlay.clone();
         let generation = root.generation;
         let done = self.done_tx.clone();
+        let workers = self.workers.clone();
         let _ = std::thread::Builder::new()
             .name("cronlock-fix".into())
             .stack_size(crate::parse::WORKER_STACK)
             .spawn(move || {
-                let result = guarded_run(|| analysis::fix(&path, &overlay));
+                let result = guarded_run(|| analysis::fix(&path, &overlay, &workers));
                 let _ = done.send(Done::Fixes {
                     root: path,
                     generation,

@@ -105,9 +105,10 @@ impl Project {
             .iter()
             .map(|p| p.lock_sources.clone())
             .collect();
+        let budget = self.budget;
         let mut states: Vec<(FileId, FileState)> = parse
             .into_par_iter()
-            .map(|(index, text)| (index, state_of(SourceText::new(text), None, false)))
+            .map(|(index, text)| (index, state_of(budget, SourceText::new(text), None, false)))
             .collect();
         states.extend(skip.into_iter().map(|index| (index, FileState::Skipped)));
         let mut updated = Updated::default();

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::files::{Fingerprint, ParsedText};
 use super::{FileState, Package, Project, ScannedFile};
-use crate::budget::with_module_in_budget;
+use crate::budget::{ParseBudget, with_module_in_budget};
 use crate::config::Config;
 use crate::files::{FileSystem, MemoryFileSystem, OsFileSystem};
 use crate::ids::{FileId, PackageId};
@@ -66,6 +66,7 @@ impl Project {
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
+        let budget = ParseBudget::of(&config);
         // Packages are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.
@@ -76,7 +77,7 @@ impl Project {
                     .par_iter()
                     .map(|walked| {
                         progress();
-                        read_state(fs.as_ref(), &walked.path, prefilter.as_ref())
+                        read_state(budget, fs.as_ref(), &walked.path, prefilter.as_ref())
                     })
                     .collect::<Vec<_>>()
             },
@@ -129,6 +130,7 @@ impl Project {
             .map(|(i, f)| (f.key.clone(), FileId::new(i)))
             .collect();
         let mut project = Project {
+            budget: ParseBudget::of(&config),
             config,
             files,
             packages,
@@ -152,6 +154,7 @@ impl Project {
     /// scan reads them from the disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
+        let budget = ParseBudget::of(&config);
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = PackageFinder::default();
         // Their texts stay readable, for base classes and modules that the
@@ -167,7 +170,7 @@ impl Project {
                 let key = normalize(&root.join(&display));
                 let package = packages.package_of(&key, &root);
                 let hints = SkipHints::of(text.as_bytes());
-                let state = state_of(SourceText::new(text), prefilter.as_ref(), false);
+                let state = state_of(budget, SourceText::new(text), prefilter.as_ref(), false);
                 ScannedFile {
                     path: key.clone(),
                     display,
@@ -256,6 +259,7 @@ pub(super) fn with_buffer<R>(use_buffer: impl FnOnce(&mut Vec<u8>) -> R) -> R {
 
 /// Reads and judges one file, with hints when the prefilter skips it.
 fn read_state(
+    budget: ParseBudget,
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
@@ -281,16 +285,18 @@ fn read_state(
         }
         let text = text.to_owned();
         Ok((
-            state_of(SourceText::new(text), None, true),
+            state_of(budget, SourceText::new(text), None, true),
             SkipHints::default(),
         ))
     })
 }
 
-/// Parses `source` (unless the prefilter skips it). `on_disk`: the text is
+/// Parses `source` within `budget` (unless the prefilter skips it).
+/// `on_disk`: the text is
 /// the file's on disk, so only its fingerprint is kept (see [`ParsedText`]);
 /// otherwise the text is held.
 pub(super) fn state_of(
+    budget: ParseBudget,
     source: SourceText,
     prefilter: Option<&AhoCorasick>,
     on_disk: bool,
@@ -301,7 +307,7 @@ pub(super) fn state_of(
         return FileState::Skipped;
     }
     let source = Arc::new(source);
-    match with_module_in_budget(&source, build_model) {
+    match with_module_in_budget(budget, &source, build_model) {
         Ok(model) => {
             let text = if on_disk {
                 let print = Fingerprint::of(source.text().as_bytes());

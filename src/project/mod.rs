@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
 
+use crate::budget::ParseBudget;
 use crate::config::Config;
 use crate::files::FileSystem;
 use crate::ids::{FileId, PackageId};
@@ -42,6 +43,9 @@ pub use crate::workspace::{Package, SourceKey};
 pub struct Project {
     /// The configuration in force.
     pub config: Config,
+    /// The time each parse may take (from `config`): this project's own,
+    /// whatever other projects the process holds.
+    budget: ParseBudget,
     /// Every scanned file, sorted by display path.
     pub files: Vec<ScannedFile>,
     /// Every package a file belongs to.
@@ -137,6 +141,11 @@ impl Project {
     /// Scanned file `id`.
     pub fn file(&self, id: FileId) -> Option<&ScannedFile> {
         self.files.get(id.index())
+    }
+
+    /// The parse budget every parse of this project is held to.
+    pub fn budget(&self) -> ParseBudget {
+        self.budget
     }
 
     /// Package `id`.

@@ -32,7 +32,7 @@ impl Project {
         };
         slot.get_or_init(|| {
             let source = Arc::new(SourceText::new(read_text(self.fs.as_ref(), key)?));
-            with_module_in_budget(&source, build_model)
+            with_module_in_budget(self.budget, &source, build_model)
                 .ok()
                 .map(Arc::new)
         })

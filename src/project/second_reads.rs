@@ -206,7 +206,10 @@ impl Project {
                     }
                     String::from_utf8(buf.clone()).ok()
                 })?;
-                Some((index, state_of(SourceText::new(text), None, true)))
+                Some((
+                    index,
+                    state_of(self.budget, SourceText::new(text), None, true),
+                ))
             })
             .collect();
         let parsed: Vec<FileId> = states.iter().map(|(index, _)| *index).collect();

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::files::{Backing, FixedText, ParsedText};
 use super::load::state_of;
 use super::{FileState, Fingerprint, Project};
+use crate::budget::ParseBudget;
 use crate::files::{FileSystem, read_text};
 use crate::fix::Edit;
 use crate::ids::FileId;
@@ -60,10 +61,11 @@ impl Project {
             }
         }
         let prefilter = self.prefilter.as_ref();
+        let budget = self.budget;
         let states: Vec<(FileId, FileState)> = texts
             .into_par_iter()
             .map(|(index, text)| {
-                let state = state_of(SourceText::new(text), prefilter, false);
+                let state = state_of(budget, SourceText::new(text), prefilter, false);
                 (index, state)
             })
             .collect();
@@ -92,6 +94,7 @@ impl Project {
     ) -> Vec<(FileId, Original)> {
         changes.sort_by_key(|(index, _)| *index);
         let prefilter = self.prefilter.as_ref();
+        let budget = self.budget;
         let fs = self.fs.as_ref();
         let changes = &changes;
         let replaced: Vec<(FileId, Original)> = self
@@ -107,6 +110,7 @@ impl Project {
                     fs,
                     &file.path,
                     prefilter,
+                    budget,
                 );
                 file.state = state;
                 Some((index, original?))
@@ -161,11 +165,12 @@ fn spliced(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
+    budget: ParseBudget,
 ) -> (FileState, Option<Original>) {
     // A text in memory is spliced and held, like any replaced text.
     let in_memory = |old: String, state: FileState| match crate::fix::splice(&old, edits) {
         Some(new) => (
-            state_of(SourceText::new(new), prefilter, false),
+            state_of(budget, SourceText::new(new), prefilter, false),
             Some(Original::Text(old)),
         ),
         None => (state, None),
@@ -199,7 +204,7 @@ fn spliced(
                 return (FileState::Parsed { text, model }, original);
             };
             drop(model);
-            let state = match state_of(SourceText::new(new), prefilter, false) {
+            let state = match state_of(budget, SourceText::new(new), prefilter, false) {
                 FileState::Parsed { model, .. } => FileState::Parsed {
                     text: ParsedText {
                         slot: OnceLock::new(),

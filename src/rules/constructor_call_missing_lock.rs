@@ -77,8 +77,7 @@ fn check_injection(
             continue;
         };
         let Some(position) = ctor_model
-            .classes
-            .get(ctor_class)
+            .class(ctor_class)
             .and_then(|c| c.constructor.as_ref())
             .and_then(|c| {
                 c.params
@@ -98,8 +97,7 @@ fn check_injection(
             pass_member(ctx, new, shape, injection, near)
         });
         let name = target
-            .classes
-            .get(class)
+            .class(class)
             .and_then(|c| c.name.clone())
             .unwrap_or_else(|| new.class.clone());
         let message = format!(

@@ -59,7 +59,7 @@ pub fn check(
         let Some(ctx) = FileContext::new(project, module.file) else {
             continue;
         };
-        let Some(class) = ctx.model.classes.get(module.class) else {
+        let Some(class) = ctx.model.class(module.class) else {
             continue;
         };
         if class.name.as_deref() == Some(lock_module.as_str()) {
@@ -71,7 +71,7 @@ pub fn check(
         let provided_name = provided
             .first()
             .and_then(|(path, _)| project.model_at(path))
-            .and_then(|m| m.classes.get(*first_class).and_then(|c| c.name.clone()))
+            .and_then(|m| m.class(*first_class).and_then(|c| c.name.clone()))
             .unwrap_or_else(|| "a lock-using class".to_string());
         let message = format!(
             "`{}` provides `{provided_name}`, which needs `{}`, but does not import `{lock_module}`, \

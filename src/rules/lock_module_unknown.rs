@@ -48,7 +48,7 @@ pub fn check(project: &Project, app: &Application) -> Vec<Finding> {
     let class_of = |module: &crate::modules::ModuleClass| {
         project
             .model(module.file)
-            .and_then(|m| m.classes.get(module.class))
+            .and_then(|m| m.class(module.class))
             .and_then(|c| c.name.clone())
     };
     let unreadable = app.unreadable.iter().map(|u| {

@@ -40,13 +40,11 @@ tree. When the lock module comes in only under a condition, the rule stays silen
 /// The `@Module` classes of a file.
 pub fn module_classes(ctx: &FileContext<'_>) -> Vec<ModuleClass> {
     ctx.model
-        .classes
-        .iter()
-        .enumerate()
-        .filter_map(|(class_index, class)| {
+        .classes_with_ids()
+        .filter_map(|(id, class)| {
             Some(ModuleClass {
                 file: ctx.index,
-                class: class_index,
+                class: id,
                 decorator: module_decorator(ctx.model, class)?,
             })
         })
@@ -69,7 +67,7 @@ pub fn check_application(project: &Project, app: &Application) -> Option<Finding
     }
     let root = app.root;
     let ctx = FileContext::new(project, root.file)?;
-    let class = ctx.model.classes.get(root.class)?;
+    let class = ctx.model.class(root.class)?;
     let decorator = class.decorators.get(root.decorator)?;
     let package_name = &project.package(app.package)?.name;
     let lock_module = &project.config.lock_module;

@@ -77,22 +77,21 @@ fn check_injection(
         let Symbol::Class {
             path: base_path,
             model: base_model,
-            class: base_index,
+            class: base_id,
         } = ctx.project.symbol(&path, &model, base)
         else {
             continue;
         };
         // A base without a constructor of its own runs its base's.
-        let Some((ctor_path, ctor_model, ctor_index)) =
+        let Some((ctor_path, ctor_model, ctor_id)) =
             ctx.project
-                .constructing_class(&base_path, &base_model, base_index)
+                .constructing_class(&base_path, &base_model, base_id)
         else {
             continue;
         };
-        let (Some(base_class), Some(ctor_class)) = (
-            base_model.classes.get(base_index),
-            ctor_model.classes.get(ctor_index),
-        ) else {
+        let (Some(base_class), Some(ctor_class)) =
+            (base_model.class(base_id), ctor_model.class(ctor_id))
+        else {
             continue;
         };
         let Some(position) = ctor_class
@@ -106,7 +105,7 @@ fn check_injection(
         if passes_member(ctx, injection, class, call, position) {
             continue;
         }
-        let inherited = (&ctor_path, ctor_index) != (&base_path, base_index);
+        let inherited = (&ctor_path, ctor_id) != (&base_path, base_id);
         let base_name = constructor_owner(base_class, inherited.then_some(ctor_class));
         let message = format!(
             "{} calls `super(...)` without the `{member}` that {base_name} takes (argument {}); \

@@ -75,7 +75,7 @@ fn check_injection(
             if !takers.contains(&(path.clone(), class)) {
                 return None;
             }
-            let name = model.classes.get(class)?.name.clone()?;
+            let name = model.class(class)?.name.clone()?;
             // Where the constructor that takes the service is declared.
             let near = ctx
                 .project

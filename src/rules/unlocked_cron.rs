@@ -3,6 +3,7 @@
 use super::{Finding, Rule, RuleDoc};
 use crate::fix::imports::{ImportRequest, ensure_value_import};
 use crate::fix::{Edit, Fix};
+use crate::ids::ClassId;
 use crate::links::Inheritance;
 use crate::model::{ClassModel, Import};
 use crate::semantic::{ClassFacts, FileContext, Member, ScheduleUse};
@@ -36,17 +37,17 @@ cronlock.toml (`this.redis.acquireLock(...)`), is not reported.",
 
 /// Reports unlocked `@Cron` jobs; with `--migrate-cron` each carries its migration.
 pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    let unlocked: Vec<(usize, &ScheduleUse)> = ctx
-        .classes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, facts)| facts.schedule_uses.iter().map(move |s| (i, s)))
+    let unlocked: Vec<(ClassId, &ScheduleUse)> = ctx
+        .model
+        .class_ids()
+        .zip(&ctx.classes)
+        .flat_map(|(id, facts)| facts.schedule_uses.iter().map(move |s| (id, s)))
         .filter(|(_, s)| s.name == "Cron" && !s.locked)
         .collect();
     // Without a lock source there is no migration, and so no ripple.
     let source = migration_source(ctx);
-    for (class_index, schedule) in &unlocked {
-        let class = &ctx.model.classes[*class_index];
+    for &(id, schedule) in &unlocked {
+        let class = &ctx.model.classes[id];
         let method = schedule.method.as_deref().unwrap_or("a method");
         let message = format!(
             "`@Cron` on `{method}` runs on every replica; use `@{MIGRATED_DECORATOR}` (`cronlock fix --migrate-cron`)"
@@ -66,7 +67,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .in_class(class.name.as_deref())
             .in_method(schedule.method.as_deref())
             .for_injection(if source.is_some() {
-                gains_parameter(class, &ctx.classes[*class_index])
+                gains_parameter(class, &ctx.classes[id])
             } else {
                 usize::MAX
             })
