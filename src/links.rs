@@ -174,6 +174,39 @@ impl Project {
         }
     }
 
+    /// Whether the class that `local`, a name `model` (of `path`) imports,
+    /// stands for cannot be one declared as `name`, judged from the text of
+    /// the file it is imported from, without parsing it: that file names
+    /// `name` nowhere and passes on nothing it does not declare. The cheap
+    /// test before [`Project::symbol`] when only one class matters (a
+    /// module's exports are mostly services, read only to learn that they
+    /// are not the lock module). `false` when unsure.
+    pub fn cannot_stand_for(
+        &self,
+        path: &Path,
+        model: &FileModel,
+        local: &str,
+        name: &str,
+    ) -> bool {
+        let Some(import) = model.imports.iter().find(|i| {
+            i.named
+                .iter()
+                .any(|n| n.local == local && n.imported != name)
+        }) else {
+            return false;
+        };
+        if model
+            .find_class(|c| c.name.as_deref() == Some(local))
+            .is_some()
+        {
+            return false;
+        }
+        match self.resolver.resolve(path, &import.source) {
+            Resolved::File(target) => self.text_cannot_export(&target, name),
+            _ => false,
+        }
+    }
+
     /// What the file at `path` exports as `exported`.
     fn export_of(&self, path: &Path, exported: &str, hops: usize) -> Symbol {
         let Some(model) = self.model_at(path) else {

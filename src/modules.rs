@@ -734,11 +734,16 @@ fn exports_lock_module(
     let Some(list) = module_list(model, module, |o| o.exports.as_ref()) else {
         return false;
     };
+    let lock_module = project.config.lock_module.as_str();
     list.elements.iter().any(|(_, head)| {
-        matches!(
-            imported(project, path, model, head.as_ref()),
-            Imported::LockModule
-        )
+        let plainly_other = head
+            .as_ref()
+            .is_some_and(|h| project.cannot_stand_for(path, model, h, lock_module));
+        !plainly_other
+            && matches!(
+                imported(project, path, model, head.as_ref()),
+                Imported::LockModule
+            )
     })
 }
 

@@ -105,8 +105,7 @@ impl SkipHints {
         let hints = Hints {
             subclasses: has("extends"),
             constructs: has("new"),
-            renames: keyword_follows(bytes, "export")
-                .any(|next| !PLAIN_EXPORTS.iter().any(|w| next.starts_with(w.as_bytes()))),
+            renames: may_rename(bytes),
             binds_freely: keyword_follows(bytes, "import").any(|next| {
                 !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
             }),
@@ -139,6 +138,22 @@ impl SkipHints {
     pub(crate) fn may_matter(&self) -> bool {
         self.0.is_some()
     }
+}
+
+/// Whether the text holds an `export` that may export a name it does not
+/// declare (`export {`, `export *`, `export default`, `export const`, ...).
+fn may_rename(bytes: &[u8]) -> bool {
+    keyword_follows(bytes, "export")
+        .any(|next| !PLAIN_EXPORTS.iter().any(|w| next.starts_with(w.as_bytes())))
+}
+
+/// Whether a file with this text cannot export, under any name, a class
+/// declared as `name`: it names `name` nowhere (not even through an
+/// escape), so it declares no such class, and it has no `export` that may
+/// pass on one declared elsewhere. Decides without parsing what a parse
+/// would (see `Project::cannot_stand_for`).
+pub(crate) fn cannot_export_class_named(bytes: &[u8], name: &str) -> bool {
+    keyword_follows(bytes, name).next().is_none() && !has_escape(bytes) && !may_rename(bytes)
 }
 
 /// For each whole-word occurrence of `word` in `bytes`: the bytes after it,
@@ -175,4 +190,40 @@ pub(crate) fn substring_matcher(needles: &[String]) -> Option<AhoCorasick> {
         return None;
     }
     AhoCorasick::new(needles).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cannot_export_class_named;
+
+    const LOCK: &str = "DistributedLockModule";
+
+    #[test]
+    fn a_plain_service_cannot_export_the_lock_module() {
+        let text = b"import { Injectable } from '@nestjs/common';\n\
+@Injectable()\nexport class WrapService {}\n";
+        assert!(cannot_export_class_named(text, LOCK));
+    }
+
+    #[test]
+    fn any_file_that_may_pass_on_a_class_is_parsed() {
+        for text in [
+            "export class DistributedLockModule {}",
+            "export { DistributedLockModule } from './lock';",
+            "export * from './lock';",
+            "export { X as Y } from './lock';",
+            "import { L } from './lock';\nexport default L;",
+            "export const Lock = L;",
+            "export /* a */ { Y };",
+            "export class \\u0044istributedLockModule {}",
+        ] {
+            assert!(!cannot_export_class_named(text.as_bytes(), LOCK), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_longer_word_is_not_the_name() {
+        let text = b"export class DistributedLockModuleOptions {}";
+        assert!(cannot_export_class_named(text, LOCK));
+    }
 }

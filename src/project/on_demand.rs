@@ -8,6 +8,7 @@ use super::{FileState, Project};
 use crate::budget::with_module_in_budget;
 use crate::files::read_text;
 use crate::model::{FileModel, build_model};
+use crate::prefilter::cannot_export_class_named;
 use crate::source::SourceText;
 
 /// A file read on demand: parsed by the first thread that asks (`None`:
@@ -37,5 +38,17 @@ impl Project {
                 .map(Arc::new)
         })
         .clone()
+    }
+
+    /// Whether the file at `key`, read but not parsed, cannot export a class
+    /// declared as `name` (see [`cannot_export_class_named`]). A file
+    /// already parsed, or unreadable, is left to the parse: `false`.
+    pub fn text_cannot_export(&self, key: &Path, name: &str) -> bool {
+        if self.index_of(key).is_some() {
+            return false;
+        }
+        self.fs
+            .read(key)
+            .is_ok_and(|bytes| cannot_export_class_named(&bytes, name))
     }
 }

@@ -176,7 +176,71 @@ export class AppModule {}
                 "import { ReportsModule } from './jobs/reports.module';\nimport { JobsModule }",
             )
             .replace("JobsModule]", "JobsModule, ReportsModule]");
+        // The jobs module imports a shared module that exports, beside a
+        // plain service, the lock module renamed twice: through a file that
+        // names no lock name (the prefilter skips it) and one that does.
+        let via_shared = JOBS_MODULE
+            .replace(
+                "import { ReportJob }",
+                "import { SharedModule } from '../shared/shared.module';\nimport { ReportJob }",
+            )
+            .replace("@Module({\n", "@Module({\n  imports: [SharedModule],\n");
+        let shared_module = "import { Module } from '@nestjs/common';
+import { Coordination } from './coordination';
+import { Clock } from './clock';
+
+@Module({
+  imports: [Coordination],
+  providers: [Clock],
+  exports: [Clock, Coordination],
+})
+export class SharedModule {}
+";
+        let shared_without_lock =
+            shared_module.replace("exports: [Clock, Coordination]", "exports: [Clock]");
+        fn shared_files(module: &str) -> [(&'static str, &str); 4] {
+            [
+                (
+                    "src/shared/coordination.ts",
+                    "export { Locks as Coordination } from './locks';\n",
+                ),
+                (
+                    "src/shared/locks.ts",
+                    "export { DistributedLockModule as Locks } from '../../lock/lock.module';\n",
+                ),
+                (
+                    "src/shared/clock.ts",
+                    "export class Clock {\n  now() {\n    return Date.now();\n  }\n}\n",
+                ),
+                ("src/shared/shared.module.ts", module),
+            ]
+        }
         Tester::new(Rule::LockModuleNotImported)
+            .pass(
+                &[
+                    ("lock/lock.module.ts", LOCK_MODULE),
+                    ("lock/lock.service.ts", LOCK_SERVICE),
+                    ("src/jobs/report.job.ts", JOB),
+                    ("src/jobs/jobs.module.ts", &via_shared),
+                    ("src/app.module.ts", APP_MODULE),
+                ]
+                .into_iter()
+                .chain(shared_files(shared_module))
+                .collect::<Vec<_>>(),
+            )
+            .fail(
+                &[
+                    ("lock/lock.module.ts", LOCK_MODULE),
+                    ("lock/lock.service.ts", LOCK_SERVICE),
+                    ("src/jobs/report.job.ts", JOB),
+                    ("src/jobs/jobs.module.ts", &via_shared),
+                    ("src/app.module.ts", APP_MODULE),
+                ]
+                .into_iter()
+                .chain(shared_files(&shared_without_lock))
+                .collect::<Vec<_>>(),
+                &[("src/jobs/jobs.module.ts", 5, "`JobsModule` provides `ReportJob`")],
+            )
             .pass(&[
                 ("lock/lock.module.ts", &global),
                 ("lock/lock.service.ts", LOCK_SERVICE),
