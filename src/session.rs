@@ -24,6 +24,7 @@ use crate::engine::{self, Analysis, FileResult, RuleFilter};
 use crate::files::FileSystem;
 use crate::ids::FileId;
 use crate::project::{Project, Reached};
+use crate::walk::WalkedFile;
 
 /// A loaded project, its file stage's results and what each read.
 pub struct Session {
@@ -41,6 +42,19 @@ pub struct Session {
     changed: Vec<FileId>,
 }
 
+/// One change [`Session::update`] takes.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A scanned file's new text (`path`: as walked).
+    Text(PathBuf, String),
+    /// A file a fresh load would scan now (the caller walked again to know:
+    /// see [`crate::walk::walk`]) and its text. A file already scanned
+    /// takes the text, as [`Change::Text`].
+    Added(WalkedFile, String),
+    /// A scanned file a fresh load would not scan any more (deleted).
+    Removed(PathBuf),
+}
+
 /// Why [`Session::update`] could not apply a change: the caller loads the
 /// project again (the session is no longer usable).
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +65,10 @@ pub enum Reload {
     /// works out (see [`Project::update_texts`]), or fewer names are
     /// reachable than before (a fresh load would parse fewer files).
     Selection,
+    /// A file added to or removed from the scan changes its packages: the
+    /// first file of a package the project does not know, or the last
+    /// file of one (see [`Project::add_file`], [`Project::remove_file`]).
+    Packages(PathBuf),
 }
 
 impl Session {
@@ -96,19 +114,59 @@ impl Session {
         &self.filter
     }
 
-    /// Replaces the texts of scanned files (`path`: as walked), read through
-    /// `fs` from now on (which must give those texts), and answers again.
-    /// After an error the session is unusable: load again.
+    /// Whether the scan holds the file at `path` (as walked).
+    pub fn scans(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// Applies `changes` (new texts, files added to the scan and removed
+    /// from it), read through `fs` from now on (which must give those
+    /// texts), and answers again. A file added gets a fresh id, a file
+    /// removed has its id retired: no other file's id changes. After an
+    /// error the session is unusable: load again.
     pub fn update(
         &mut self,
-        changes: Vec<(PathBuf, String)>,
+        changes: Vec<Change>,
         fs: Arc<dyn FileSystem>,
     ) -> Result<Analysis, Reload> {
         let mut indexed = Vec::with_capacity(changes.len());
-        for (path, text) in changes {
-            match self.by_path.get(&path) {
-                Some(&index) => indexed.push((index, text)),
-                None => return Err(Reload::Unknown(path)),
+        // Files came or went: imports may resolve otherwise anywhere, and
+        // nothing records a lookup that failed, so every file is judged
+        // again (none is parsed again).
+        let mut files_changed = false;
+        for change in changes {
+            match change {
+                Change::Text(path, text) => match self.by_path.get(&path) {
+                    Some(&index) => indexed.push((index, text)),
+                    None => return Err(Reload::Unknown(path)),
+                },
+                Change::Added(walked, text) => {
+                    if let Some(&index) = self.by_path.get(&walked.path) {
+                        indexed.push((index, text));
+                        continue;
+                    }
+                    let path = walked.path.clone();
+                    let index = self
+                        .project
+                        .add_file(walked)
+                        .map_err(|_| Reload::Packages(path.clone()))?;
+                    self.by_path.insert(path, index);
+                    self.results.push(None);
+                    self.records.push(Record::default());
+                    indexed.push((index, text));
+                    files_changed = true;
+                }
+                Change::Removed(path) => {
+                    let Some(index) = self.by_path.remove(&path) else {
+                        return Err(Reload::Unknown(path));
+                    };
+                    self.project
+                        .remove_file(index)
+                        .map_err(|_| Reload::Packages(path))?;
+                    self.results[index.index()] = None;
+                    self.records[index.index()] = Record::default();
+                    files_changed = true;
+                }
             }
         }
         self.project.set_file_system(fs);
@@ -118,7 +176,7 @@ impl Session {
             .map_err(|_| Reload::Selection)?;
         let mut changed = updated.files;
         let reached = self.project.reached();
-        let mut globals_changed = updated.globals_changed;
+        let mut globals_changed = updated.globals_changed || files_changed;
         if reached.includes(&self.reached) {
             // Changed files the prefilter skips may be wanted by any name
             // reachable now; then new names may want more files.
@@ -193,11 +251,7 @@ impl Session {
     }
 
     fn package_stage(&self) -> Analysis {
-        let analysis = engine::package_stage(
-            &self.project,
-            &self.filter,
-            self.results.iter().map(|r| r.as_deref()),
-        );
+        let analysis = engine::package_stage(&self.project, &self.filter, &self.results);
         self.keep_texts(&analysis);
         analysis
     }

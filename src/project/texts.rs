@@ -55,7 +55,7 @@ impl Project {
                     FileState::Broken { source, .. } => {
                         replaced.push((*index, Original::Text(source.into_text())));
                     }
-                    FileState::Skipped => {}
+                    FileState::Skipped | FileState::Removed => {}
                 }
             }
         }
@@ -216,5 +216,6 @@ fn spliced(
             in_memory(old, FileState::Broken { source, error })
         }
         FileState::Skipped => (FileState::Skipped, None),
+        FileState::Removed => (FileState::Removed, None),
     }
 }
