@@ -107,6 +107,12 @@ impl Resolver {
                 files.remove(key);
             }
         }
+        self.forget();
+    }
+
+    /// Forgets every answer given so far: what the file system holds
+    /// changed (a file came onto the disk or left it).
+    pub fn forget(&mut self) {
         if let Ok(cache) = self.cache.get_mut() {
             cache.clear();
         }

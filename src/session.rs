@@ -53,6 +53,11 @@ pub enum Change {
     Added(WalkedFile, String),
     /// A scanned file a fresh load would not scan any more (deleted).
     Removed(PathBuf),
+    /// A scanned file's new text, when the file also came onto the disk or
+    /// left it (an unsaved new buffer saved, or a file deleted under its
+    /// open buffer): imports resolve against the disk, so what reaches it
+    /// changes as when a file is added or removed.
+    Moved(PathBuf, String),
 }
 
 /// Why [`Session::update`] could not apply a change: the caller loads the
@@ -138,6 +143,14 @@ impl Session {
             match change {
                 Change::Text(path, text) => match self.by_path.get(&path) {
                     Some(&index) => indexed.push((index, text)),
+                    None => return Err(Reload::Unknown(path)),
+                },
+                Change::Moved(path, text) => match self.by_path.get(&path) {
+                    Some(&index) => {
+                        indexed.push((index, text));
+                        self.project.forget_disk();
+                        files_changed = true;
+                    }
                     None => return Err(Reload::Unknown(path)),
                 },
                 Change::Added(walked, text) => {

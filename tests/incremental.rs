@@ -2,8 +2,9 @@
 //! item 5). A language-server session is loaded on a fixture tree; then
 //! random edits (lines deleted, duplicated or inserted from a list of
 //! lock-related snippets, a file's text swapped for another's, a file
-//! restored) reach it, half as unsaved buffers and half as files changed on
-//! disk. After every edit, the session's diagnostics (judging only what
+//! restored, a file added beside another (a copy, a subclass of its class,
+//! a module providing it) or removed, and a removed file created again)
+//! reach it, half as unsaved buffers and half as files changed on disk. After every edit, the session's diagnostics (judging only what
 //! changed) must equal those of a session loaded afresh on the same texts,
 //! and the session must have answered in place, not by loading again.
 //!
@@ -64,6 +65,15 @@ enum Change {
     /// The text of another file of the tree (as it was first).
     SwapWith(usize),
     Restore,
+    /// A new file beside this one, with its text.
+    AddCopy,
+    /// A new file beside this one: a cron job extending its first class.
+    AddSubclass,
+    /// A new file beside this one: a module providing its first class.
+    AddModule,
+    /// The file deleted (a change to a deleted file creates it again, with
+    /// its first text).
+    Remove,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +91,10 @@ fn change() -> impl Strategy<Value = Change> {
         4 => (any::<usize>(), 0..SNIPPETS.len()).prop_map(|(at, s)| Change::Insert(at, s)),
         1 => any::<usize>().prop_map(Change::SwapWith),
         1 => Just(Change::Restore),
+        1 => Just(Change::AddCopy),
+        1 => Just(Change::AddSubclass),
+        1 => Just(Change::AddModule),
+        2 => Just(Change::Remove),
     ]
 }
 
@@ -146,6 +160,9 @@ fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> S
         }
         Change::SwapWith(n) => return originals[at(*n, originals.len())].clone(),
         Change::Restore => return original.to_string(),
+        Change::AddCopy | Change::AddSubclass | Change::AddModule | Change::Remove => {
+            unreachable!("files added and removed are handled in `check`")
+        }
         _ => {}
     }
     let mut out = lines.join("\n");
@@ -153,10 +170,53 @@ fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> S
     out
 }
 
+/// The new file a change adds beside `path` (whose text is `text`), at
+/// `step`: its path and text; `None` for other changes. Names sort before
+/// or after the others, so the new id is not in path order.
+fn added(change: &Change, path: &Path, text: &str, step: usize) -> Option<(PathBuf, String)> {
+    let dir = path.parent()?;
+    let stem = path.file_name()?.to_str()?.strip_suffix(".ts")?;
+    let name = format!("{}added{step}.ts", if step % 2 == 0 { "a" } else { "z" });
+    let class = text
+        .split("class ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or("Missing");
+    let text = match change {
+        Change::AddCopy => text.to_string(),
+        Change::AddSubclass => format!(
+            "import {{ Injectable }} from '@nestjs/common';\n\
+             import {{ Cron }} from '@nestjs/schedule';\n\
+             import {{ {class} }} from './{stem}';\n\n\
+             @Injectable()\n\
+             export class Added{step}Job extends {class} {{\n\
+             \x20 @Cron('0 0 * * *')\n\
+             \x20 run(): void {{}}\n\
+             }}\n"
+        ),
+        Change::AddModule => format!(
+            "import {{ Module }} from '@nestjs/common';\n\
+             import {{ DistributedLockModule }} from '@acme/cluster-lock';\n\
+             import {{ {class} }} from './{stem}';\n\n\
+             @Module({{ imports: [DistributedLockModule], providers: [{class}] }})\n\
+             export class Added{step}Module {{}}\n"
+        ),
+        _ => return None,
+    };
+    Some((dir.join(name), text))
+}
+
 /// Edits answered in place, and edits in all (the rest loaded the root
 /// again: a change only a fresh load works out, see `Session::update`).
 static IN_PLACE: AtomicUsize = AtomicUsize::new(0);
 static EDITS: AtomicUsize = AtomicUsize::new(0);
+/// The same, for files added, removed or created again.
+static FILES_IN_PLACE: AtomicUsize = AtomicUsize::new(0);
+static FILE_EDITS: AtomicUsize = AtomicUsize::new(0);
 
 /// What a session shows, comparable: one line per diagnostic.
 fn shown(findings: &Findings) -> String {
@@ -220,38 +280,78 @@ fn check(fixture: &str, edits: &[Edit]) {
         &root,
     );
     let root = root.canonicalize().expect("canonical root");
-    let files = sources(&root);
-    let originals: Vec<String> = files
+    let mut files = sources(&root);
+    let mut originals: Vec<String> = files
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read"))
         .collect();
-    let mut texts = originals.clone();
+    // `None`: removed.
+    let mut texts: Vec<Option<String>> = originals.iter().cloned().map(Some).collect();
     let mut buffers = Documents::default();
     let (_, mut loaded) = analyze(&root, &buffers, None, &[]);
     for (step, edit) in edits.iter().enumerate() {
-        let index = edit.file % files.len();
+        let mut index = edit.file % files.len();
+        let mut as_buffer = edit.as_buffer;
+        let came_or_went = match (&texts[index], &edit.change) {
+            (None, _) => {
+                // Created again, with its first text.
+                texts[index] = Some(originals[index].clone());
+                true
+            }
+            (Some(_), Change::Remove) => {
+                texts[index] = None;
+                as_buffer = false;
+                true
+            }
+            (Some(text), change) => match added(change, &files[index], text, step) {
+                Some((path, text)) => {
+                    files.push(path);
+                    originals.push(text.clone());
+                    texts.push(Some(text));
+                    index = files.len() - 1;
+                    true
+                }
+                None => {
+                    texts[index] = Some(apply(text, change, &originals, &originals[index]));
+                    false
+                }
+            },
+        };
         let path = &files[index];
-        texts[index] = apply(&texts[index], &edit.change, &originals, &originals[index]);
         let mut on_disk = Vec::new();
-        if edit.as_buffer {
-            buffers.open(
+        match &texts[index] {
+            Some(text) if as_buffer => buffers.open(
                 path.clone(),
                 Document {
                     uri: path_to_uri(path).expect("uri"),
                     version: step as i32,
-                    text: Arc::from(texts[index].as_str()),
+                    text: Arc::from(text.as_str()),
                 },
-            );
-        } else {
-            buffers.close(path);
-            std::fs::write(path, &texts[index]).expect("write");
-            on_disk.push(path.clone());
+            ),
+            Some(text) => {
+                buffers.close(path);
+                std::fs::write(path, text).expect("write");
+                on_disk.push(path.clone());
+            }
+            None => {
+                // A file only ever in an unsaved buffer is not on disk.
+                buffers.close(path);
+                if path.exists() {
+                    std::fs::remove_file(path).expect("remove");
+                }
+                on_disk.push(path.clone());
+            }
         }
         let updates = loaded.updates();
         let (incremental, next) = analyze(&root, &buffers, Some(loaded), &on_disk);
         let in_place = next.updates() == updates + 1;
-        IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
-        EDITS.fetch_add(1, Ordering::Relaxed);
+        if came_or_went {
+            FILES_IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
+            FILE_EDITS.fetch_add(1, Ordering::Relaxed);
+        } else {
+            IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
+            EDITS.fetch_add(1, Ordering::Relaxed);
+        }
         loaded = next;
         let (fresh, _) = analyze(&root, &buffers, None, &[]);
         assert_eq!(
@@ -315,6 +415,15 @@ fn most_generated_edits_are_answered_in_place() {
     assert!(
         in_place * 2 > edits,
         "only {in_place} of {edits} edits were answered in place"
+    );
+    let (in_place, edits) = (
+        FILES_IN_PLACE.load(Ordering::Relaxed),
+        FILE_EDITS.load(Ordering::Relaxed),
+    );
+    eprintln!("{in_place} of {edits} files added or removed were answered in place");
+    assert!(
+        edits > 0 && in_place * 2 > edits,
+        "only {in_place} of {edits} files added or removed were answered in place"
     );
 }
 

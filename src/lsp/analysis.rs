@@ -4,7 +4,7 @@
 //! suppressions and baseline. The only difference is where texts come
 //! from: an [`Overlay`] of the editor's buffers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -56,6 +56,8 @@ pub struct Loaded {
     /// How the root was walked: a file created or deleted is taken in place
     /// when a fresh walk agrees (see [`changes_since`]).
     walked: WalkRules,
+    /// Scanned files only in a buffer, not on disk (see [`add_unsaved`]).
+    unsaved: HashSet<PathBuf>,
 }
 
 /// What a fresh load walks by: the `exclude`s of the configuration in force
@@ -103,10 +105,11 @@ pub fn analyze(
 ) -> Result<(Findings, Box<Loaded>)> {
     if let Some(mut loaded) = previous {
         let changes = changes_since(&loaded, root, overlay, on_disk);
-        if let Some(changes) = changes
+        if let Some((changes, unsaved)) = changes
             && let Ok(analysis) = loaded.session.update(changes, Arc::new(overlay.clone()))
         {
             loaded.overlay = overlay.clone();
+            loaded.unsaved = unsaved;
             loaded.updates += 1;
             let findings = shown(&mut loaded, &analysis, encoding);
             loaded.analysis = analysis;
@@ -114,6 +117,12 @@ pub fn analyze(
         }
     }
     let (project, baseline, walked) = load(root, overlay)?;
+    let unsaved = project
+        .file_ids()
+        .filter_map(|i| project.file(i))
+        .filter(|f| !f.path.is_file())
+        .map(|f| f.path.clone())
+        .collect();
     let (session, analysis) = Session::new(project, RuleFilter::default());
     let mut loaded = Box::new(Loaded {
         session,
@@ -123,6 +132,7 @@ pub fn analyze(
         shown: HashMap::new(),
         analysis: Analysis::default(),
         walked,
+        unsaved,
     });
     let findings = shown(&mut loaded, &analysis, encoding);
     loaded.analysis = analysis;
@@ -136,13 +146,14 @@ pub fn analyze(
 /// (a `cronlock.toml`, a tsconfig, a `package.json`, a `.gitignore`), a
 /// source file a fresh walk would not scan, or one the walk finds with
 /// package markers that changed. Whether a file came or went is what a
-/// fresh walk of `root` says (walked again only then).
+/// fresh walk of `root` says (walked again only then). Also gives the
+/// scanned files only in a buffer once the changes are in.
 fn changes_since(
     loaded: &Loaded,
     root: &Path,
     after: &Overlay,
     on_disk: &[PathBuf],
-) -> Option<Vec<Change>> {
+) -> Option<(Vec<Change>, HashSet<PathBuf>)> {
     let before = &loaded.overlay;
     let mut paths: Vec<&PathBuf> = before
         .paths()
@@ -156,6 +167,7 @@ fn changes_since(
     paths.sort();
     paths.dedup();
     let mut walk: Option<HashMap<PathBuf, WalkedFile>> = None;
+    let mut unsaved = loaded.unsaved.clone();
     let mut changes = Vec::with_capacity(paths.len());
     for path in paths {
         if !walk::is_scanned_name(path) {
@@ -163,9 +175,12 @@ fn changes_since(
         }
         let scanned = loaded.session.scans(path);
         let text = after.read_text(path);
+        // A scanned file that came onto the disk or left it: imports of it
+        // resolve otherwise (the resolver reads the disk).
+        let moved = scanned && text.is_some() && unsaved.contains(path) == path.is_file();
         let walk = match &walk {
             Some(walk) => walk,
-            None if scanned && text.is_some() => {
+            None if scanned && text.is_some() && !moved => {
                 changes.push(Change::Text(path.clone(), text?));
                 continue;
             }
@@ -173,6 +188,7 @@ fn changes_since(
         };
         let walked = walk.get(path);
         changes.push(match (scanned, walked, text) {
+            (true, Some(_), Some(text)) if moved => Change::Moved(path.clone(), text),
             (true, Some(_), Some(text)) => Change::Text(path.clone(), text),
             (false, Some(walked), Some(text)) => Change::Added(walked.clone(), text),
             (true, None, _) | (true, _, None) => Change::Removed(path.clone()),
@@ -180,8 +196,13 @@ fn changes_since(
             // which may have been read on demand.
             (false, _, _) => return None,
         });
+        if path.is_file() {
+            unsaved.remove(path);
+        } else {
+            unsaved.insert(path.clone());
+        }
     }
-    Some(changes)
+    Some((changes, unsaved))
 }
 
 /// The files a fresh load of `root` would scan now, by path, as [`load`]

@@ -142,6 +142,15 @@ impl Project {
     /// demand are read again.
     fn forget_lookups(&mut self, key: &std::path::Path, added: bool) {
         self.resolver.file_added_or_removed(key, added);
+        self.forget_disk();
+    }
+
+    /// A scanned file came onto the disk or left it while its text stayed
+    /// in an editor's buffer (an unsaved new file saved, or a file deleted
+    /// under its buffer): imports that reach it resolve otherwise (the
+    /// resolver reads the disk), so every lookup is made again.
+    pub fn forget_disk(&mut self) {
+        self.resolver.forget();
         if let Ok(cache) = self.outside.get_mut() {
             cache.clear();
         }
