@@ -472,3 +472,231 @@ fn base_gaining_the_member() {
     assert_eq!(loaded.updates(), 2);
     assert_eq!(shown(&again), shown(&first));
 }
+
+/// A session takes files added and removed in place, without a
+/// `Reload`: the new file gets a fresh id, a removed one's id is retired,
+/// no other id changes, and every answer (in display path order, though
+/// the ids are not) equals a fresh load's of the same texts.
+#[test]
+fn a_session_adds_and_removes_files_in_place() {
+    on_server_stack(session_adds_and_removes);
+}
+
+fn session_adds_and_removes() {
+    use cronlock::config::Config;
+    use cronlock::engine::{self, Analysis, RuleFilter};
+    use cronlock::files::MemoryFileSystem;
+    use cronlock::ids::FileId;
+    use cronlock::project::Project;
+    use cronlock::session::{Change, Session};
+    use cronlock::walk::WalkedFile;
+
+    const ROOT: &str = "/cronlock-in-memory";
+    let job = |class: &str, base: &str| {
+        format!(
+            "import {{ Injectable }} from '@nestjs/common';\n\
+             import {{ ClusterSafeCronEveryDay }} from '@acme/cluster-lock';\n\
+             import {{ BaseJob }} from '{base}';\n\n\
+             @Injectable()\n\
+             export class {class} extends BaseJob {{\n\
+             \x20 @ClusterSafeCronEveryDay()\n\
+             \x20 async send(): Promise<void> {{}}\n\
+             }}\n"
+        )
+    };
+    let report = (
+        "src/jobs/report.job.ts",
+        job("ReportJob", "../base/base-job"),
+    );
+    let first = ("src/a/first.job.ts", job("FirstJob", "../base/base-job"));
+    let base = (
+        "src/base/base-job.ts",
+        "export abstract class BaseJob {}\n".to_string(),
+    );
+    let shown = |project: &Project, analysis: &Analysis| -> Vec<String> {
+        analysis
+            .findings
+            .iter()
+            .map(|f| {
+                let related: Vec<String> = f
+                    .related
+                    .iter()
+                    .map(|r| format!("{}@{}", project.files[r.file.index()].display, r.offset))
+                    .collect();
+                format!(
+                    "{}@{} {} {} {related:?}",
+                    project.files[f.file.index()].display,
+                    f.offset,
+                    f.rule.name(),
+                    f.message
+                )
+            })
+            .collect()
+    };
+    let fresh = |texts: &[&(&str, String)]| -> Vec<String> {
+        let mut texts: Vec<(String, String)> = texts
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.clone()))
+            .collect();
+        texts.sort();
+        let project = Project::from_texts(texts, Config::default());
+        let analysis = engine::analyze(&project, &RuleFilter::default());
+        shown(&project, &analysis)
+    };
+    let memory = |texts: &[&(&str, String)]| -> Arc<MemoryFileSystem> {
+        Arc::new(MemoryFileSystem::new(
+            texts
+                .iter()
+                .map(|(path, text)| (Path::new(ROOT).join(path), text.clone())),
+        ))
+    };
+    let walked = |display: &str| WalkedFile {
+        display: display.to_string(),
+        path: Path::new(ROOT).join(display),
+        root: 0,
+    };
+
+    let project = Project::from_texts(
+        vec![(report.0.to_string(), report.1.clone())],
+        Config::default(),
+    );
+    let (mut session, analysis) = Session::new(project, RuleFilter::default());
+    let lone = shown(session.project(), &analysis);
+    assert_eq!(lone, fresh(&[&report]));
+    assert!(
+        lone.iter().any(|f| f.contains("lock-base-unknown")),
+        "{lone:?}"
+    );
+
+    // The base comes: the job's import resolves now. A file sorting first
+    // comes with it.
+    let analysis = session
+        .update(
+            vec![
+                Change::Added(walked(base.0), base.1.clone()),
+                Change::Added(walked(first.0), first.1.clone()),
+            ],
+            memory(&[&report, &base, &first]),
+        )
+        .expect("files added in place");
+    let with_base = shown(session.project(), &analysis);
+    assert_eq!(with_base, fresh(&[&report, &base, &first]));
+    assert!(
+        with_base
+            .iter()
+            .any(|f| f.starts_with("src/a/first.job.ts") && f.contains("derived-class")),
+        "{with_base:?}"
+    );
+    let project = session.project();
+    let ids: Vec<&str> = project.files.iter().map(|f| f.display.as_str()).collect();
+    assert_eq!(ids, [report.0, base.0, first.0], "ids are given in turn");
+    let order: Vec<&str> = project
+        .file_ids()
+        .map(|i| project.files[i.index()].display.as_str())
+        .collect();
+    assert_eq!(order, [first.0, base.0, report.0], "answers in path order");
+
+    // The base goes again: its id is retired, the others keep theirs.
+    let analysis = session
+        .update(
+            vec![Change::Removed(Path::new(ROOT).join(base.0))],
+            memory(&[&report, &first]),
+        )
+        .expect("file removed in place");
+    assert_eq!(
+        shown(session.project(), &analysis),
+        fresh(&[&report, &first])
+    );
+    let project = session.project();
+    assert!(project.file(FileId::new(1)).is_none());
+    assert_eq!(
+        project.file(FileId::new(0)).map(|f| f.display.as_str()),
+        Some(report.0)
+    );
+    assert_eq!(
+        project.file(FileId::new(2)).map(|f| f.display.as_str()),
+        Some(first.0)
+    );
+
+    // Created again: a fresh id, never the retired one.
+    let analysis = session
+        .update(
+            vec![Change::Added(walked(base.0), base.1.clone())],
+            memory(&[&report, &base, &first]),
+        )
+        .expect("file added again in place");
+    assert_eq!(shown(session.project(), &analysis), with_base);
+    assert_eq!(session.project().files.len(), 4);
+    assert!(session.project().file(FileId::new(3)).is_some());
+}
+
+/// The language server takes a source file created or deleted on disk, or
+/// a new unsaved buffer opened and closed, in place (no load of the root
+/// again), and shows what a fresh load shows.
+#[test]
+fn files_created_and_deleted_are_answered_in_place() {
+    on_server_stack(created_and_deleted);
+}
+
+fn created_and_deleted() {
+    let fixture = "derived-no-constructor-relative";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join(fixture);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        &root,
+    );
+    let root = root.canonicalize().expect("canonical root");
+    let job = std::fs::read_to_string(root.join("src/jobs/report.job.ts")).expect("read");
+    let nightly = root.join("src/jobs/a-nightly.job.ts");
+    let nightly_text = job.replace("DailyReportJob", "NightlyJob");
+    let mut buffers = Documents::default();
+    let mut loaded = Some(analyze(&root, &buffers, None, &[]).1);
+    let mut step = |buffers: &Documents, on_disk: &[PathBuf], expect_new: bool| {
+        let previous = loaded.take().expect("loaded");
+        let updates = previous.updates();
+        let (shown_now, next) = analyze(&root, buffers, Some(previous), on_disk);
+        assert_eq!(next.updates(), updates + 1, "answered in place");
+        let (fresh, _) = analyze(&root, buffers, None, &[]);
+        assert_eq!(shown(&shown_now), shown(&fresh));
+        assert_eq!(
+            shown_now.files.contains_key(&nightly),
+            expect_new,
+            "{}",
+            shown(&shown_now)
+        );
+        loaded = Some(next);
+    };
+    // Created on disk, then deleted.
+    std::fs::write(&nightly, &nightly_text).expect("write");
+    step(&buffers, std::slice::from_ref(&nightly), true);
+    std::fs::remove_file(&nightly).expect("remove");
+    step(&buffers, std::slice::from_ref(&nightly), false);
+    // A new buffer never saved, then closed.
+    buffers.open(
+        nightly.clone(),
+        Document {
+            uri: path_to_uri(&nightly).expect("uri"),
+            version: 1,
+            text: Arc::from(nightly_text.as_str()),
+        },
+    );
+    step(&buffers, &[], true);
+    buffers.close(&nightly);
+    step(&buffers, &[], false);
+    // A file outside the walk (node_modules) is not answered in place.
+    let outside = root.join("node_modules/x/index.ts");
+    std::fs::create_dir_all(outside.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&outside, "export class X {}\n").expect("write");
+    let loaded = loaded.expect("loaded");
+    let updates = loaded.updates();
+    let (_, next) = analyze(
+        &root,
+        &buffers,
+        Some(loaded),
+        std::slice::from_ref(&outside),
+    );
+    assert_eq!(next.updates(), 0, "loaded again (was {updates})");
+}
