@@ -21,8 +21,11 @@ impl PackageId {
     }
 }
 
-/// A scanned file: its index in `Project::files`, which are sorted by
-/// display path.
+/// A scanned file: its index in `Project::files`. Stable for the file's
+/// whole life in a session: loaded files are numbered in display path
+/// order, a file added later takes the next index and a removed file's
+/// index is retired, never reused. So ids are not in display path order:
+/// answers are ordered by `Project::rank` (or `Project::file_ids`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(u32);
 

@@ -10,6 +10,12 @@
 //! stage (applications, module graphs, ripples, settling) always runs in
 //! full: it is a small part of the time (see `bench/lsp_latency.py`).
 //!
+//! Files can be added and removed too (see [`Change`]): a file keeps its
+//! [`FileId`] for its whole life in the session, an added file gets a
+//! fresh one and a removed file's is retired. Then every file is judged
+//! again (none parsed again): an import that did not resolve may resolve
+//! now, and no record names a lookup that failed.
+//!
 //! The answer is the one a fresh `check` of the same texts gives:
 //! `tests/incremental.rs` checks it after random edit sequences.
 

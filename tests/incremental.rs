@@ -176,7 +176,10 @@ fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> S
 fn added(change: &Change, path: &Path, text: &str, step: usize) -> Option<(PathBuf, String)> {
     let dir = path.parent()?;
     let stem = path.file_name()?.to_str()?.strip_suffix(".ts")?;
-    let name = format!("{}added{step}.ts", if step % 2 == 0 { "a" } else { "z" });
+    let name = format!(
+        "{}added{step}.ts",
+        if step.is_multiple_of(2) { "a" } else { "z" }
+    );
     let class = text
         .split("class ")
         .nth(1)
