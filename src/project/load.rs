@@ -143,7 +143,7 @@ impl Project {
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
-            order: Vec::new(),
+            order: Arc::from(Vec::new()),
             rank: Vec::new(),
             placement: super::Placement::default(),
         };

@@ -66,7 +66,7 @@ pub struct Project {
     prefilter: Option<AhoCorasick>,
     /// The ids of the files in the scan (not removed), sorted by display
     /// path: the order every answer is given in.
-    order: Vec<FileId>,
+    order: Arc<[FileId]>,
     /// Per id: its place in `order` (`u32::MAX`: removed).
     rank: Vec<u32>,
     /// The PATH arguments and the package markers the walk saw: a file a
@@ -147,10 +147,8 @@ impl Project {
 
     /// The ids of every scanned file (removed ones left out), in display
     /// path order.
-    pub fn file_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = FileId> + ExactSizeIterator + Clone + use<> {
-        self.order.clone().into_iter()
+    pub fn file_ids(&self) -> crate::ids::FileIds {
+        crate::ids::FileIds::new(Arc::clone(&self.order))
     }
 
     /// Where file `id` comes in display path order (the order of
@@ -187,13 +185,15 @@ impl Project {
         let at = self
             .order
             .partition_point(|&i| files[i].display.as_str() < display);
-        self.order.insert(at, id);
+        let mut order = self.order.to_vec();
+        order.insert(at, id);
+        self.order = order.into();
         self.rerank();
     }
 
     /// Takes file `id` (just removed) out of `order`.
     fn take_out_of_order(&mut self, id: FileId) {
-        self.order.retain(|&i| i != id);
+        self.order = self.order.iter().copied().filter(|&i| i != id).collect();
         self.rerank();
     }
 
