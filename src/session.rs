@@ -182,8 +182,12 @@ impl Session {
                     self.project
                         .remove_file(index)
                         .map_err(|_| Reload::Packages(path))?;
-                    self.results[index.index()] = None;
-                    self.records[index.index()] = Record::default();
+                    if let Some(result) = self.results.get_mut(index.index()) {
+                        *result = None;
+                    }
+                    if let Some(record) = self.records.get_mut(index.index()) {
+                        *record = Record::default();
+                    }
                     files_changed = true;
                 }
             }

@@ -94,8 +94,9 @@ impl Loaded {
 /// Analyses `root` as `cronlock check <root>` would, on `overlay`'s texts.
 /// With `previous` (the same root's last analysis), only what changed since
 /// is judged again: buffers whose text differs, and `on_disk` (files changed
-/// on disk). A change the session cannot take (a new file, a
-/// `cronlock.toml`, a tsconfig, a `package.json`) loads the root again.
+/// on disk, created or deleted). A change the session cannot take (a
+/// `cronlock.toml`, a tsconfig, a `package.json`, a file outside the walk:
+/// see [`changes_since`]) loads the root again.
 pub fn analyze(
     root: &Path,
     overlay: &Overlay,
