@@ -258,16 +258,17 @@ pub fn analyze(project: &Project, filter: &RuleFilter) -> Analysis {
         .map(FileId::new)
         .map(|index| check_file(project, index).into_boxed())
         .collect();
-    package_stage(project, filter, results.iter().map(|r| r.as_deref()))
+    package_stage(project, filter, &results)
 }
 
-/// The package stage: adds up the file stage's results (one per file, in
-/// file order) per package and application, runs the rules that judge a
-/// package or an application, and settles and sorts every finding.
-pub fn package_stage<'r>(
+/// The package stage: adds up the file stage's results (indexed by file
+/// id; `None`: nothing to add up) per package and application, in display
+/// path order, runs the rules that judge a package or an application, and
+/// settles and sorts every finding.
+pub fn package_stage(
     project: &Project,
     filter: &RuleFilter,
-    results: impl IntoIterator<Item = Option<&'r FileResult>>,
+    results: &[Option<Box<FileResult>>],
 ) -> Analysis {
     let mut tallies: BTreeMap<PackageId, Tally> = BTreeMap::new();
     let mut lock_users = LockUsers::default();
@@ -279,12 +280,11 @@ pub fn package_stage<'r>(
         .collect();
     let mut all_modules = Vec::new();
     let mut findings = Vec::new();
-    for (index, result) in results.into_iter().enumerate() {
-        let index = FileId::new(index);
+    for index in project.file_ids() {
         let file = &project.files[index];
         let tally = tallies.entry(file.package).or_default();
         tally.summary.package = file.package;
-        let Some(result) = result else {
+        let Some(result) = results.get(index.index()).and_then(Option::as_deref) else {
             continue;
         };
         tally.summary.classes_needing_lock += result.needing;
@@ -473,7 +473,9 @@ fn registration_ripple(
                     && !finding.related.contains(&related)
                 {
                     finding.related.push(related.clone());
-                    finding.related.sort_by_key(|r| (r.file, r.offset));
+                    finding
+                        .related
+                        .sort_by_key(|r| (project.rank(r.file), r.offset));
                 }
             }
         }
@@ -603,7 +605,7 @@ pub fn check_file(project: &Project, index: FileId) -> FileResult {
                 .push(rules::parse_error::finding(index, error));
             return result;
         }
-        FileState::Skipped => return result,
+        FileState::Skipped | FileState::Removed => return result,
         FileState::Parsed { .. } => {}
     }
     let Some(ctx) = FileContext::new(project, index) else {

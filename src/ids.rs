@@ -23,8 +23,11 @@ impl PackageId {
     }
 }
 
-/// A scanned file: its index in `Project::files`, which are sorted by
-/// display path.
+/// A scanned file: its index in `Project::files`. Stable for the file's
+/// whole life in a session: loaded files are numbered in display path
+/// order, a file added later takes the next index and a removed file's
+/// index is retired, never reused. So ids are not in display path order:
+/// answers are ordered by `Project::rank` (or `Project::file_ids`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(u32);
 
@@ -101,3 +104,55 @@ impl std::ops::Index<ClassId> for Vec<crate::semantic::ClassFacts> {
         &self[id.index()]
     }
 }
+
+/// The ids of a project's files in display path order (see
+/// `Project::file_ids`): shares the project's list, so that asking for it
+/// costs no copy of it.
+#[derive(Debug, Clone)]
+pub struct FileIds {
+    order: std::sync::Arc<[FileId]>,
+    front: usize,
+    back: usize,
+}
+
+impl FileIds {
+    /// Every id of `order`, in turn.
+    pub fn new(order: std::sync::Arc<[FileId]>) -> FileIds {
+        let back = order.len();
+        FileIds {
+            order,
+            front: 0,
+            back,
+        }
+    }
+}
+
+impl Iterator for FileIds {
+    type Item = FileId;
+
+    fn next(&mut self) -> Option<FileId> {
+        if self.front >= self.back {
+            return None;
+        }
+        let id = self.order.get(self.front).copied();
+        self.front += 1;
+        id
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.back - self.front;
+        (left, Some(left))
+    }
+}
+
+impl DoubleEndedIterator for FileIds {
+    fn next_back(&mut self) -> Option<FileId> {
+        if self.front >= self.back {
+            return None;
+        }
+        self.back -= 1;
+        self.order.get(self.back).copied()
+    }
+}
+
+impl ExactSizeIterator for FileIds {}

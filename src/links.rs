@@ -209,6 +209,11 @@ impl Project {
 
     /// What the file at `path` exports as `exported`.
     fn export_of(&self, path: &Path, exported: &str, hops: usize) -> Symbol {
+        // A re-export chain that loops (`export * from './a'` in a.ts, or
+        // through other files) ends here, as a chain of imports does.
+        if hops > MAX_HOPS {
+            return Symbol::Unknown("the chain of re-exports is too long to follow".to_string());
+        }
         let Some(model) = self.model_at(path) else {
             return Symbol::Unknown(format!("{} could not be read or parsed", path.display()));
         };

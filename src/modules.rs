@@ -364,7 +364,7 @@ pub fn root_modules(
     if guessed {
         roots = top_modules(project, modules);
     }
-    roots.sort_by_key(|m| (m.file, m.class));
+    roots.sort_by_key(|m| (project.rank(m.file), m.class));
     roots.dedup();
     Roots {
         modules: roots,

@@ -95,6 +95,34 @@ impl Resolver {
         }
     }
 
+    /// A file was added to the scan or removed from it (`key`: absolute,
+    /// normalised): every answer given so far may change (an import that
+    /// failed may resolve now, and the other way round), so every cache
+    /// goes, oxc_resolver's (what it knows of the file system) included.
+    pub fn file_added_or_removed(&mut self, key: &Path, added: bool) {
+        if let Some(files) = &mut self.memory {
+            if added {
+                files.insert(key.to_path_buf());
+            } else {
+                files.remove(key);
+            }
+        }
+        self.forget();
+    }
+
+    /// Forgets every answer given so far: what the file system holds
+    /// changed (a file came onto the disk or left it).
+    pub fn forget(&mut self) {
+        if let Ok(cache) = self.cache.get_mut() {
+            cache.clear();
+        }
+        if let Ok(unreferenced) = self.unreferenced.get_mut() {
+            unreferenced.clear();
+        }
+        self.oxc.clear_cache();
+        self.plain.clear_cache();
+    }
+
     /// The workspace packages of the scanned tree.
     pub fn workspace_packages(&self) -> &[WorkspacePackage] {
         &self.workspace

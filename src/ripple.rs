@@ -116,7 +116,9 @@ pub fn attach(project: &Project, findings: &mut [Finding]) {
         }
     }
     for finding in findings.iter_mut() {
-        finding.related.sort_by_key(|r| (r.file, r.offset));
+        finding
+            .related
+            .sort_by_key(|r| (project.rank(r.file), r.offset));
     }
     for (owner, other) in also {
         let shared = findings.get(owner).map(|f| f.related.clone());
@@ -179,7 +181,7 @@ fn hold_back(
     findings: &mut [Finding],
     mut blocked: Vec<(usize, Related, String)>,
 ) {
-    blocked.sort_by_key(|(owner, r, _)| (*owner, r.file, r.offset));
+    blocked.sort_by_key(|(owner, r, _)| (*owner, project.rank(r.file), r.offset));
     blocked.dedup_by_key(|(owner, _, _)| *owner);
     for (owner, site, why) in blocked {
         let Some(finding) = findings.get_mut(owner) else {

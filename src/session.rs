@@ -10,6 +10,12 @@
 //! stage (applications, module graphs, ripples, settling) always runs in
 //! full: it is a small part of the time (see `bench/lsp_latency.py`).
 //!
+//! Files can be added and removed too (see [`Change`]): a file keeps its
+//! [`FileId`] for its whole life in the session, an added file gets a
+//! fresh one and a removed file's is retired. Then every file is judged
+//! again (none parsed again): an import that did not resolve may resolve
+//! now, and no record names a lookup that failed.
+//!
 //! The answer is the one a fresh `check` of the same texts gives:
 //! `tests/incremental.rs` checks it after random edit sequences.
 //!
@@ -27,6 +33,7 @@ use crate::engine::{self, Analysis, FileResult, RuleFilter};
 use crate::files::FileSystem;
 use crate::ids::FileId;
 use crate::project::{Project, Reached};
+use crate::walk::WalkedFile;
 use crate::workers::Workers;
 
 /// A loaded project, its file stage's results and what each read.
@@ -47,6 +54,24 @@ pub struct Session {
     workers: Workers,
 }
 
+/// One change [`Session::update`] takes.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A scanned file's new text (`path`: as walked).
+    Text(PathBuf, String),
+    /// A file a fresh load would scan now (the caller walked again to know:
+    /// see [`crate::walk::walk`]) and its text. A file already scanned
+    /// takes the text, as [`Change::Text`].
+    Added(WalkedFile, String),
+    /// A scanned file a fresh load would not scan any more (deleted).
+    Removed(PathBuf),
+    /// A scanned file's new text, when the file also came onto the disk or
+    /// left it (an unsaved new buffer saved, or a file deleted under its
+    /// open buffer): imports resolve against the disk, so what reaches it
+    /// changes as when a file is added or removed.
+    Moved(PathBuf, String),
+}
+
 /// Why [`Session::update`] could not apply a change: the caller loads the
 /// project again (the session is no longer usable).
 #[derive(Debug, PartialEq, Eq)]
@@ -57,6 +82,10 @@ pub enum Reload {
     /// works out (see [`Project::update_texts`]), or fewer names are
     /// reachable than before (a fresh load would parse fewer files).
     Selection,
+    /// A file added to or removed from the scan changes its packages: the
+    /// first file of a package the project does not know, or the last
+    /// file of one (see [`Project::add_file`], [`Project::remove_file`]).
+    Packages(PathBuf),
 }
 
 impl Session {
@@ -107,28 +136,76 @@ impl Session {
         &self.filter
     }
 
-    /// Replaces the texts of scanned files (`path`: as walked), read through
-    /// `fs` from now on (which must give those texts), and answers again.
-    /// After an error the session is unusable: load again.
+    /// Whether the scan holds the file at `path` (as walked).
+    pub fn scans(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// Applies `changes` (new texts, files added to the scan and removed
+    /// from it), read through `fs` from now on (which must give those
+    /// texts), and answers again. A file added gets a fresh id, a file
+    /// removed has its id retired: no other file's id changes. After an
+    /// error the session is unusable: load again.
     pub fn update(
         &mut self,
-        changes: Vec<(PathBuf, String)>,
+        changes: Vec<Change>,
         fs: Arc<dyn FileSystem>,
     ) -> Result<Analysis, Reload> {
         let workers = self.workers.clone();
         workers.install(|| self.apply(changes, fs))
     }
 
-    fn apply(
-        &mut self,
-        changes: Vec<(PathBuf, String)>,
-        fs: Arc<dyn FileSystem>,
-    ) -> Result<Analysis, Reload> {
+    fn apply(&mut self, changes: Vec<Change>, fs: Arc<dyn FileSystem>) -> Result<Analysis, Reload> {
         let mut indexed = Vec::with_capacity(changes.len());
-        for (path, text) in changes {
-            match self.by_path.get(&path) {
-                Some(&index) => indexed.push((index, text)),
-                None => return Err(Reload::Unknown(path)),
+        // Files came or went: imports may resolve otherwise anywhere, and
+        // nothing records a lookup that failed, so every file is judged
+        // again (none is parsed again).
+        let mut files_changed = false;
+        for change in changes {
+            match change {
+                Change::Text(path, text) => match self.by_path.get(&path) {
+                    Some(&index) => indexed.push((index, text)),
+                    None => return Err(Reload::Unknown(path)),
+                },
+                Change::Moved(path, text) => match self.by_path.get(&path) {
+                    Some(&index) => {
+                        indexed.push((index, text));
+                        self.project.forget_disk();
+                        files_changed = true;
+                    }
+                    None => return Err(Reload::Unknown(path)),
+                },
+                Change::Added(walked, text) => {
+                    if let Some(&index) = self.by_path.get(&walked.path) {
+                        indexed.push((index, text));
+                        continue;
+                    }
+                    let path = walked.path.clone();
+                    let index = self
+                        .project
+                        .add_file(walked)
+                        .map_err(|_| Reload::Packages(path.clone()))?;
+                    self.by_path.insert(path, index);
+                    self.results.push(None);
+                    self.records.push(Record::default());
+                    indexed.push((index, text));
+                    files_changed = true;
+                }
+                Change::Removed(path) => {
+                    let Some(index) = self.by_path.remove(&path) else {
+                        return Err(Reload::Unknown(path));
+                    };
+                    self.project
+                        .remove_file(index)
+                        .map_err(|_| Reload::Packages(path))?;
+                    if let Some(result) = self.results.get_mut(index.index()) {
+                        *result = None;
+                    }
+                    if let Some(record) = self.records.get_mut(index.index()) {
+                        *record = Record::default();
+                    }
+                    files_changed = true;
+                }
             }
         }
         self.project.set_file_system(fs);
@@ -138,7 +215,7 @@ impl Session {
             .map_err(|_| Reload::Selection)?;
         let mut changed = updated.files;
         let reached = self.project.reached();
-        let mut globals_changed = updated.globals_changed;
+        let mut globals_changed = updated.globals_changed || files_changed;
         if reached.includes(&self.reached) {
             // Changed files the prefilter skips may be wanted by any name
             // reachable now; then new names may want more files.
@@ -213,11 +290,7 @@ impl Session {
     }
 
     fn package_stage(&self) -> Analysis {
-        let analysis = engine::package_stage(
-            &self.project,
-            &self.filter,
-            self.results.iter().map(|r| r.as_deref()),
-        );
+        let analysis = engine::package_stage(&self.project, &self.filter, &self.results);
         self.keep_texts(&analysis);
         analysis
     }

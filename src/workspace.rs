@@ -120,7 +120,7 @@ pub struct WorkspacePackage {
 /// The package marker files the walk saw, so that directories inside the
 /// walked trees need no probing (a probe per directory per marker name was
 /// a third of a 10k-file scan's system calls).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Markers {
     /// Walked directories (absolute, normalised).
     roots: Vec<PathBuf>,

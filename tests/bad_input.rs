@@ -355,3 +355,37 @@ fn no_input_panics() {
         assert!((0..=2).contains(&run.code));
     }
 }
+
+/// A barrel that re-exports itself (`export * from './barrel'` in
+/// barrel.ts) ends the lookup of a base class imported through it: the
+/// base is unknown, and the run does not overflow its stack.
+#[test]
+fn barrel_that_reexports_itself() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("src/barrel.ts"),
+        "export * from './barrel';\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("src/job.ts"),
+        "import { ClusterSafeCron } from '@acme/cluster-lock';
+import { BaseJob } from './barrel';
+
+export class Job extends BaseJob {
+  @ClusterSafeCron('0 * * * *')
+  run() {}
+}
+",
+    )
+    .expect("write");
+    let run = cronlock(dir.path(), &["check"]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "{}\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(run.stdout.contains("src/job.ts"), "{}", run.stdout);
+}

@@ -2,8 +2,9 @@
 //! item 5). A language-server session is loaded on a fixture tree; then
 //! random edits (lines deleted, duplicated or inserted from a list of
 //! lock-related snippets, a file's text swapped for another's, a file
-//! restored) reach it, half as unsaved buffers and half as files changed on
-//! disk. After every edit, the session's diagnostics (judging only what
+//! restored, a file added beside another (a copy, a subclass of its class,
+//! a module providing it) or removed, and a removed file created again)
+//! reach it, half as unsaved buffers and half as files changed on disk. After every edit, the session's diagnostics (judging only what
 //! changed) must equal those of a session loaded afresh on the same texts,
 //! and the session must have answered in place, not by loading again.
 //!
@@ -65,6 +66,15 @@ enum Change {
     /// The text of another file of the tree (as it was first).
     SwapWith(usize),
     Restore,
+    /// A new file beside this one, with its text.
+    AddCopy,
+    /// A new file beside this one: a cron job extending its first class.
+    AddSubclass,
+    /// A new file beside this one: a module providing its first class.
+    AddModule,
+    /// The file deleted (a change to a deleted file creates it again, with
+    /// its first text).
+    Remove,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +92,10 @@ fn change() -> impl Strategy<Value = Change> {
         4 => (any::<usize>(), 0..SNIPPETS.len()).prop_map(|(at, s)| Change::Insert(at, s)),
         1 => any::<usize>().prop_map(Change::SwapWith),
         1 => Just(Change::Restore),
+        1 => Just(Change::AddCopy),
+        1 => Just(Change::AddSubclass),
+        1 => Just(Change::AddModule),
+        2 => Just(Change::Remove),
     ]
 }
 
@@ -147,6 +161,9 @@ fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> S
         }
         Change::SwapWith(n) => return originals[at(*n, originals.len())].clone(),
         Change::Restore => return original.to_string(),
+        Change::AddCopy | Change::AddSubclass | Change::AddModule | Change::Remove => {
+            unreachable!("files added and removed are handled in `check`")
+        }
         _ => {}
     }
     let mut out = lines.join("\n");
@@ -154,10 +171,56 @@ fn apply(text: &str, change: &Change, originals: &[String], original: &str) -> S
     out
 }
 
+/// The new file a change adds beside `path` (whose text is `text`), at
+/// `step`: its path and text; `None` for other changes. Names sort before
+/// or after the others, so the new id is not in path order.
+fn added(change: &Change, path: &Path, text: &str, step: usize) -> Option<(PathBuf, String)> {
+    let dir = path.parent()?;
+    let stem = path.file_name()?.to_str()?.strip_suffix(".ts")?;
+    let name = format!(
+        "{}added{step}.ts",
+        if step.is_multiple_of(2) { "a" } else { "z" }
+    );
+    let class = text
+        .split("class ")
+        .nth(1)
+        .and_then(|rest| {
+            rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or("Missing");
+    let text = match change {
+        Change::AddCopy => text.to_string(),
+        Change::AddSubclass => format!(
+            "import {{ Injectable }} from '@nestjs/common';\n\
+             import {{ Cron }} from '@nestjs/schedule';\n\
+             import {{ {class} }} from './{stem}';\n\n\
+             @Injectable()\n\
+             export class Added{step}Job extends {class} {{\n\
+             \x20 @Cron('0 0 * * *')\n\
+             \x20 run(): void {{}}\n\
+             }}\n"
+        ),
+        Change::AddModule => format!(
+            "import {{ Module }} from '@nestjs/common';\n\
+             import {{ DistributedLockModule }} from '@acme/cluster-lock';\n\
+             import {{ {class} }} from './{stem}';\n\n\
+             @Module({{ imports: [DistributedLockModule], providers: [{class}] }})\n\
+             export class Added{step}Module {{}}\n"
+        ),
+        _ => return None,
+    };
+    Some((dir.join(name), text))
+}
+
 /// Edits answered in place, and edits in all (the rest loaded the root
 /// again: a change only a fresh load works out, see `Session::update`).
 static IN_PLACE: AtomicUsize = AtomicUsize::new(0);
 static EDITS: AtomicUsize = AtomicUsize::new(0);
+/// The same, for files added, removed or created again.
+static FILES_IN_PLACE: AtomicUsize = AtomicUsize::new(0);
+static FILE_EDITS: AtomicUsize = AtomicUsize::new(0);
 
 /// What a session shows, comparable: one line per diagnostic.
 fn shown(findings: &Findings) -> String {
@@ -229,38 +292,78 @@ fn check(fixture: &str, edits: &[Edit]) {
         &root,
     );
     let root = root.canonicalize().expect("canonical root");
-    let files = sources(&root);
-    let originals: Vec<String> = files
+    let mut files = sources(&root);
+    let mut originals: Vec<String> = files
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read"))
         .collect();
-    let mut texts = originals.clone();
+    // `None`: removed.
+    let mut texts: Vec<Option<String>> = originals.iter().cloned().map(Some).collect();
     let mut buffers = Documents::default();
     let (_, mut loaded) = analyze(&root, &buffers, None, &[]);
     for (step, edit) in edits.iter().enumerate() {
-        let index = edit.file % files.len();
+        let mut index = edit.file % files.len();
+        let mut as_buffer = edit.as_buffer;
+        let came_or_went = match (&texts[index], &edit.change) {
+            (None, _) => {
+                // Created again, with its first text.
+                texts[index] = Some(originals[index].clone());
+                true
+            }
+            (Some(_), Change::Remove) => {
+                texts[index] = None;
+                as_buffer = false;
+                true
+            }
+            (Some(text), change) => match added(change, &files[index], text, step) {
+                Some((path, text)) => {
+                    files.push(path);
+                    originals.push(text.clone());
+                    texts.push(Some(text));
+                    index = files.len() - 1;
+                    true
+                }
+                None => {
+                    texts[index] = Some(apply(text, change, &originals, &originals[index]));
+                    false
+                }
+            },
+        };
         let path = &files[index];
-        texts[index] = apply(&texts[index], &edit.change, &originals, &originals[index]);
         let mut on_disk = Vec::new();
-        if edit.as_buffer {
-            buffers.open(
+        match &texts[index] {
+            Some(text) if as_buffer => buffers.open(
                 path.clone(),
                 Document {
                     uri: path_to_uri(path).expect("uri"),
                     version: step as i32,
-                    text: Arc::from(texts[index].as_str()),
+                    text: Arc::from(text.as_str()),
                 },
-            );
-        } else {
-            buffers.close(path);
-            std::fs::write(path, &texts[index]).expect("write");
-            on_disk.push(path.clone());
+            ),
+            Some(text) => {
+                buffers.close(path);
+                std::fs::write(path, text).expect("write");
+                on_disk.push(path.clone());
+            }
+            None => {
+                // A file only ever in an unsaved buffer is not on disk.
+                buffers.close(path);
+                if path.exists() {
+                    std::fs::remove_file(path).expect("remove");
+                }
+                on_disk.push(path.clone());
+            }
         }
         let updates = loaded.updates();
         let (incremental, next) = analyze(&root, &buffers, Some(loaded), &on_disk);
         let in_place = next.updates() == updates + 1;
-        IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
-        EDITS.fetch_add(1, Ordering::Relaxed);
+        if came_or_went {
+            FILES_IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
+            FILE_EDITS.fetch_add(1, Ordering::Relaxed);
+        } else {
+            IN_PLACE.fetch_add(usize::from(in_place), Ordering::Relaxed);
+            EDITS.fetch_add(1, Ordering::Relaxed);
+        }
         loaded = next;
         let (fresh, _) = analyze(&root, &buffers, None, &[]);
         assert_eq!(
@@ -325,6 +428,15 @@ fn most_generated_edits_are_answered_in_place() {
         in_place * 2 > edits,
         "only {in_place} of {edits} edits were answered in place"
     );
+    let (in_place, edits) = (
+        FILES_IN_PLACE.load(Ordering::Relaxed),
+        FILE_EDITS.load(Ordering::Relaxed),
+    );
+    eprintln!("{in_place} of {edits} files added or removed were answered in place");
+    assert!(
+        edits > 0 && in_place * 2 > edits,
+        "only {in_place} of {edits} files added or removed were answered in place"
+    );
 }
 
 /// A base class gaining `lockService` in an unsaved buffer clears its
@@ -371,4 +483,232 @@ fn base_gaining_the_member() {
     let (again, loaded) = analyze(&root, &buffers, Some(loaded), &[]);
     assert_eq!(loaded.updates(), 2);
     assert_eq!(shown(&again), shown(&first));
+}
+
+/// A session takes files added and removed in place, without a
+/// `Reload`: the new file gets a fresh id, a removed one's id is retired,
+/// no other id changes, and every answer (in display path order, though
+/// the ids are not) equals a fresh load's of the same texts.
+#[test]
+fn a_session_adds_and_removes_files_in_place() {
+    on_server_stack(session_adds_and_removes);
+}
+
+fn session_adds_and_removes() {
+    use cronlock::config::Config;
+    use cronlock::engine::{self, Analysis, RuleFilter};
+    use cronlock::files::MemoryFileSystem;
+    use cronlock::ids::FileId;
+    use cronlock::project::Project;
+    use cronlock::session::{Change, Session};
+    use cronlock::walk::WalkedFile;
+
+    const ROOT: &str = "/cronlock-in-memory";
+    let job = |class: &str, base: &str| {
+        format!(
+            "import {{ Injectable }} from '@nestjs/common';\n\
+             import {{ ClusterSafeCronEveryDay }} from '@acme/cluster-lock';\n\
+             import {{ BaseJob }} from '{base}';\n\n\
+             @Injectable()\n\
+             export class {class} extends BaseJob {{\n\
+             \x20 @ClusterSafeCronEveryDay()\n\
+             \x20 async send(): Promise<void> {{}}\n\
+             }}\n"
+        )
+    };
+    let report = (
+        "src/jobs/report.job.ts",
+        job("ReportJob", "../base/base-job"),
+    );
+    let first = ("src/a/first.job.ts", job("FirstJob", "../base/base-job"));
+    let base = (
+        "src/base/base-job.ts",
+        "export abstract class BaseJob {}\n".to_string(),
+    );
+    let shown = |project: &Project, analysis: &Analysis| -> Vec<String> {
+        analysis
+            .findings
+            .iter()
+            .map(|f| {
+                let related: Vec<String> = f
+                    .related
+                    .iter()
+                    .map(|r| format!("{}@{}", project.files[r.file.index()].display, r.offset))
+                    .collect();
+                format!(
+                    "{}@{} {} {} {related:?}",
+                    project.files[f.file.index()].display,
+                    f.offset,
+                    f.rule.name(),
+                    f.message
+                )
+            })
+            .collect()
+    };
+    let fresh = |texts: &[&(&str, String)]| -> Vec<String> {
+        let mut texts: Vec<(String, String)> = texts
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.clone()))
+            .collect();
+        texts.sort();
+        let project = Project::from_texts(texts, Config::default());
+        let analysis = engine::analyze(&project, &RuleFilter::default());
+        shown(&project, &analysis)
+    };
+    let memory = |texts: &[&(&str, String)]| -> Arc<MemoryFileSystem> {
+        Arc::new(MemoryFileSystem::new(
+            texts
+                .iter()
+                .map(|(path, text)| (Path::new(ROOT).join(path), text.clone())),
+        ))
+    };
+    let walked = |display: &str| WalkedFile {
+        display: display.to_string(),
+        path: Path::new(ROOT).join(display),
+        root: 0,
+    };
+
+    let project = Project::from_texts(
+        vec![(report.0.to_string(), report.1.clone())],
+        Config::default(),
+    );
+    let (mut session, analysis) = Session::new(project, RuleFilter::default(), workers());
+    let lone = shown(session.project(), &analysis);
+    assert_eq!(lone, fresh(&[&report]));
+    assert!(
+        lone.iter().any(|f| f.contains("lock-base-unknown")),
+        "{lone:?}"
+    );
+
+    // The base comes: the job's import resolves now. A file sorting first
+    // comes with it.
+    let analysis = session
+        .update(
+            vec![
+                Change::Added(walked(base.0), base.1.clone()),
+                Change::Added(walked(first.0), first.1.clone()),
+            ],
+            memory(&[&report, &base, &first]),
+        )
+        .expect("files added in place");
+    let with_base = shown(session.project(), &analysis);
+    assert_eq!(with_base, fresh(&[&report, &base, &first]));
+    assert!(
+        with_base
+            .iter()
+            .any(|f| f.starts_with("src/a/first.job.ts") && f.contains("derived-class")),
+        "{with_base:?}"
+    );
+    let project = session.project();
+    let ids: Vec<&str> = project.files.iter().map(|f| f.display.as_str()).collect();
+    assert_eq!(ids, [report.0, base.0, first.0], "ids are given in turn");
+    let order: Vec<&str> = project
+        .file_ids()
+        .map(|i| project.files[i.index()].display.as_str())
+        .collect();
+    assert_eq!(order, [first.0, base.0, report.0], "answers in path order");
+
+    // The base goes again: its id is retired, the others keep theirs.
+    let analysis = session
+        .update(
+            vec![Change::Removed(Path::new(ROOT).join(base.0))],
+            memory(&[&report, &first]),
+        )
+        .expect("file removed in place");
+    assert_eq!(
+        shown(session.project(), &analysis),
+        fresh(&[&report, &first])
+    );
+    let project = session.project();
+    assert!(project.file(FileId::new(1)).is_none());
+    assert_eq!(
+        project.file(FileId::new(0)).map(|f| f.display.as_str()),
+        Some(report.0)
+    );
+    assert_eq!(
+        project.file(FileId::new(2)).map(|f| f.display.as_str()),
+        Some(first.0)
+    );
+
+    // Created again: a fresh id, never the retired one.
+    let analysis = session
+        .update(
+            vec![Change::Added(walked(base.0), base.1.clone())],
+            memory(&[&report, &base, &first]),
+        )
+        .expect("file added again in place");
+    assert_eq!(shown(session.project(), &analysis), with_base);
+    assert_eq!(session.project().files.len(), 4);
+    assert!(session.project().file(FileId::new(3)).is_some());
+}
+
+/// The language server takes a source file created or deleted on disk, or
+/// a new unsaved buffer opened and closed, in place (no load of the root
+/// again), and shows what a fresh load shows.
+#[test]
+fn files_created_and_deleted_are_answered_in_place() {
+    on_server_stack(created_and_deleted);
+}
+
+fn created_and_deleted() {
+    let fixture = "derived-no-constructor-relative";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join(fixture);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(fixture),
+        &root,
+    );
+    let root = root.canonicalize().expect("canonical root");
+    let job = std::fs::read_to_string(root.join("src/jobs/report.job.ts")).expect("read");
+    let nightly = root.join("src/jobs/a-nightly.job.ts");
+    let nightly_text = job.replace("DailyReportJob", "NightlyJob");
+    let mut buffers = Documents::default();
+    let mut loaded = Some(analyze(&root, &buffers, None, &[]).1);
+    let mut step = |buffers: &Documents, on_disk: &[PathBuf], expect_new: bool| {
+        let previous = loaded.take().expect("loaded");
+        let updates = previous.updates();
+        let (shown_now, next) = analyze(&root, buffers, Some(previous), on_disk);
+        assert_eq!(next.updates(), updates + 1, "answered in place");
+        let (fresh, _) = analyze(&root, buffers, None, &[]);
+        assert_eq!(shown(&shown_now), shown(&fresh));
+        assert_eq!(
+            shown_now.files.contains_key(&nightly),
+            expect_new,
+            "{}",
+            shown(&shown_now)
+        );
+        loaded = Some(next);
+    };
+    // Created on disk, then deleted.
+    std::fs::write(&nightly, &nightly_text).expect("write");
+    step(&buffers, std::slice::from_ref(&nightly), true);
+    std::fs::remove_file(&nightly).expect("remove");
+    step(&buffers, std::slice::from_ref(&nightly), false);
+    // A new buffer never saved, then closed.
+    buffers.open(
+        nightly.clone(),
+        Document {
+            uri: path_to_uri(&nightly).expect("uri"),
+            version: 1,
+            text: Arc::from(nightly_text.as_str()),
+        },
+    );
+    step(&buffers, &[], true);
+    buffers.close(&nightly);
+    step(&buffers, &[], false);
+    // A file outside the walk (node_modules) is not answered in place.
+    let outside = root.join("node_modules/x/index.ts");
+    std::fs::create_dir_all(outside.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&outside, "export class X {}\n").expect("write");
+    let loaded = loaded.expect("loaded");
+    let updates = loaded.updates();
+    let (_, next) = analyze(
+        &root,
+        &buffers,
+        Some(loaded),
+        std::slice::from_ref(&outside),
+    );
+    assert_eq!(next.updates(), 0, "loaded again (was {updates})");
 }

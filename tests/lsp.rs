@@ -673,6 +673,36 @@ fn the_first_scan_reports_progress() {
     assert_eq!(client.shut_down(), 0);
 }
 
+/// A source file created on disk is analysed once the watched-files
+/// notification comes (its own diagnostics appear), and deleting it clears
+/// them: both taken by the loaded session in place.
+#[test]
+fn a_file_created_on_disk_gets_diagnostics_and_deleting_it_clears_them() {
+    let (_dir, root) = fixture("derived-no-constructor-relative");
+    let job = root.join("src/jobs/report.job.ts");
+    let created = root.join("src/jobs/a-nightly.job.ts");
+    let mut client = Client::initialized(&[&root], json!({}));
+    client.open(&job);
+    client.diagnostics(&job, |d| !d.is_empty());
+    let text = std::fs::read_to_string(&job)
+        .unwrap()
+        .replace("DailyReportJob", "NightlyJob");
+    std::fs::write(&created, text).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&created), "type": 1}]}),
+    );
+    let diagnostics = client.diagnostics(&created, |d| !d.is_empty());
+    assert_eq!(diagnostics[0]["code"], "derived-class-without-constructor");
+    std::fs::remove_file(&created).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&created), "type": 3}]}),
+    );
+    client.diagnostics(&created, <[Value]>::is_empty);
+    assert_eq!(client.shut_down(), 0);
+}
+
 #[test]
 fn a_bad_config_is_shown_and_a_watched_fix_of_it_is_picked_up() {
     let (_dir, root) = fixture("fix-two-classes");

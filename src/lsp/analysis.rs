@@ -4,7 +4,7 @@
 //! suppressions and baseline. The only difference is where texts come
 //! from: an [`Overlay`] of the editor's buffers.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use crate::engine::{self, Analysis, RuleFilter};
 use crate::ids::FileId;
 use crate::project::Project;
 use crate::rules::Finding;
-use crate::session::Session;
+use crate::session::{Change, Session};
 use crate::walk::{self, WalkedFile};
 use crate::workers::Workers;
 
@@ -54,6 +54,19 @@ pub struct Loaded {
     shown: HashMap<FileId, (u64, Vec<Shown>)>,
     /// The last analysis (the readiness report is made from it).
     analysis: Analysis,
+    /// How the root was walked: a file created or deleted is taken in place
+    /// when a fresh walk agrees (see [`changes_since`]).
+    walked: WalkRules,
+    /// Scanned files only in a buffer, not on disk (see [`add_unsaved`]).
+    unsaved: HashSet<PathBuf>,
+}
+
+/// What a fresh load walks by: the `exclude`s of the configuration in force
+/// and the package markers the walk saw (sorted).
+#[derive(Default)]
+struct WalkRules {
+    excludes: globset::GlobSet,
+    markers: Vec<PathBuf>,
 }
 
 impl Loaded {
@@ -82,8 +95,9 @@ impl Loaded {
 /// Analyses `root` as `cronlock check <root>` would, on `overlay`'s texts.
 /// With `previous` (the same root's last analysis), only what changed since
 /// is judged again: buffers whose text differs, and `on_disk` (files changed
-/// on disk). A change the session cannot take (a new file, a
-/// `cronlock.toml`, a tsconfig, a `package.json`) loads the root again.
+/// on disk, created or deleted). A change the session cannot take (a
+/// `cronlock.toml`, a tsconfig, a `package.json`, a file outside the walk:
+/// see [`changes_since`]) loads the root again.
 /// The work runs on `workers` (the server's, shared by its roots).
 pub fn analyze(
     root: &Path,
@@ -105,18 +119,25 @@ fn analyze_on(
     workers: &Workers,
 ) -> Result<(Findings, Box<Loaded>)> {
     if let Some(mut loaded) = previous {
-        let changes = changes_since(&loaded.overlay, overlay, on_disk);
-        if let Some(changes) = changes
+        let changes = changes_since(&loaded, root, overlay, on_disk);
+        if let Some((changes, unsaved)) = changes
             && let Ok(analysis) = loaded.session.update(changes, Arc::new(overlay.clone()))
         {
             loaded.overlay = overlay.clone();
+            loaded.unsaved = unsaved;
             loaded.updates += 1;
             let findings = shown(&mut loaded, &analysis, encoding);
             loaded.analysis = analysis;
             return Ok((findings, loaded));
         }
     }
-    let (project, baseline) = load(root, overlay)?;
+    let (project, baseline, walked) = load(root, overlay)?;
+    let unsaved = project
+        .file_ids()
+        .filter_map(|i| project.file(i))
+        .filter(|f| !f.path.is_file())
+        .map(|f| f.path.clone())
+        .collect();
     let (session, analysis) = Session::new(project, RuleFilter::default(), workers);
     let mut loaded = Box::new(Loaded {
         session,
@@ -125,20 +146,30 @@ fn analyze_on(
         updates: 0,
         shown: HashMap::new(),
         analysis: Analysis::default(),
+        walked,
+        unsaved,
     });
     let findings = shown(&mut loaded, &analysis, encoding);
     loaded.analysis = analysis;
     Ok((findings, loaded))
 }
 
-/// The texts that changed from `before` to `after` (a buffer edited,
-/// opened or closed) or on disk, or `None` when one of them is a file no
-/// session can take in place (see [`Session::update`]): not a source file.
+/// The changes from the buffers and files `loaded` was analysed on to
+/// `after` (a buffer edited, opened or closed) and `on_disk` (files changed,
+/// created or deleted on disk), or `None` when one of them is a change no
+/// session can take in place (see [`Session::update`]): not a source file
+/// (a `cronlock.toml`, a tsconfig, a `package.json`, a `.gitignore`), a
+/// source file a fresh walk would not scan, or one the walk finds with
+/// package markers that changed. Whether a file came or went is what a
+/// fresh walk of `root` says (walked again only then). Also gives the
+/// scanned files only in a buffer once the changes are in.
 fn changes_since(
-    before: &Overlay,
+    loaded: &Loaded,
+    root: &Path,
     after: &Overlay,
     on_disk: &[PathBuf],
-) -> Option<Vec<(PathBuf, String)>> {
+) -> Option<(Vec<Change>, HashSet<PathBuf>)> {
+    let before = &loaded.overlay;
     let mut paths: Vec<&PathBuf> = before
         .paths()
         .chain(after.paths())
@@ -150,15 +181,66 @@ fn changes_since(
         .collect();
     paths.sort();
     paths.dedup();
-    paths
-        .into_iter()
-        .map(|path| {
-            if !walk::is_scanned_name(path) {
-                return None;
+    let mut walk: Option<HashMap<PathBuf, WalkedFile>> = None;
+    let mut unsaved = loaded.unsaved.clone();
+    let mut changes = Vec::with_capacity(paths.len());
+    for path in paths {
+        if !walk::is_scanned_name(path) {
+            return None;
+        }
+        let scanned = loaded.session.scans(path);
+        let text = after.read_text(path);
+        // A scanned file that came onto the disk or left it: imports of it
+        // resolve otherwise (the resolver reads the disk).
+        let moved = scanned && text.is_some() && unsaved.contains(path) == path.is_file();
+        let walk = match &walk {
+            Some(walk) => walk,
+            None if scanned && text.is_some() && !moved => {
+                changes.push(Change::Text(path.clone(), text?));
+                continue;
             }
-            Some((path.clone(), after.read_text(path)?))
-        })
-        .collect()
+            None => walk.insert(walk_again(root, after, &loaded.walked)?),
+        };
+        let walked = walk.get(path);
+        changes.push(match (scanned, walked, text) {
+            (true, Some(_), Some(text)) if moved => Change::Moved(path.clone(), text),
+            (true, Some(_), Some(text)) => Change::Text(path.clone(), text),
+            (false, Some(walked), Some(text)) => Change::Added(walked.clone(), text),
+            (true, None, _) | (true, _, None) => Change::Removed(path.clone()),
+            // Not scanned before, and not now: a file outside the walk,
+            // which may have been read on demand.
+            (false, _, _) => return None,
+        });
+        if path.is_file() {
+            unsaved.remove(path);
+        } else {
+            unsaved.insert(path.clone());
+        }
+    }
+    Some((changes, unsaved))
+}
+
+/// The files a fresh load of `root` would scan now, by path, as [`load`]
+/// walks them; `None` when the walk's package markers are not those of the
+/// load (a fresh load would place files otherwise).
+fn walk_again(
+    root: &Path,
+    overlay: &Overlay,
+    rules: &WalkRules,
+) -> Option<HashMap<PathBuf, WalkedFile>> {
+    let mut walked = walk::walk(&[root.to_path_buf()], &rules.excludes);
+    walked.markers.sort();
+    if walked.markers != rules.markers {
+        return None;
+    }
+    add_unsaved(&mut walked.files, root, overlay, &rules.excludes);
+    Some(
+        walked
+            .files
+            .into_iter()
+            .map(|file| (file.path.clone(), file))
+            .collect(),
+    )
 }
 
 /// The findings of `analysis` as diagnostics, baselined ones left out.
@@ -310,7 +392,7 @@ pub fn fix(root: &Path, overlay: &Overlay, workers: &Workers) -> Result<ChangeSe
 }
 
 fn fix_on(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
-    let (mut project, baseline) = load(root, overlay)?;
+    let (mut project, baseline, _) = load(root, overlay)?;
     let filter = RuleFilter {
         skip_baselined: baseline.map(Arc::new),
         ..RuleFilter::default()
@@ -346,7 +428,7 @@ fn fix_on(root: &Path, overlay: &Overlay) -> Result<ChangeSets> {
 
 /// Walks and loads `root` as `check` does (configuration discovered from it,
 /// its `exclude`s, its baseline), reading texts through `overlay`.
-fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>)> {
+fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>, WalkRules)> {
     // An unsaved `cronlock.toml` counts, as an unsaved source file does.
     let config = match Config::discover_with(root, |p| overlay.text(p).is_some() || p.is_file()) {
         Some(path) => Config::load_from(&path, overlay)?,
@@ -360,7 +442,12 @@ fn load(root: &Path, overlay: &Overlay) -> Result<(Project, Option<Baseline>)> {
     let baseline = baseline_of(root, &config)?;
     let fs = Arc::new(overlay.clone());
     let (project, _errors) = Project::load_from(fs, walked.files, &roots, markers, config, &|| {});
-    Ok((project, baseline))
+    walked.markers.sort();
+    let rules = WalkRules {
+        excludes,
+        markers: walked.markers,
+    };
+    Ok((project, baseline, rules))
 }
 
 /// Open buffers under a folder root that are not on disk yet (a new file,

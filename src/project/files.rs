@@ -68,6 +68,12 @@ pub enum FileState {
         /// state is as large as its largest kind).
         error: Box<SyntaxError>,
     },
+    /// Removed from the scan by a long-running session (see
+    /// [`Project::remove_file`]): its id is retired, never reused, and no
+    /// question about the scan sees it.
+    ///
+    /// [`Project::remove_file`]: super::Project::remove_file
+    Removed,
 }
 
 /// The text of a parsed file. Most files are parsed only for their models

@@ -6,11 +6,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::load::state_of;
-use super::{FileState, Project, SourceKey};
+use super::{FileState, Project, ScannedFile, SourceKey};
 use crate::files::FileSystem;
-use crate::ids::FileId;
+use crate::ids::{FileId, PackageId};
+use crate::paths::normalize;
 use crate::prefilter::{SkipHints, is_kept, mentions_any, substring_matcher, word_matcher};
 use crate::source::SourceText;
+use crate::walk::WalkedFile;
+use crate::workspace::PackageFinder;
 
 /// What [`Project::update_texts`] changed.
 #[derive(Debug, Default)]
@@ -62,6 +65,94 @@ impl Project {
         Reached {
             names: reach.names.into_iter().collect(),
             sources: reach.default_sources.into_iter().collect(),
+        }
+    }
+
+    /// Adds a file to the scan (one a fresh walk finds now: the caller
+    /// decides that), with a fresh id at the end of the table, placed in
+    /// its package as loading places files. Its state is [`FileState::Skipped`]
+    /// until its text comes through [`Project::update_texts`]. A file that
+    /// is already scanned, or whose package holds no scanned file (a fresh
+    /// load would find a package, and maybe a workspace package, that this
+    /// project does not know) is [`NeedsLoad`]; nothing changed then.
+    pub fn add_file(&mut self, walked: WalkedFile) -> Result<FileId, NeedsLoad> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let key = normalize(&cwd.join(&walked.path));
+        if self.by_key.contains_key(&key) || self.file_ids().any(|i| self.files[i].key == key) {
+            return Err(NeedsLoad);
+        }
+        let root = self
+            .placement
+            .roots
+            .get(walked.root)
+            .cloned()
+            .ok_or(NeedsLoad)?;
+        let mut finder = PackageFinder::new(self.placement.markers.clone());
+        let found = finder.package_of(&key, &root);
+        let dir = finder
+            .packages
+            .get(found.index())
+            .map(|p| p.dir.clone())
+            .ok_or(NeedsLoad)?;
+        let package = self
+            .packages
+            .iter()
+            .position(|p| p.dir == dir)
+            .map(PackageId::new)
+            .ok_or(NeedsLoad)?;
+        let id = FileId::new(self.files.len());
+        self.files.push(ScannedFile {
+            path: walked.path,
+            display: walked.display,
+            package,
+            state: FileState::Skipped,
+            key: key.clone(),
+            hints: SkipHints::default(),
+            second_read: false,
+        });
+        self.insert_in_order(id);
+        self.forget_lookups(&key, true);
+        Ok(id)
+    }
+
+    /// Removes file `id` from the scan: its id is retired (the file stays
+    /// in the table as [`FileState::Removed`]), no other id changes. The
+    /// last file of its package is [`NeedsLoad`] (a fresh load would not
+    /// know the package); the project must then be loaded again.
+    pub fn remove_file(&mut self, id: FileId) -> Result<(), NeedsLoad> {
+        let Some(file) = self.files.get_mut(id.index()) else {
+            return Err(NeedsLoad);
+        };
+        if matches!(file.state, FileState::Removed) {
+            return Err(NeedsLoad);
+        }
+        file.state = FileState::Removed;
+        file.second_read = false;
+        let (key, package) = (file.key.clone(), file.package);
+        self.by_key.remove(&key);
+        self.take_out_of_order(id);
+        self.forget_lookups(&key, false);
+        if !self.order.iter().any(|&i| self.files[i].package == package) {
+            return Err(NeedsLoad);
+        }
+        Ok(())
+    }
+
+    /// A file came or went: imports resolve again, and files read on
+    /// demand are read again.
+    fn forget_lookups(&mut self, key: &std::path::Path, added: bool) {
+        self.resolver.file_added_or_removed(key, added);
+        self.forget_disk();
+    }
+
+    /// A scanned file came onto the disk or left it while its text stayed
+    /// in an editor's buffer (an unsaved new file saved, or a file deleted
+    /// under its buffer): imports that reach it resolve otherwise (the
+    /// resolver reads the disk), so every lookup is made again.
+    pub fn forget_disk(&mut self) {
+        self.resolver.forget();
+        if let Ok(cache) = self.outside.get_mut() {
+            cache.clear();
         }
     }
 

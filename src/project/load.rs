@@ -71,7 +71,7 @@ impl Project {
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.
         let ((keys, placement, packages, workspace), read) = rayon::join(
-            || place_in_packages(&files, roots, markers),
+            || place_in_packages(&files, roots, markers.clone()),
             || {
                 files
                     .par_iter()
@@ -104,6 +104,10 @@ impl Project {
         }
         let resolver = Resolver::new(workspace);
         let mut project = Project::assemble(config, scanned, packages, prefilter, resolver, fs);
+        project.placement = super::Placement {
+            roots: roots.to_vec(),
+            markers,
+        };
         project.parse_alias_users();
         project.parse_second_reads();
         // The hints served their one purpose; they go before the rules run.
@@ -141,7 +145,11 @@ impl Project {
             by_key,
             outside: Mutex::new(HashMap::new()),
             prefilter,
+            order: Arc::from(Vec::new()),
+            rank: Vec::new(),
+            placement: super::Placement::default(),
         };
+        project.reorder();
         project.collect_lock_sources();
         project
     }
@@ -191,6 +199,7 @@ impl Project {
         let fs: Arc<dyn FileSystem> = Arc::new(memory);
         let mut project =
             Project::assemble(config, files, packages.packages, prefilter, resolver, fs);
+        project.placement.roots = vec![root];
         project.parse_alias_users();
         project.parse_second_reads();
         for file in &mut project.files {

@@ -46,7 +46,10 @@ pub struct Project {
     /// The time each parse may take (from `config`): this project's own,
     /// whatever other projects the process holds.
     budget: ParseBudget,
-    /// Every scanned file, sorted by display path.
+    /// Every scanned file, indexed by [`FileId`]: sorted by display path
+    /// when loaded; a file a session adds later goes at the end, and one it
+    /// removes stays as [`FileState::Removed`] (ids are never reused). Go
+    /// through [`Project::file_ids`] for the files in display order.
     pub files: Vec<ScannedFile>,
     /// Every package a file belongs to.
     pub packages: Vec<Package>,
@@ -65,6 +68,21 @@ pub struct Project {
     /// each is parsed once, outside the map's lock.
     outside: Mutex<HashMap<PathBuf, Arc<on_demand::OnDemand>>>,
     prefilter: Option<AhoCorasick>,
+    /// The ids of the files in the scan (not removed), sorted by display
+    /// path: the order every answer is given in.
+    order: Arc<[FileId]>,
+    /// Per id: its place in `order` (`u32::MAX`: removed).
+    rank: Vec<u32>,
+    /// The PATH arguments and the package markers the walk saw: a file a
+    /// session adds is placed in its package as loading placed the others.
+    placement: Placement,
+}
+
+/// What placing a file in its package needs (see `load::place_in_packages`).
+#[derive(Default)]
+struct Placement {
+    roots: Vec<PathBuf>,
+    markers: crate::workspace::Markers,
 }
 
 /// The file table: what is held of each file, by index and by path.
@@ -88,7 +106,7 @@ impl Project {
         match &file.state {
             FileState::Parsed { text, .. } => text.get(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(source.as_ref()),
-            FileState::Skipped => None,
+            FileState::Skipped | FileState::Removed => None,
         }
     }
 
@@ -100,7 +118,7 @@ impl Project {
         match &file.state {
             FileState::Parsed { text, .. } => text.peek(self.fs.as_ref(), &file.path),
             FileState::Broken { source, .. } => Some(SourceRef::Held(source)),
-            FileState::Skipped => None,
+            FileState::Skipped | FileState::Removed => None,
         }
     }
 
@@ -131,16 +149,64 @@ impl Project {
         }
     }
 
-    /// The ids of every scanned file, in order.
-    pub fn file_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = FileId> + ExactSizeIterator + Clone + use<> {
-        FileId::all(self.files.len())
+    /// The ids of every scanned file (removed ones left out), in display
+    /// path order.
+    pub fn file_ids(&self) -> crate::ids::FileIds {
+        crate::ids::FileIds::new(Arc::clone(&self.order))
     }
 
-    /// Scanned file `id`.
+    /// Where file `id` comes in display path order (the order of
+    /// [`Project::file_ids`]): what answers are sorted by, as ids are not
+    /// in that order once a session added a file. Removed files come last.
+    pub fn rank(&self, id: FileId) -> u32 {
+        self.rank.get(id.index()).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Scanned file `id` (`None` when removed).
     pub fn file(&self, id: FileId) -> Option<&ScannedFile> {
-        self.files.get(id.index())
+        self.files
+            .get(id.index())
+            .filter(|f| !matches!(f.state, FileState::Removed))
+    }
+
+    /// Puts every file in `order` (loaded files come sorted by display
+    /// path, or in the order given for an in-memory project) and works out
+    /// each id's rank.
+    fn reorder(&mut self) {
+        self.order = self.file_ids_in_table_order().collect();
+        self.rerank();
+    }
+
+    fn file_ids_in_table_order(&self) -> impl Iterator<Item = FileId> + '_ {
+        FileId::all(self.files.len())
+            .filter(|&i| !matches!(self.files[i].state, FileState::Removed))
+    }
+
+    /// Places file `id` (just added) in `order` by its display path.
+    fn insert_in_order(&mut self, id: FileId) {
+        let files = &self.files;
+        let display = files[id].display.as_str();
+        let at = self
+            .order
+            .partition_point(|&i| files[i].display.as_str() < display);
+        let mut order = self.order.to_vec();
+        order.insert(at, id);
+        self.order = order.into();
+        self.rerank();
+    }
+
+    /// Takes file `id` (just removed) out of `order`.
+    fn take_out_of_order(&mut self, id: FileId) {
+        self.order = self.order.iter().copied().filter(|&i| i != id).collect();
+        self.rerank();
+    }
+
+    fn rerank(&mut self) {
+        let mut rank = vec![u32::MAX; self.files.len()];
+        for (place, id) in self.order.iter().enumerate() {
+            rank[id.index()] = u32::try_from(place).unwrap_or(u32::MAX);
+        }
+        self.rank = rank;
     }
 
     /// The parse budget every parse of this project is held to.

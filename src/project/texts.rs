@@ -56,7 +56,7 @@ impl Project {
                     FileState::Broken { source, .. } => {
                         replaced.push((*index, Original::Text(source.into_text())));
                     }
-                    FileState::Skipped => {}
+                    FileState::Skipped | FileState::Removed => {}
                 }
             }
         }
@@ -221,5 +221,6 @@ fn spliced(
             in_memory(old, FileState::Broken { source, error })
         }
         FileState::Skipped => (FileState::Skipped, None),
+        FileState::Removed => (FileState::Removed, None),
     }
 }
