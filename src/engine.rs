@@ -479,7 +479,7 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
                 !m.testing_modules.is_empty()
                     || m.constructions
                         .iter()
-                        .any(|c| injectors.iter().any(|t| t.may_name(m, &c.class)))
+                        .any(|c| injectors.iter().any(|t| t.may_name_callee(m, &c.callee)))
             })
         })
         .flat_map_iter(|index| {

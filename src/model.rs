@@ -46,7 +46,8 @@ pub struct FileModel {
     pub const_lists: Vec<(String, Listed)>,
     /// `Test.createTestingModule({...})` calls (from `@nestjs/testing`).
     pub testing_modules: Vec<TestingModule>,
-    /// `new X(...)` expressions whose callee is a plain name.
+    /// `new X(...)` expressions whose callee is a plain name, or a name of
+    /// a namespace import (`new ns.X(...)`).
     pub constructions: Vec<Construction>,
     /// Provider objects with a `useFactory` function (`{ provide: X,
     /// useFactory: (a) => new X(a), inject: [A] }`), anywhere in the file.
@@ -86,8 +87,10 @@ impl FileModel {
 /// A `new X(...)` expression.
 #[derive(Debug, Clone)]
 pub struct Construction {
-    /// `X`.
+    /// The callee as written (`X`, `ns.X`).
     pub class: String,
+    /// What the callee names: `X`, or `X` of the namespace `ns`.
+    pub callee: Callee,
     /// How many arguments it passes (`None` when one is spread).
     pub args: Option<usize>,
     /// `new` to the end of the expression.
@@ -261,6 +264,9 @@ pub struct ModuleList {
     /// token they provide (`{ provide: X, useValue: ... }`, `useFactory`,
     /// `useExisting`, `useClass: Other`): Nest does not build `X` itself.
     pub stand_ins: Vec<usize>,
+    /// Indices into `elements` of those written `ns.X` (its head is `ns`),
+    /// with `X`: a class named through a namespace import.
+    pub members: Vec<(usize, String)>,
 }
 
 /// A list element that is not a spread, and the identifier it starts with.
@@ -631,7 +637,15 @@ impl Visit for ModuleFacts<'_, '_> {
     }
 
     fn visit_new_expr(&mut self, new: &ast::NewExpr) {
-        if let ast::Expr::Ident(callee) = &*new.callee {
+        let callee = match &*new.callee {
+            ast::Expr::Ident(ident) => Some((Callee::Ident(ident.sym.to_string()), ident.span)),
+            ast::Expr::Member(member) => match expr_callee(&new.callee) {
+                named @ Callee::Member { .. } => Some((named, member.span)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((callee, callee_span)) = callee {
             let args = new.args.as_deref().unwrap_or_default();
             let range = self.builder.range(new.span);
             let arg_ranges: Vec<Range<usize>> = args
@@ -644,11 +658,17 @@ impl Visit for ModuleFacts<'_, '_> {
             let after_callee = new
                 .type_args
                 .as_ref()
-                .map_or(self.builder.range(callee.span).end, |t| {
+                .map_or(self.builder.range(callee_span).end, |t| {
                     self.builder.range(t.span).end
                 });
+            let class = match &callee {
+                Callee::Member { object, property } => format!("{object}.{property}"),
+                Callee::Ident(name) => name.clone(),
+                Callee::Other => String::new(),
+            };
             self.constructions.push(Construction {
-                class: callee.sym.to_string(),
+                class,
+                callee,
                 args: args
                     .iter()
                     .all(|a| a.spread.is_none())
@@ -1256,6 +1276,7 @@ impl Builder<'_> {
                 unreadable: true,
                 spreads: Vec::new(),
                 stand_ins: Vec::new(),
+                members: Vec::new(),
             };
         };
         let (elements, spreads) = self.array_items(array);
@@ -1268,6 +1289,14 @@ impl Builder<'_> {
             .filter(|(_, e)| is_stand_in(&e.expr))
             .map(|(i, _)| i)
             .collect();
+        let members = array
+            .elems
+            .iter()
+            .flatten()
+            .filter(|e| e.spread.is_none())
+            .enumerate()
+            .filter_map(|(i, e)| Some((i, namespace_member(&e.expr)?)))
+            .collect();
         ModuleList {
             brackets: Some((range.start, range.end.saturating_sub(1))),
             range,
@@ -1275,6 +1304,7 @@ impl Builder<'_> {
             unreadable: !spreads.is_empty(),
             spreads,
             stand_ins,
+            members,
         }
     }
 
@@ -1504,6 +1534,30 @@ fn head_ident(expr: &ast::Expr) -> Option<String> {
         },
         ast::Expr::Paren(paren) => head_ident(&paren.expr),
         _ => None,
+    }
+}
+
+/// `X` of a list element written `ns.X` (or `forwardRef(() => ns.X)`): a
+/// name of a namespace import, whose head is `ns`.
+fn namespace_member(expr: &ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Paren(paren) => namespace_member(&paren.expr),
+        ast::Expr::Call(call) => match &call.callee {
+            ast::Callee::Expr(callee) if is_forward_ref(callee) => {
+                let ast::Expr::Arrow(arrow) = &*call.args.first()?.expr else {
+                    return None;
+                };
+                match &*arrow.body {
+                    ast::ArrowFunctionBody::Expr(body) => namespace_member(body),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+        _ => match expr_callee(expr) {
+            Callee::Member { property, .. } => Some(property),
+            _ => None,
+        },
     }
 }
 

@@ -52,6 +52,23 @@ impl LockUsers {
             || model.consts.iter().any(|(n, _)| n == local);
         unnamed || self.names.contains(model.imported_name(local)) || self.names.contains(local)
     }
+
+    /// [`LockUsers::may_name`] for a callee: a plain name, or a name of a
+    /// namespace import (`ns.X`: the module exports one as `X`, or as its
+    /// default).
+    pub fn may_name_callee(&self, model: &FileModel, callee: &Callee) -> bool {
+        match callee {
+            Callee::Ident(local) => self.may_name(model, local),
+            Callee::Member { object, property } => {
+                model
+                    .imports
+                    .iter()
+                    .any(|i| i.namespace.as_deref() == Some(object.as_str()))
+                    && (property == "default" || self.names.contains(property))
+            }
+            Callee::Other => false,
+        }
+    }
 }
 
 /// A `@Module` class of a scanned file.

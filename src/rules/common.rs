@@ -10,7 +10,7 @@ use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::ids::FileId;
 use crate::model::{
-    ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
+    Callee, ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
 };
 use crate::project::Project;
 use crate::semantic::{FileContext, LockUse};
@@ -176,13 +176,22 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
 /// `{ provide: X, useClass: X }`. A stand-in (`useValue`, `useFactory`,
 /// `useExisting`, `useClass: Other`) is not built from `X`'s constructor, so
 /// it needs none of `X`'s dependencies.
-pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = &str> {
+pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = Callee> + '_ {
     providers
         .elements
         .iter()
         .enumerate()
         .filter(|(i, _)| !providers.stand_ins.contains(i))
-        .filter_map(|(_, (_, head))| head.as_deref())
+        .filter_map(|(i, (_, head))| {
+            let head = head.clone()?;
+            Some(match providers.members.iter().find(|(m, _)| *m == i) {
+                Some((_, property)) => Callee::Member {
+                    object: head,
+                    property: property.clone(),
+                },
+                None => Callee::Ident(head),
+            })
+        })
 }
 
 /// Whether the testing module provides the lock service (or imports the

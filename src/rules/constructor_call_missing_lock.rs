@@ -10,7 +10,7 @@ use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::ids::FileId;
 use crate::links::Symbol;
-use crate::model::{Callee, Construction, Factory};
+use crate::model::{Construction, Factory};
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -57,16 +57,14 @@ fn check_injection(
         let Some(passed) = new.args else {
             continue;
         };
-        if !takers.may_name(ctx.model, &new.class) {
+        if !takers.may_name_callee(ctx.model, &new.callee) {
             continue;
         }
         let Symbol::Class {
             path: target_path,
             model: target,
             class,
-        } = ctx
-            .project
-            .symbol(&path, &model, &Callee::Ident(new.class.clone()))
+        } = ctx.project.symbol(&path, &model, &new.callee)
         else {
             continue;
         };
@@ -296,6 +294,50 @@ export function runOnce() {
                     ),
                     ("src/run-once.ts", SCRIPT),
                 ],
+            )
+            .test();
+    }
+
+    /// `new ns.X(...)` through a namespace import names the class as surely
+    /// as a named import does (the regression: it was never followed).
+    #[test]
+    fn constructor_call_through_a_namespace_import() {
+        let spec = "import * as jobs from './report.job';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const job = new jobs.ReportJob(new jobs.ReportRepository());
+    await job.run();
+  });
+});
+";
+        let script = "import * as jobs from './report.job';
+
+export const job = new jobs.ReportJob(new jobs.ReportRepository());
+";
+        Tester::new(Rule::ConstructorCallMissingLock)
+            .fail(
+                &[("src/report.job.ts", JOB), ("src/run-once.ts", script)],
+                &[(
+                    "src/run-once.ts",
+                    3,
+                    "`new jobs.ReportJob(...)` passes 1 argument but `ReportJob` takes `lockService` as argument 2",
+                )],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB), ("src/report.job.spec.ts", spec)],
+                &[(
+                    "src/report.job.spec.ts",
+                    &spec
+                        .replace(
+                            "import * as jobs from './report.job';\n",
+                            "import * as jobs from './report.job';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+                        )
+                        .replace(
+                            "new jobs.ReportJob(new jobs.ReportRepository())",
+                            "new jobs.ReportJob(new jobs.ReportRepository(), {} as DistributedLockService)",
+                        ),
+                )],
             )
             .test();
     }

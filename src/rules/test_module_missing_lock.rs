@@ -9,7 +9,7 @@ use crate::fix::Fix;
 use crate::fix::list::{self, List};
 use crate::ids::FileId;
 use crate::links::Symbol;
-use crate::model::{Callee, TestingModule};
+use crate::model::TestingModule;
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -61,9 +61,7 @@ fn check_injection(
             continue;
         }
         let provided = provides_itself(providers).find_map(|head| {
-            let Symbol::Class { path, class, model } =
-                ctx.project
-                    .symbol(&path, &model, &Callee::Ident(head.to_string()))
+            let Symbol::Class { path, class, model } = ctx.project.symbol(&path, &model, &head)
             else {
                 return None;
             };
@@ -214,6 +212,28 @@ export class WeeklyReportJob extends ReportJob {}
                     "src/report.job.spec.ts",
                     7,
                     "this testing module provides `ReportJob`, which takes `DistributedLockService`, but neither provides it nor imports `DistributedLockModule`",
+                )],
+            )
+            // Through a namespace import: `providers: [jobs.ReportJob]`.
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    (
+                        "src/report.job.spec.ts",
+                        &SPEC
+                            .replace(
+                                "import { ReportJob } from './report.job';",
+                                "import * as jobs from './report.job';",
+                            )
+                            .replace("ReportJob,", "jobs.ReportJob,")
+                            .replace("get(ReportJob)", "get(jobs.ReportJob)"),
+                    ),
+                ],
+                &[(
+                    "src/report.job.spec.ts",
+                    7,
+                    "this testing module provides `ReportJob`, which takes `DistributedLockService`",
                 )],
             )
             .fail(
