@@ -116,6 +116,13 @@ pub struct Factory {
     /// Each parameter (with its type annotation) and its name when it is a
     /// plain identifier.
     pub params: Vec<(Range<usize>, Option<String>)>,
+    /// How many parameters come before the first optional (`c?: C`),
+    /// defaulted (`c = x`) or rest one (all of them when there is none): a
+    /// required parameter added after one of those does not compile (TS1016).
+    pub required: usize,
+    /// Its last parameter is a rest one (`...more: X[]`): nothing can be
+    /// added in front of it that `inject` would line up with.
+    pub rest: bool,
     /// Offsets of the `(` and `)` around the parameters (none for `a => ...`).
     pub parens: Option<(usize, usize)>,
     /// The `inject` property, when present.
@@ -1376,6 +1383,19 @@ impl Builder<'_> {
         params: &[&ast::Pat],
         inject: Option<ModuleList>,
     ) -> Option<Factory> {
+        let required = params
+            .iter()
+            .position(|pat| match pat {
+                ast::Pat::Ident(binding) => binding.id.optional,
+                ast::Pat::Array(array) => array.optional,
+                ast::Pat::Object(object) => object.optional,
+                ast::Pat::Assign(_) | ast::Pat::Rest(_) => true,
+                _ => false,
+            })
+            .unwrap_or(params.len());
+        let rest = params
+            .last()
+            .is_some_and(|pat| matches!(pat, ast::Pat::Rest(_)));
         let params: Vec<(Range<usize>, Option<String>)> = params
             .iter()
             .map(|pat| (self.pat_range(pat), pat_name(pat)))
@@ -1397,6 +1417,8 @@ impl Builder<'_> {
         Some(Factory {
             range,
             params,
+            required,
+            rest,
             parens,
             inject,
         })

@@ -271,7 +271,10 @@ pub fn shape(
     if new.in_test || is_test_file(project, file) {
         return Ok(Shape::StandIn);
     }
-    Err(match new.factory {
+    Err(match new.factory.and_then(|i| model.factories.get(i)) {
+        Some(factory) if factory.rest => {
+            "in a `useFactory` whose rest parameter leaves no place for it".to_string()
+        }
         Some(_) => {
             "in a `useFactory` without a literal `inject` list matching its parameters".to_string()
         }
