@@ -275,12 +275,20 @@ impl Reach<'_> {
     /// [`Reach::target_of`], with the class's key. `name` is a plain name
     /// or a name of a namespace import (`ns.X`).
     fn targets_of(&self, name: &Callee) -> Vec<(usize, usize, ClassKey)> {
+        // A default import names a class of any name.
         let named = match name {
             Callee::Ident(name) => {
                 let imported = self.model.imported_name(name);
                 self.names.iter().any(|n| n == name || n == imported)
+                    || self
+                        .model
+                        .imports
+                        .iter()
+                        .any(|i| i.default.as_deref() == Some(name))
             }
-            Callee::Member { property, .. } => self.names.iter().any(|n| n == property),
+            Callee::Member { property, .. } => {
+                property == "default" || self.names.iter().any(|n| n == property)
+            }
             Callee::Other => false,
         };
         if !named {
