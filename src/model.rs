@@ -276,6 +276,30 @@ pub struct ModuleList {
     pub members: Vec<(usize, String)>,
 }
 
+impl ModuleList {
+    /// What each element that is not a spread names, by index: `X` for an
+    /// element starting with `X`, `X` of `ns` for `ns.X` (see
+    /// [`ModuleList::members`]).
+    pub fn callees(&self) -> impl Iterator<Item = (usize, Callee)> + '_ {
+        self.elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, head))| {
+                let head = head.clone()?;
+                Some((
+                    i,
+                    match self.members.iter().find(|(m, _)| *m == i) {
+                        Some((_, property)) => Callee::Member {
+                            object: head,
+                            property: property.clone(),
+                        },
+                        None => Callee::Ident(head),
+                    },
+                ))
+            })
+    }
+}
+
 /// A list element that is not a spread, and the identifier it starts with.
 pub type Element = (Range<usize>, Option<String>);
 

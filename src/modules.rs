@@ -800,12 +800,11 @@ fn reach_providers(
         .into_iter()
         .flatten()
     {
-        for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
-            if !lock_users.may_name(model, head) {
+        for (_, callee) in list.callees() {
+            if !lock_users.may_name_callee(model, &callee) {
                 continue;
             }
-            if let Symbol::Class { path, class, .. } =
-                project.symbol(path, model, &Callee::Ident(head.clone()))
+            if let Symbol::Class { path, class, .. } = project.symbol(path, model, &callee)
                 && lock_users.contains(&(path.clone(), class))
             {
                 reached.insert((path, class));
@@ -905,13 +904,12 @@ pub fn provided_lock_users(
     let Some(list) = module_list(&model, module, |o| o.providers.as_ref()) else {
         return Vec::new();
     };
-    list.elements
-        .iter()
-        .filter_map(|(_, head)| {
-            let head = head.as_ref().filter(|h| lock_users.may_name(&model, h))?;
-            let Symbol::Class { path, class, .. } =
-                project.symbol(&path, &model, &Callee::Ident(head.clone()))
-            else {
+    list.callees()
+        .filter_map(|(_, callee)| {
+            if !lock_users.may_name_callee(&model, &callee) {
+                return None;
+            }
+            let Symbol::Class { path, class, .. } = project.symbol(&path, &model, &callee) else {
                 return None;
             };
             lock_users

@@ -178,20 +178,9 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
 /// it needs none of `X`'s dependencies.
 pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = Callee> + '_ {
     providers
-        .elements
-        .iter()
-        .enumerate()
+        .callees()
         .filter(|(i, _)| !providers.stand_ins.contains(i))
-        .filter_map(|(i, (_, head))| {
-            let head = head.clone()?;
-            Some(match providers.members.iter().find(|(m, _)| *m == i) {
-                Some((_, property)) => Callee::Member {
-                    object: head,
-                    property: property.clone(),
-                },
-                None => Callee::Ident(head),
-            })
-        })
+        .map(|(_, callee)| callee)
 }
 
 /// Whether the testing module provides the lock service (or imports the
