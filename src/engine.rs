@@ -494,12 +494,12 @@ fn caller_findings(project: &Project, injectors: &[LockUsers]) -> Vec<Finding> {
                 m.testing_modules.iter().any(|t| {
                     t.metadata.providers.as_ref().is_some_and(|providers| {
                         rules::common::provides_itself(providers)
-                            .any(|head| injectors.iter().any(|u| u.may_name(m, head)))
+                            .any(|head| injectors.iter().any(|u| u.may_name_callee(m, &head)))
                     })
                 }) || m
                     .constructions
                     .iter()
-                    .any(|c| injectors.iter().any(|t| t.may_name(m, &c.class)))
+                    .any(|c| injectors.iter().any(|t| t.may_name_callee(m, &c.callee)))
             })
         })
         .flat_map_iter(|index| {

@@ -47,7 +47,8 @@ pub struct FileModel {
     pub const_lists: Vec<(String, Listed)>,
     /// `Test.createTestingModule({...})` calls (from `@nestjs/testing`).
     pub testing_modules: Vec<TestingModule>,
-    /// `new X(...)` expressions whose callee is a plain name.
+    /// `new X(...)` expressions whose callee is a plain name, or a name of
+    /// a namespace import (`new ns.X(...)`).
     pub constructions: Vec<Construction>,
     /// Provider objects with a `useFactory` function (`{ provide: X,
     /// useFactory: (a) => new X(a), inject: [A] }`), anywhere in the file.
@@ -109,8 +110,10 @@ impl FileModel {
 /// A `new X(...)` expression.
 #[derive(Debug, Clone)]
 pub struct Construction {
-    /// `X`.
+    /// The callee as written (`X`, `ns.X`).
     pub class: String,
+    /// What the callee names: `X`, or `X` of the namespace `ns`.
+    pub callee: Callee,
     /// How many arguments it passes (`None` when one is spread).
     pub args: Option<usize>,
     /// `new` to the end of the expression.
@@ -136,6 +139,13 @@ pub struct Factory {
     /// Each parameter (with its type annotation) and its name when it is a
     /// plain identifier.
     pub params: Vec<(Range<usize>, Option<String>)>,
+    /// How many parameters come before the first optional (`c?: C`),
+    /// defaulted (`c = x`) or rest one (all of them when there is none): a
+    /// required parameter added after one of those does not compile (TS1016).
+    pub required: usize,
+    /// Its last parameter is a rest one (`...more: X[]`): nothing can be
+    /// added in front of it that `inject` would line up with.
+    pub rest: bool,
     /// Offsets of the `(` and `)` around the parameters (none for `a => ...`).
     pub parens: Option<(usize, usize)>,
     /// The `inject` property, when present.
@@ -284,6 +294,33 @@ pub struct ModuleList {
     /// token they provide (`{ provide: X, useValue: ... }`, `useFactory`,
     /// `useExisting`, `useClass: Other`): Nest does not build `X` itself.
     pub stand_ins: Vec<usize>,
+    /// Indices into `elements` of those written `ns.X` (its head is `ns`),
+    /// with `X`: a class named through a namespace import.
+    pub members: Vec<(usize, String)>,
+}
+
+impl ModuleList {
+    /// What each element that is not a spread names, by index: `X` for an
+    /// element starting with `X`, `X` of `ns` for `ns.X` (see
+    /// [`ModuleList::members`]).
+    pub fn callees(&self) -> impl Iterator<Item = (usize, Callee)> + '_ {
+        self.elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, head))| {
+                let head = head.clone()?;
+                Some((
+                    i,
+                    match self.members.iter().find(|(m, _)| *m == i) {
+                        Some((_, property)) => Callee::Member {
+                            object: head,
+                            property: property.clone(),
+                        },
+                        None => Callee::Ident(head),
+                    },
+                ))
+            })
+    }
 }
 
 /// A list element that is not a spread, and the identifier it starts with.
@@ -654,7 +691,15 @@ impl Visit for ModuleFacts<'_, '_> {
     }
 
     fn visit_new_expr(&mut self, new: &ast::NewExpr) {
-        if let ast::Expr::Ident(callee) = &*new.callee {
+        let callee = match &*new.callee {
+            ast::Expr::Ident(ident) => Some((Callee::Ident(ident.sym.to_string()), ident.span)),
+            ast::Expr::Member(member) => match expr_callee(&new.callee) {
+                named @ Callee::Member { .. } => Some((named, member.span)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((callee, callee_span)) = callee {
             let args = new.args.as_deref().unwrap_or_default();
             let range = self.builder.range(new.span);
             let arg_ranges: Vec<Range<usize>> = args
@@ -667,11 +712,17 @@ impl Visit for ModuleFacts<'_, '_> {
             let after_callee = new
                 .type_args
                 .as_ref()
-                .map_or(self.builder.range(callee.span).end, |t| {
+                .map_or(self.builder.range(callee_span).end, |t| {
                     self.builder.range(t.span).end
                 });
+            let class = match &callee {
+                Callee::Member { object, property } => format!("{object}.{property}"),
+                Callee::Ident(name) => name.clone(),
+                Callee::Other => String::new(),
+            };
             self.constructions.push(Construction {
-                class: callee.sym.to_string(),
+                class,
+                callee,
                 args: args
                     .iter()
                     .all(|a| a.spread.is_none())
@@ -1279,6 +1330,7 @@ impl Builder<'_> {
                 unreadable: true,
                 spreads: Vec::new(),
                 stand_ins: Vec::new(),
+                members: Vec::new(),
             };
         };
         let (elements, spreads) = self.array_items(array);
@@ -1291,6 +1343,14 @@ impl Builder<'_> {
             .filter(|(_, e)| is_stand_in(&e.expr))
             .map(|(i, _)| i)
             .collect();
+        let members = array
+            .elems
+            .iter()
+            .flatten()
+            .filter(|e| e.spread.is_none())
+            .enumerate()
+            .filter_map(|(i, e)| Some((i, namespace_member(&e.expr)?)))
+            .collect();
         ModuleList {
             brackets: Some((range.start, range.end.saturating_sub(1))),
             range,
@@ -1298,6 +1358,7 @@ impl Builder<'_> {
             unreadable: !spreads.is_empty(),
             spreads,
             stand_ins,
+            members,
         }
     }
 
@@ -1369,6 +1430,19 @@ impl Builder<'_> {
         params: &[&ast::Pat],
         inject: Option<ModuleList>,
     ) -> Option<Factory> {
+        let required = params
+            .iter()
+            .position(|pat| match pat {
+                ast::Pat::Ident(binding) => binding.id.optional,
+                ast::Pat::Array(array) => array.optional,
+                ast::Pat::Object(object) => object.optional,
+                ast::Pat::Assign(_) | ast::Pat::Rest(_) => true,
+                _ => false,
+            })
+            .unwrap_or(params.len());
+        let rest = params
+            .last()
+            .is_some_and(|pat| matches!(pat, ast::Pat::Rest(_)));
         let params: Vec<(Range<usize>, Option<String>)> = params
             .iter()
             .map(|pat| (self.pat_range(pat), pat_name(pat)))
@@ -1390,6 +1464,8 @@ impl Builder<'_> {
         Some(Factory {
             range,
             params,
+            required,
+            rest,
             parens,
             inject,
         })
@@ -1527,6 +1603,30 @@ fn head_ident(expr: &ast::Expr) -> Option<String> {
         },
         ast::Expr::Paren(paren) => head_ident(&paren.expr),
         _ => None,
+    }
+}
+
+/// `X` of a list element written `ns.X` (or `forwardRef(() => ns.X)`): a
+/// name of a namespace import, whose head is `ns`.
+fn namespace_member(expr: &ast::Expr) -> Option<String> {
+    match expr {
+        ast::Expr::Paren(paren) => namespace_member(&paren.expr),
+        ast::Expr::Call(call) => match &call.callee {
+            ast::Callee::Expr(callee) if is_forward_ref(callee) => {
+                let ast::Expr::Arrow(arrow) = &*call.args.first()?.expr else {
+                    return None;
+                };
+                match &*arrow.body {
+                    ast::ArrowFunctionBody::Expr(body) => namespace_member(body),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+        _ => match expr_callee(expr) {
+            Callee::Member { property, .. } => Some(property),
+            _ => None,
+        },
     }
 }
 

@@ -61,6 +61,23 @@ impl LockUsers {
             || model.consts.iter().any(|(n, _)| n == local);
         unnamed || self.names.contains(model.imported_name(local)) || self.names.contains(local)
     }
+
+    /// [`LockUsers::may_name`] for a callee: a plain name, or a name of a
+    /// namespace import (`ns.X`: the module exports one as `X`, or as its
+    /// default).
+    pub fn may_name_callee(&self, model: &FileModel, callee: &Callee) -> bool {
+        match callee {
+            Callee::Ident(local) => self.may_name(model, local),
+            Callee::Member { object, property } => {
+                model
+                    .imports
+                    .iter()
+                    .any(|i| i.namespace.as_deref() == Some(object.as_str()))
+                    && (property == "default" || self.names.contains(property))
+            }
+            Callee::Other => false,
+        }
+    }
 }
 
 /// A `@Module` class of a scanned file.
@@ -132,8 +149,22 @@ pub struct Conditional {
     pub module: ModuleClass,
     /// The list whose spread sets the first condition on the way.
     pub range: Range<usize>,
-    /// The conditions, in words, all of which must hold.
-    pub conditions: Vec<String>,
+    /// Each way the list holds it: the conditions, in words, all of which
+    /// must hold (`a ? [L] : b ? [L] : []` holds it when `a` is true, or
+    /// when `a` is false and `b` is true).
+    pub when: Vec<Vec<String>>,
+}
+
+impl Conditional {
+    /// When the list holds the lock module, in words: each way's
+    /// conditions joined by "and", the ways by ", or when".
+    pub fn describe(&self) -> String {
+        self.when
+            .iter()
+            .map(|conditions| conditions.join(" and "))
+            .collect::<Vec<_>>()
+            .join(", or when ")
+    }
 }
 
 /// One application: a root module and what its graph holds.
@@ -163,7 +194,7 @@ impl Application {
         let mut out: Vec<String> = self
             .conditional
             .iter()
-            .map(|c| format!("registered only when {}", c.conditions.join(" and ")))
+            .map(|c| format!("registered only when {}", c.describe()))
             .collect();
         if !self.unreadable.is_empty() {
             out.push("an `imports` list cannot be read".to_string());
@@ -271,6 +302,18 @@ impl SpreadReader<'_> {
                 }
             }
             Listed::Branches(branches) => {
+                // In every branch: held whichever branch is taken.
+                if let Some((at_path, at_model, head)) =
+                    self.surely_holds(path, model, listed, hops)
+                {
+                    self.out.entries.push(Entry {
+                        range: self.at.clone(),
+                        path: at_path,
+                        model: at_model,
+                        head: Some(head),
+                        conditions: conditions.to_vec(),
+                    });
+                }
                 for (condition, value) in branches {
                     let mut all = conditions.to_vec();
                     all.push(condition.clone());
@@ -279,6 +322,60 @@ impl SpreadReader<'_> {
             }
             Listed::Name(name) => self.read_name(path, model, name, conditions, hops),
             Listed::Unreadable(why) => self.unreadable(why.clone()),
+        }
+    }
+
+    /// A lock module element `listed` holds whichever branch of it is
+    /// taken (`c ? [LockModule.forRoot(a)] : [LockModule.forRoot(b)]`), with
+    /// the file it is named in: one of its own elements, or one held by a
+    /// spread of it, or by every branch of a conditional (`c && [...]` has
+    /// an empty branch, so never).
+    fn surely_holds(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        listed: &Listed,
+        hops: usize,
+    ) -> Option<(PathBuf, Arc<FileModel>, String)> {
+        if hops > MAX_SPREAD_HOPS {
+            return None;
+        }
+        match listed {
+            Listed::Array { elements, spreads } => elements
+                .iter()
+                .filter_map(|(_, head)| head.as_ref())
+                .find(|head| {
+                    matches!(
+                        imported(self.project, path, model, Some(head)),
+                        Imported::LockModule
+                    )
+                })
+                .map(|head| (path.to_path_buf(), Arc::clone(model), head.clone()))
+                .or_else(|| {
+                    spreads
+                        .iter()
+                        .find_map(|s| self.surely_holds(path, model, &s.value, hops + 1))
+                }),
+            Listed::Branches(branches) => {
+                let mut held = branches
+                    .iter()
+                    .map(|(_, value)| self.surely_holds(path, model, value, hops + 1));
+                let first = held.next()??;
+                held.all(|h| h.is_some()).then_some(first)
+            }
+            Listed::Name(name) => {
+                match self
+                    .project
+                    .symbol(path, model, &Callee::Ident(name.to_string()))
+                {
+                    Symbol::Value { name, path, model } => {
+                        let (_, listed) = model.const_lists.iter().find(|(n, _)| *n == name)?;
+                        self.surely_holds(&path, &model, listed, hops + 1)
+                    }
+                    _ => None,
+                }
+            }
+            Listed::Unreadable(_) => None,
         }
     }
 
@@ -616,7 +713,7 @@ pub fn application(
                         app.conditional.push(Conditional {
                             module,
                             range,
-                            conditions,
+                            when: vec![conditions],
                         });
                     }
                     _ => registered = true,
@@ -647,9 +744,7 @@ pub fn application(
             }
         }
     }
-    let mut reported = HashSet::new();
-    app.conditional
-        .retain(|c| reported.insert((c.module.file, c.module.class, c.range.start)));
+    app.conditional = merge_conditionals(std::mem::take(&mut app.conditional));
     app.registration = if registered {
         app.conditional.clear();
         Registration::Yes
@@ -659,6 +754,41 @@ pub fn application(
         Registration::Unknown
     };
     app
+}
+
+/// One conditional per list (the first place each was found), holding
+/// every way that list holds the lock module; a way that adds conditions to
+/// another is left out (it says nothing more).
+fn merge_conditionals(found: Vec<Conditional>) -> Vec<Conditional> {
+    let mut merged: Vec<Conditional> = Vec::new();
+    for conditional in found {
+        let same = |c: &&mut Conditional| {
+            (c.module.file, c.module.class, c.range.start)
+                == (
+                    conditional.module.file,
+                    conditional.module.class,
+                    conditional.range.start,
+                )
+        };
+        match merged.iter_mut().find(same) {
+            Some(into) => into.when.extend(conditional.when),
+            None => merged.push(conditional),
+        }
+    }
+    for conditional in &mut merged {
+        let ways = std::mem::take(&mut conditional.when);
+        for (i, way) in ways.iter().enumerate() {
+            let covered = ways.iter().enumerate().any(|(j, other)| {
+                let subset = other.iter().all(|c| way.contains(c));
+                // A stricter way, or the same way found again (keep the first).
+                subset && (other.len() < way.len() || (other.len() == way.len() && j < i))
+            });
+            if !covered {
+                conditional.when.push(way.clone());
+            }
+        }
+    }
+    merged
 }
 
 /// Adds to `reached` the lock-using classes a module's `providers` and
@@ -675,12 +805,11 @@ fn reach_providers(
         .into_iter()
         .flatten()
     {
-        for head in list.elements.iter().filter_map(|(_, h)| h.as_ref()) {
-            if !lock_users.may_name(model, head) {
+        for (_, callee) in list.callees() {
+            if !lock_users.may_name_callee(model, &callee) {
                 continue;
             }
-            if let Symbol::Class { path, class, .. } =
-                project.symbol(path, model, &Callee::Ident(head.clone()))
+            if let Symbol::Class { path, class, .. } = project.symbol(path, model, &callee)
                 && lock_users.contains(&(path.clone(), class))
             {
                 reached.insert((path, class));
@@ -785,13 +914,12 @@ pub fn provided_lock_users(
     let Some(list) = module_list(&model, module, |o| o.providers.as_ref()) else {
         return Vec::new();
     };
-    list.elements
-        .iter()
-        .filter_map(|(_, head)| {
-            let head = head.as_ref().filter(|h| lock_users.may_name(&model, h))?;
-            let Symbol::Class { path, class, .. } =
-                project.symbol(&path, &model, &Callee::Ident(head.clone()))
-            else {
+    list.callees()
+        .filter_map(|(_, callee)| {
+            if !lock_users.may_name_callee(&model, &callee) {
+                return None;
+            }
+            let Symbol::Class { path, class, .. } = project.symbol(&path, &model, &callee) else {
                 return None;
             };
             lock_users

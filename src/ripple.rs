@@ -262,22 +262,36 @@ type Site = (
 impl Reach<'_> {
     /// The target class `name` stands for in this file, with each injection
     /// it gains and the owning finding.
-    fn target_of(&self, name: &str) -> Vec<(usize, usize)> {
+    fn target_of(&self, name: &Callee) -> Vec<(usize, usize)> {
         self.targets_of(name)
             .into_iter()
             .map(|(k, owner, _)| (k, owner))
             .collect()
     }
 
-    /// [`Reach::target_of`], with the class's key.
-    fn targets_of(&self, name: &str) -> Vec<(usize, usize, ClassKey)> {
-        let imported = self.model.imported_name(name);
-        if !self.names.iter().any(|n| n == name || n == imported) {
+    /// [`Reach::target_of`], with the class's key. `name` is a plain name
+    /// or a name of a namespace import (`ns.X`).
+    fn targets_of(&self, name: &Callee) -> Vec<(usize, usize, ClassKey)> {
+        // A default import names a class of any name.
+        let named = match name {
+            Callee::Ident(name) => {
+                let imported = self.model.imported_name(name);
+                self.names.iter().any(|n| n == name || n == imported)
+                    || self
+                        .model
+                        .imports
+                        .iter()
+                        .any(|i| i.default.as_deref() == Some(name))
+            }
+            Callee::Member { property, .. } => {
+                property == "default" || self.names.iter().any(|n| n == property)
+            }
+            Callee::Other => false,
+        };
+        if !named {
             return Vec::new();
         }
-        let Symbol::Class { path, class, .. } =
-            self.project
-                .symbol(self.path, self.model, &Callee::Ident(name.to_string()))
+        let Symbol::Class { path, class, .. } = self.project.symbol(self.path, self.model, name)
         else {
             return Vec::new();
         };
@@ -295,7 +309,7 @@ impl Reach<'_> {
         let mut sites = Vec::new();
         let key_of = |class: ClassId| (self.path.to_path_buf(), class);
         for (index, class) in self.model.classes_with_ids() {
-            let Some(Callee::Ident(base)) = &class.super_class else {
+            let Some(base @ (Callee::Ident(_) | Callee::Member { .. })) = &class.super_class else {
                 continue;
             };
             let Some(ctor) = &class.constructor else {
@@ -333,13 +347,18 @@ impl Reach<'_> {
                 continue;
             };
             for head in provides_itself(providers) {
-                for (k, owner) in self.target_of(head) {
+                for (k, owner) in self.target_of(&head) {
                     let Some(injection) = injections.get(k) else {
                         continue;
                     };
                     if provides(self.model, testing, injection) {
                         continue;
                     }
+                    let head = match &head {
+                        Callee::Member { object, property } => format!("{object}.{property}"),
+                        Callee::Ident(name) => name.clone(),
+                        Callee::Other => continue,
+                    };
                     let related = Related {
                         file,
                         position: None,
@@ -354,7 +373,7 @@ impl Reach<'_> {
             }
         }
         for new in &self.model.constructions {
-            for (k, owner, target) in self.targets_of(&new.class) {
+            for (k, owner, target) in self.targets_of(&new.callee) {
                 let Some(injection) = injections.get(k) else {
                     continue;
                 };

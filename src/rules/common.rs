@@ -10,7 +10,7 @@ use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::ids::FileId;
 use crate::model::{
-    ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
+    Callee, ClassModel, Construction, Decorator, Factory, FileModel, ModuleList, TestingModule,
 };
 use crate::project::Project;
 use crate::semantic::{FileContext, LockUse};
@@ -176,13 +176,11 @@ pub fn add_lock_module(ctx: &FileContext<'_>, decorator: &Decorator) -> Option<F
 /// `{ provide: X, useClass: X }`. A stand-in (`useValue`, `useFactory`,
 /// `useExisting`, `useClass: Other`) is not built from `X`'s constructor, so
 /// it needs none of `X`'s dependencies.
-pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = &str> {
+pub fn provides_itself(providers: &ModuleList) -> impl Iterator<Item = Callee> + '_ {
     providers
-        .elements
-        .iter()
-        .enumerate()
+        .callees()
         .filter(|(i, _)| !providers.stand_ins.contains(i))
-        .filter_map(|(_, (_, head))| head.as_deref())
+        .map(|(_, callee)| callee)
 }
 
 /// Whether the testing module provides the lock service (or imports the
@@ -262,7 +260,10 @@ pub fn shape(
     if new.in_test || is_test_file(project, file) {
         return Ok(Shape::StandIn);
     }
-    Err(match new.factory {
+    Err(match new.factory.and_then(|i| model.factories.get(i)) {
+        Some(factory) if factory.rest => {
+            "in a `useFactory` whose rest parameter leaves no place for it".to_string()
+        }
         Some(_) => {
             "in a `useFactory` without a literal `inject` list matching its parameters".to_string()
         }

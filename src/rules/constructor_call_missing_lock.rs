@@ -10,7 +10,7 @@ use crate::fix::list::{self, List};
 use crate::fix::{Edit, Fix};
 use crate::ids::FileId;
 use crate::links::Symbol;
-use crate::model::{Callee, Construction, Factory};
+use crate::model::{Construction, Factory};
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -25,8 +25,11 @@ constructor takes `lockService`, a call that stops short fails to compile (TS255
     after: "const job = new ReportJob(repo, config, { withLock: async (_name, fn) => fn() } as DistributedLockService);",
     fix: "`cronlock fix` passes what the call's shape says, when the call passes every argument before the \
 lock service's position: in a `useFactory` provider whose `inject` is a literal list (as many entries as \
-the factory has parameters), `DistributedLockService` is appended to `inject`, a parameter \
-`lockService: DistributedLockService` to the factory, and `lockService` to the `new` call; in a test \
+the factory has parameters), the factory gets a parameter `lockService: DistributedLockService` (last, \
+or before its first optional or defaulted parameter: a required one cannot follow those), \
+`DistributedLockService` goes to the same position of `inject`, and `lockService` is appended to the \
+`new` call (a factory with a rest parameter is left to a person); a call through a namespace import \
+(`new ns.X(...)`) counts as one of `X`; in a test \
 (a `*.spec.ts`/`*.test.ts` file, or inside a `describe`/`it`/`test` callback) the call gets \
 `{} as DistributedLockService` and the file imports the type. Anything else (a `new` in production \
 code, a factory whose `inject` is not a literal) is left to a person: pass the injected service or a \
@@ -57,16 +60,14 @@ fn check_injection(
         let Some(passed) = new.args else {
             continue;
         };
-        if !takers.may_name(ctx.model, &new.class) {
+        if !takers.may_name_callee(ctx.model, &new.callee) {
             continue;
         }
         let Symbol::Class {
             path: target_path,
             model: target,
             class,
-        } = ctx
-            .project
-            .symbol(&path, &model, &Callee::Ident(new.class.clone()))
+        } = ctx.project.symbol(&path, &model, &new.callee)
         else {
             continue;
         };
@@ -159,8 +160,9 @@ fn pass_member(
 }
 
 /// The factory parameter that holds the injected service, and the edits
-/// that add it when it has none: the type appended to `inject`, a
-/// parameter `<member>: <type>` at the same position.
+/// that add it when it has none: a parameter `<member>: <type>` before the
+/// first optional, defaulted or rest parameter (else last), and the type at
+/// the same position of `inject` (which lists one entry per parameter).
 fn factory_param(
     ctx: &FileContext<'_>,
     factory: &Factory,
@@ -175,7 +177,8 @@ fn factory_param(
     let text = ctx.text()?;
     let (bracket_open, bracket_close) = inject.brackets?;
     let items: Vec<_> = inject.elements.iter().map(|(r, _)| r.clone()).collect();
-    let mut edits = list::append(
+    let at = factory.required;
+    let mut edits = list::insert_before(
         text,
         ctx.style(),
         List {
@@ -183,11 +186,12 @@ fn factory_param(
             close: bracket_close,
             items: &items,
         },
+        at,
         local,
     );
     let (open, close) = factory.parens?;
     let params: Vec<_> = factory.params.iter().map(|(r, _)| r.clone()).collect();
-    edits.extend(list::append(
+    edits.extend(list::insert_before(
         text,
         ctx.style(),
         List {
@@ -195,6 +199,7 @@ fn factory_param(
             close,
             items: &params,
         },
+        at,
         &format!("{}: {local}", injection.member),
     ));
     Some((injection.member.to_string(), edits))
@@ -294,6 +299,126 @@ export function runOnce() {
                     ),
                     ("src/run-once.ts", SCRIPT),
                 ],
+            )
+            .test();
+    }
+
+    /// `new ns.X(...)` through a namespace import names the class as surely
+    /// as a named import does (the regression: it was never followed).
+    #[test]
+    fn constructor_call_through_a_namespace_import() {
+        let spec = "import * as jobs from './report.job';
+
+describe('ReportJob', () => {
+  it('runs', async () => {
+    const job = new jobs.ReportJob(new jobs.ReportRepository());
+    await job.run();
+  });
+});
+";
+        let script = "import * as jobs from './report.job';
+
+export const job = new jobs.ReportJob(new jobs.ReportRepository());
+";
+        Tester::new(Rule::ConstructorCallMissingLock)
+            .fail(
+                &[("src/report.job.ts", JOB), ("src/run-once.ts", script)],
+                &[(
+                    "src/run-once.ts",
+                    3,
+                    "`new jobs.ReportJob(...)` passes 1 argument but `ReportJob` takes `lockService` as argument 2",
+                )],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB), ("src/report.job.spec.ts", spec)],
+                &[(
+                    "src/report.job.spec.ts",
+                    &spec
+                        .replace(
+                            "import * as jobs from './report.job';\n",
+                            "import * as jobs from './report.job';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+                        )
+                        .replace(
+                            "new jobs.ReportJob(new jobs.ReportRepository())",
+                            "new jobs.ReportJob(new jobs.ReportRepository(), {} as DistributedLockService)",
+                        ),
+                )],
+            )
+            .test();
+    }
+
+    /// A `useFactory` with an optional, defaulted or rest parameter: a
+    /// required parameter after one does not compile (TS1016), so the lock
+    /// service's goes before it, at the same position of `inject`; in front
+    /// of a rest parameter nothing lines up with `inject`: left to a person.
+    #[test]
+    fn factory_with_optional_parameters() {
+        let module = |params: &str, inject: &str| {
+            format!(
+                "import {{ Module }} from '@nestjs/common';
+import {{ ReportJob, ReportRepository }} from './report.job';
+
+@Module({{
+  providers: [
+    ReportRepository,
+    {{
+      provide: ReportJob,
+      useFactory: ({params}) => new ReportJob(r),
+      inject: [{inject}],
+    }},
+  ],
+}})
+export class ReportModule {{}}
+"
+            )
+        };
+        let with_lock = |text: String| {
+            text.replace(
+                "import { ReportJob, ReportRepository } from './report.job';\n",
+                "import { ReportJob, ReportRepository } from './report.job';\nimport { DistributedLockService } from '@acme/cluster-lock';\n",
+            )
+            .replace("new ReportJob(r)", "new ReportJob(r, lockService)")
+        };
+        let optional = module(
+            "r: ReportRepository, label?: string",
+            "ReportRepository, { token: 'LABEL', optional: true }",
+        );
+        let defaulted = module(
+            "r: ReportRepository, label = 'daily'",
+            "ReportRepository, 'LABEL'",
+        );
+        let rest = module(
+            "r: ReportRepository, ...labels: string[]",
+            "ReportRepository, 'LABEL'",
+        );
+        Tester::new(Rule::ConstructorCallMissingLock)
+            .fix(
+                &[("src/report.job.ts", JOB), ("src/report.module.ts", &optional)],
+                &[(
+                    "src/report.module.ts",
+                    &with_lock(module(
+                        "r: ReportRepository, lockService: DistributedLockService, label?: string",
+                        "ReportRepository, DistributedLockService, { token: 'LABEL', optional: true }",
+                    )),
+                )],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB), ("src/report.module.ts", &defaulted)],
+                &[(
+                    "src/report.module.ts",
+                    &with_lock(module(
+                        "r: ReportRepository, lockService: DistributedLockService, label = 'daily'",
+                        "ReportRepository, DistributedLockService, 'LABEL'",
+                    )),
+                )],
+            )
+            .fail(
+                &[("src/report.job.ts", JOB), ("src/report.module.ts", &rest)],
+                &[("src/report.module.ts", 9, "`new ReportJob(...)` passes 1 argument")],
+            )
+            .fix(
+                &[("src/report.job.ts", JOB), ("src/report.module.ts", &rest)],
+                &[("src/report.module.ts", &rest)],
             )
             .test();
     }

@@ -255,6 +255,26 @@ export class SharedModule {}
                 ("src/jobs/jobs.module.ts", &importing),
                 ("src/app.module.ts", APP_MODULE),
             ])
+            // `providers: [jobs.ReportJob]`, through a namespace import.
+            .fail(
+                &[
+                    ("lock/lock.module.ts", LOCK_MODULE),
+                    ("lock/lock.service.ts", LOCK_SERVICE),
+                    ("src/jobs/report.job.ts", JOB),
+                    (
+                        "src/jobs/jobs.module.ts",
+                        &JOBS_MODULE
+                            .replace("import { ReportJob }", "import * as jobs")
+                            .replace("[ReportJob]", "[jobs.ReportJob]"),
+                    ),
+                    ("src/app.module.ts", APP_MODULE),
+                ],
+                &[(
+                    "src/jobs/jobs.module.ts",
+                    4,
+                    "`JobsModule` provides `ReportJob`, which needs `DistributedLockService`",
+                )],
+            )
             .fail(
                 &project,
                 &[(

@@ -13,8 +13,9 @@ pub const DOC: RuleDoc = RuleDoc {
     why: "cronlock judges each application by what its root module's `imports` reach. A spread of array \
 literals (`...(flag ? [X] : [])`, `...(flag && [X])`, `...[X, Y]`) or of a `const` array (declared in the \
 file or imported) is read branch by branch: when no branch brings `DistributedLockModule` in, the spread \
-changes nothing. When only some branches do, the lock module is registered only under that condition, \
-and the warning names it. A list built otherwise (a function call, a parameter) may or may not bring it \
+changes nothing; when every branch does (`...(c ? [X.forRoot(a)] : [X.forRoot(b)])`), it is registered. \
+When only some branches do, the lock module is registered only under those branches' conditions, and \
+the warning names each of them (\"only when `a` is true, or when `a` is false and `b` is true\"). A list built otherwise (a function call, a parameter) may or may not bring it \
 in; cronlock does not guess, and the readiness report says UNKNOWN rather than READY.",
     before: "@Module({
   imports: [ScheduleModule.forRoot(), ...optionalModules(), JobsModule],
@@ -67,7 +68,7 @@ pub fn check(project: &Project, app: &Application) -> Vec<Finding> {
         let message = format!(
             "application `{app_name}` registers `{lock_module}` only when {} (through a spread in \
 this `imports` list of `{}`); otherwise Nest cannot inject `{}`",
-            c.conditions.join(" and "),
+            c.describe(),
             class.as_deref().unwrap_or("(anonymous)"),
             project.config.lock_service_type
         );
@@ -182,6 +183,50 @@ export class AppModule {}
                     "src/app.module.ts",
                     6,
                     "application `cronlock-in-memory` registers `DistributedLockModule` only when",
+                )],
+            )
+            .test();
+    }
+
+    /// Registered in every branch of a conditional (recursively): as good
+    /// as unconditional. Registered in some: the message names every way.
+    #[test]
+    fn lock_module_in_branches() {
+        let root = |spread: &str| {
+            CONDITIONAL.replace(
+                "...(process.env.CLUSTER === 'on' ? [DistributedLockModule.forRoot()] : []),",
+                spread,
+            )
+        };
+        let every = root(
+            "...(a ? [DistributedLockModule.forRoot({ url: 'redis' })] : b ? [DistributedLockModule] : [DistributedLockModule.forRoot({ url: 'mem' })]),",
+        );
+        let two_of_three =
+            root("...(a ? [DistributedLockModule] : (b ? [DistributedLockModule] : [])),");
+        let and = root("...(a && [DistributedLockModule]),");
+        fn files(root: &str) -> [(&str, &str); 3] {
+            [
+                ("src/jobs/report.job.ts", JOB),
+                ("src/jobs/jobs.module.ts", JOBS_MODULE),
+                ("src/app.module.ts", root),
+            ]
+        }
+        Tester::new(Rule::LockModuleUnknown)
+            .pass(&files(&every))
+            .fail(
+                &files(&two_of_three),
+                &[(
+                    "src/app.module.ts",
+                    6,
+                    "registers `DistributedLockModule` only when `a` is true, or when `a` is false and `b` is true (through a spread",
+                )],
+            )
+            .fail(
+                &files(&and),
+                &[(
+                    "src/app.module.ts",
+                    6,
+                    "registers `DistributedLockModule` only when `a` is true (through a spread",
                 )],
             )
             .test();

@@ -9,7 +9,7 @@ use crate::fix::Fix;
 use crate::fix::list::{self, List};
 use crate::ids::FileId;
 use crate::links::Symbol;
-use crate::model::{Callee, TestingModule};
+use crate::model::TestingModule;
 use crate::modules::LockUsers;
 use crate::semantic::FileContext;
 
@@ -63,12 +63,10 @@ fn check_injection(
         // Following a name across files may read and parse files the
         // prefilter skipped: only names that may stand for a taker are.
         let provided = provides_itself(providers).find_map(|head| {
-            if !takers.may_name(ctx.model, head) {
+            if !takers.may_name_callee(ctx.model, &head) {
                 return None;
             }
-            let Symbol::Class { path, class, model } =
-                ctx.project
-                    .symbol(&path, &model, &Callee::Ident(head.to_string()))
+            let Symbol::Class { path, class, model } = ctx.project.symbol(&path, &model, &head)
             else {
                 return None;
             };
@@ -219,6 +217,28 @@ export class WeeklyReportJob extends ReportJob {}
                     "src/report.job.spec.ts",
                     7,
                     "this testing module provides `ReportJob`, which takes `DistributedLockService`, but neither provides it nor imports `DistributedLockModule`",
+                )],
+            )
+            // Through a namespace import: `providers: [jobs.ReportJob]`.
+            .fail(
+                &[
+                    ("src/report.job.ts", JOB),
+                    ("src/report.repository.ts", REPOSITORY),
+                    (
+                        "src/report.job.spec.ts",
+                        &SPEC
+                            .replace(
+                                "import { ReportJob } from './report.job';",
+                                "import * as jobs from './report.job';",
+                            )
+                            .replace("ReportJob,", "jobs.ReportJob,")
+                            .replace("get(ReportJob)", "get(jobs.ReportJob)"),
+                    ),
+                ],
+                &[(
+                    "src/report.job.spec.ts",
+                    7,
+                    "this testing module provides `ReportJob`, which takes `DistributedLockService`",
                 )],
             )
             .fail(
