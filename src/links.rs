@@ -207,6 +207,17 @@ impl Project {
         }
     }
 
+    /// Whether the module `source` (of an `export * from` in `path`) is a
+    /// file whose text shows, without parsing it, that it exports no
+    /// `name`: the answer a parse gives, for a barrel's every other
+    /// module (see `prefilter::cannot_export_name`).
+    fn star_source_lacks(&self, path: &Path, source: &str, name: &str) -> bool {
+        match self.resolver.resolve(path, source) {
+            Resolved::File(target) => self.text_exports_no(&target, name),
+            _ => false,
+        }
+    }
+
     /// What the file at `path` exports as `exported`.
     fn export_of(&self, path: &Path, exported: &str, hops: usize) -> Symbol {
         // A re-export chain that loops (`export * from './a'` in a.ts, or
@@ -252,6 +263,10 @@ impl Project {
                     None => continue,
                 },
             };
+            if reexport.names.is_none() && self.star_source_lacks(path, &reexport.source, exported)
+            {
+                continue;
+            }
             let found = self.imported_from(path, &reexport.source, original, hops);
             // `export *` from a module that lacks the name: try the next one.
             if reexport.names.is_none() && matches!(found, Symbol::Unknown(_)) {

@@ -156,6 +156,17 @@ pub(crate) fn cannot_export_class_named(bytes: &[u8], name: &str) -> bool {
     keyword_follows(bytes, name).next().is_none() && !has_escape(bytes) && !may_rename(bytes)
 }
 
+/// Whether a file with this text exports nothing named `name`: it names
+/// `name` nowhere (not even through an escape), and has no `export *` that
+/// may pass on a name it does not write. Decides without parsing what a
+/// parse would, for the modules an `export *` barrel names.
+pub(crate) fn cannot_export_name(bytes: &[u8], name: &str) -> bool {
+    keyword_follows(bytes, name).next().is_none()
+        && !has_escape(bytes)
+        // A comment may stand between `export` and `*`.
+        && !keyword_follows(bytes, "export").any(|next| matches!(next.first(), Some(b'*' | b'/')))
+}
+
 /// For each whole-word occurrence of `word` in `bytes`: the bytes after it,
 /// from the first one that is not ASCII whitespace.
 fn keyword_follows<'a>(bytes: &'a [u8], word: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
@@ -194,7 +205,7 @@ pub(crate) fn substring_matcher(needles: &[String]) -> Option<AhoCorasick> {
 
 #[cfg(test)]
 mod tests {
-    use super::cannot_export_class_named;
+    use super::{cannot_export_class_named, cannot_export_name};
 
     const LOCK: &str = "DistributedLockModule";
 
@@ -218,6 +229,22 @@ mod tests {
             "export class \\u0044istributedLockModule {}",
         ] {
             assert!(!cannot_export_class_named(text.as_bytes(), LOCK), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_module_of_constants_exports_no_class_of_another_name() {
+        let text =
+            b"export const MIN_LENGTH = 3;\nexport function check() {}\nexport { a as b };\n";
+        assert!(cannot_export_name(text, "AliasDto"));
+        for text in [
+            "export class AliasDto {}",
+            "export { Dto as AliasDto } from './dto';",
+            "export * from './dtos';",
+            "export /* all */ * from './dtos';",
+            "export const \\u0041liasDto = 1;",
+        ] {
+            assert!(!cannot_export_name(text.as_bytes(), "AliasDto"), "{text}");
         }
     }
 

@@ -8,7 +8,7 @@ use super::{FileState, Project};
 use crate::budget::with_module_in_budget;
 use crate::files::read_text;
 use crate::model::{FileModel, build_model};
-use crate::prefilter::cannot_export_class_named;
+use crate::prefilter::{cannot_export_class_named, cannot_export_name};
 use crate::source::SourceText;
 
 /// A file read on demand: parsed by the first thread that asks (`None`:
@@ -44,11 +44,22 @@ impl Project {
     /// declared as `name` (see [`cannot_export_class_named`]). A file
     /// already parsed, or unreadable, is left to the parse: `false`.
     pub fn text_cannot_export(&self, key: &Path, name: &str) -> bool {
+        self.text_shows(key, |bytes| cannot_export_class_named(bytes, name))
+    }
+
+    /// Whether the file at `key`, read but not parsed, exports nothing
+    /// named `name` (see [`cannot_export_name`]). A file already parsed, or
+    /// unreadable, is left to the parse: `false`.
+    pub fn text_exports_no(&self, key: &Path, name: &str) -> bool {
+        self.text_shows(key, |bytes| cannot_export_name(bytes, name))
+    }
+
+    /// `test` on the bytes of the file at `key`, when it is not parsed
+    /// (a parsed file's model answers as cheaply) and can be read.
+    fn text_shows(&self, key: &Path, test: impl FnOnce(&[u8]) -> bool) -> bool {
         if self.index_of(key).is_some() {
             return false;
         }
-        self.fs
-            .read(key)
-            .is_ok_and(|bytes| cannot_export_class_named(&bytes, name))
+        self.fs.read(key).is_ok_and(|bytes| test(&bytes))
     }
 }

@@ -284,6 +284,38 @@ export class DigestJob extends BASE {
                 ),
                 ("src/base/job.ts", BASE_WITH_LOCK),
             ])
+            // The base behind an `export *` barrel whose other module, of
+            // constants, is passed over unparsed (it names no `BaseJob`).
+            .fail(
+                &[
+                    ("src/digest.job.ts", &DERIVED.replace("BASE", "BaseJob")),
+                    (
+                        "src/base/job.ts",
+                        "export * from './limits';\nexport /* the base */ * from './plain';\n",
+                    ),
+                    ("src/base/limits.ts", "export const MAX_RUNS = 3;\n"),
+                    ("src/base/plain.ts", BASE_WITHOUT_LOCK),
+                ],
+                &[(
+                    "src/digest.job.ts",
+                    6,
+                    "its base `BaseJob` has none either",
+                )],
+            )
+            .pass(&[
+                (
+                    "src/digest.job.ts",
+                    &DERIVED
+                        .replace("BASE", "LockedJob")
+                        .replace("constructor() {\n    super('digest');\n  }\n\n", ""),
+                ),
+                (
+                    "src/base/job.ts",
+                    "export * from './limits';\nexport * from './locked';\n",
+                ),
+                ("src/base/limits.ts", "export const MAX_RUNS = 3;\n"),
+                ("src/base/locked.ts", BASE_WITH_LOCK),
+            ])
             .fail(
                 &[("src/report.job.ts", JOB)],
                 &[(
