@@ -68,14 +68,6 @@ impl ParseBudget {
         }
     }
 
-    /// The budget a configuration asks for: its `parse-timeout`, else the
-    /// default.
-    pub fn of(config: &crate::config::Config) -> ParseBudget {
-        config
-            .parse_timeout
-            .map_or_else(ParseBudget::default, ParseBudget::from_secs)
-    }
-
     /// The CPU time a parse of one MiB (or less) may take.
     pub fn per_mib(self) -> Duration {
         self.per_mib

@@ -458,6 +458,15 @@ impl Config {
             || name == self.lock_module
     }
 
+    /// The parse budget this configuration asks for: its `parse-timeout`,
+    /// else the default.
+    pub fn parse_budget(&self) -> crate::budget::ParseBudget {
+        self.parse_timeout.map_or_else(
+            crate::budget::ParseBudget::default,
+            crate::budget::ParseBudget::from_secs,
+        )
+    }
+
     /// Every name whose absence from a file means the file cannot produce a finding.
     pub fn interesting_names(&self) -> Vec<String> {
         let mut names = self.lock_decorators.clone();

@@ -52,20 +52,6 @@ impl FileId {
     }
 }
 
-impl std::ops::Index<FileId> for Vec<crate::project::ScannedFile> {
-    type Output = crate::project::ScannedFile;
-
-    fn index(&self, id: FileId) -> &Self::Output {
-        &self[id.index()]
-    }
-}
-
-impl std::ops::IndexMut<FileId> for Vec<crate::project::ScannedFile> {
-    fn index_mut(&mut self, id: FileId) -> &mut Self::Output {
-        &mut self[id.index()]
-    }
-}
-
 /// A class of one file: its index in that file's `FileModel::classes`, in
 /// source order. Meaningful only with the file (or model) it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -86,22 +72,6 @@ impl ClassId {
     /// The ids of a table of `len` classes, in order.
     pub fn all(len: usize) -> impl DoubleEndedIterator<Item = ClassId> + ExactSizeIterator + Clone {
         (0..len).map(ClassId::new)
-    }
-}
-
-impl std::ops::Index<ClassId> for Vec<crate::model::ClassModel> {
-    type Output = crate::model::ClassModel;
-
-    fn index(&self, id: ClassId) -> &Self::Output {
-        &self[id.index()]
-    }
-}
-
-impl std::ops::Index<ClassId> for Vec<crate::semantic::ClassFacts> {
-    type Output = crate::semantic::ClassFacts;
-
-    fn index(&self, id: ClassId) -> &Self::Output {
-        &self[id.index()]
     }
 }
 

@@ -1764,3 +1764,11 @@ fn pat_name(pat: &ast::Pat) -> Option<String> {
         _ => None,
     }
 }
+
+impl std::ops::Index<crate::ids::ClassId> for Vec<ClassModel> {
+    type Output = ClassModel;
+
+    fn index(&self, id: crate::ids::ClassId) -> &Self::Output {
+        &self[id.index()]
+    }
+}

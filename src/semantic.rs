@@ -620,3 +620,11 @@ fn optional_member(class: &ClassModel, names: &[&str]) -> Option<Range<usize>> {
             .map(|p| p.range.clone())
     })
 }
+
+impl std::ops::Index<crate::ids::ClassId> for Vec<ClassFacts> {
+    type Output = ClassFacts;
+
+    fn index(&self, id: crate::ids::ClassId) -> &Self::Output {
+        &self[id.index()]
+    }
+}

@@ -240,3 +240,17 @@ impl Fingerprint {
         }
     }
 }
+
+impl std::ops::Index<crate::ids::FileId> for Vec<ScannedFile> {
+    type Output = ScannedFile;
+
+    fn index(&self, id: crate::ids::FileId) -> &Self::Output {
+        &self[id.index()]
+    }
+}
+
+impl std::ops::IndexMut<crate::ids::FileId> for Vec<ScannedFile> {
+    fn index_mut(&mut self, id: crate::ids::FileId) -> &mut Self::Output {
+        &mut self[id.index()]
+    }
+}

@@ -66,7 +66,7 @@ impl Project {
         progress: &(dyn Fn() + Sync),
     ) -> (Project, Vec<LoadError>) {
         let prefilter = build_prefilter(&config);
-        let budget = ParseBudget::of(&config);
+        let budget = config.parse_budget();
         // Packages are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.
@@ -134,7 +134,7 @@ impl Project {
             .map(|(i, f)| (f.key.clone(), FileId::new(i)))
             .collect();
         let mut project = Project {
-            budget: ParseBudget::of(&config),
+            budget: config.parse_budget(),
             config,
             files,
             packages,
@@ -162,7 +162,7 @@ impl Project {
     /// scan reads them from the disk.
     pub fn from_texts(texts: Vec<(String, String)>, config: Config) -> Project {
         let prefilter = build_prefilter(&config);
-        let budget = ParseBudget::of(&config);
+        let budget = config.parse_budget();
         let root = PathBuf::from("/cronlock-in-memory");
         let mut packages = PackageFinder::default();
         // Their texts stay readable, for base classes and modules that the
