@@ -136,6 +136,21 @@ fn sources(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A copy of fixture `name` in a temporary directory (removed when the
+/// guard drops), and its canonical root.
+fn fixture_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join(name);
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+        &root,
+    );
+    let root = root.canonicalize().expect("canonical root");
+    (dir, root)
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     for file in tree(from) {
         let target = to.join(file.strip_prefix(from).expect("inside"));
@@ -283,15 +298,7 @@ fn workers() -> &'static Workers {
 }
 
 fn check(fixture: &str, edits: &[Edit]) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join(fixture);
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(fixture),
-        &root,
-    );
-    let root = root.canonicalize().expect("canonical root");
+    let (_dir, root) = fixture_copy(fixture);
     let mut files = sources(&root);
     let mut originals: Vec<String> = files
         .iter()
@@ -449,15 +456,7 @@ fn a_base_gaining_the_member_clears_its_subclass() {
 
 fn base_gaining_the_member() {
     let fixture = "derived-no-constructor-relative";
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join(fixture);
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(fixture),
-        &root,
-    );
-    let root = root.canonicalize().expect("canonical root");
+    let (_dir, root) = fixture_copy(fixture);
     let base = root.join("src/base/base-job.ts");
     let job = root.join("src/jobs/report.job.ts");
     let original = std::fs::read_to_string(&base).expect("read");
@@ -652,15 +651,7 @@ fn files_created_and_deleted_are_answered_in_place() {
 
 fn created_and_deleted() {
     let fixture = "derived-no-constructor-relative";
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join(fixture);
-    copy_tree(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(fixture),
-        &root,
-    );
-    let root = root.canonicalize().expect("canonical root");
+    let (_dir, root) = fixture_copy(fixture);
     let job = std::fs::read_to_string(root.join("src/jobs/report.job.ts")).expect("read");
     let nightly = root.join("src/jobs/a-nightly.job.ts");
     let nightly_text = job.replace("DailyReportJob", "NightlyJob");
