@@ -28,6 +28,42 @@ pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
     whole_words(prefilter, bytes).next().is_some()
 }
 
+/// Whether `text` holds one of the names where an identifier may stand: as
+/// [`mentions_any`], but passing over a name that starts a string
+/// (`new Logger('ReportJob')`). A quote right before an identifier is a
+/// syntax error unless it opens a string, a template or a regular
+/// expression's class, so such a name is no reference (a file with the
+/// error is the one difference the prefilter may make). The exception is a
+/// whole string that may be an import or export specifier (`import {
+/// 'ReportJob' as R }`), which is kept. For second reads, whose names are
+/// class names and their aliases: the model knows a class only through
+/// identifiers and specifiers.
+pub(crate) fn mentions_as_code(matcher: &AhoCorasick, bytes: &[u8]) -> bool {
+    matcher.find_iter(bytes).any(|m| {
+        let before = m.start().checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(m.end()).copied();
+        if before.is_some_and(is_ascii_word_byte) || after.is_some_and(is_ascii_word_byte) {
+            return false;
+        }
+        match before {
+            Some(quote @ (b'\'' | b'"' | b'`')) => {
+                after == Some(quote) && may_start_specifier(&bytes[..m.start() - 1])
+            }
+            _ => true,
+        }
+    })
+}
+
+/// Whether a string that starts after `head` may be an import or export
+/// specifier: what comes before it (ASCII whitespace aside) is `{`, `,`,
+/// `as`, the end of a comment, a byte that is not ASCII, or nothing.
+fn may_start_specifier(head: &[u8]) -> bool {
+    match head.iter().rev().find(|b| !b.is_ascii_whitespace()) {
+        None => true,
+        Some(&b) => matches!(b, b'{' | b',' | b'/') || is_ascii_word_byte(b) || !b.is_ascii(),
+    }
+}
+
 /// Whether the prefilter keeps a file: it names one of the names, or may
 /// name one through an escape.
 pub(crate) fn is_kept(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
@@ -70,8 +106,13 @@ fn has_escape(bytes: &[u8]) -> bool {
 pub(crate) struct SkipHints(Option<Box<Hints>>);
 
 /// See [`SkipHints`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Hints {
+    /// The words of the text where an identifier may stand, as
+    /// [`word_digest`] gives them: second reads test new names against it
+    /// instead of reading the file again, and read only the files it may
+    /// hold one of (then test the text itself).
+    words: WordDigest,
     /// `extends` appears: a subclass may be declared (with or without a
     /// constructor of its own: one without runs its base's, so its own
     /// subclasses, specs and `new` calls still matter).
@@ -102,18 +143,33 @@ impl SkipHints {
     /// so no UTF-8 is decoded).
     pub(crate) fn of(bytes: &[u8]) -> SkipHints {
         let has = |word: &str| keyword_follows(bytes, word).next().is_some();
-        let hints = Hints {
-            subclasses: has("extends"),
-            constructs: has("new"),
-            renames: may_rename(bytes),
+        let (subclasses, constructs, renames) = (has("extends"), has("new"), may_rename(bytes));
+        if !subclasses && !constructs && !renames {
+            return SkipHints::default();
+        }
+        SkipHints(Some(Box::new(Hints {
+            words: word_digest(bytes),
+            subclasses,
+            constructs,
+            renames,
             binds_freely: keyword_follows(bytes, "import").any(|next| {
                 !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
             }),
+        })))
+    }
+
+    /// Whether the file may be wanted (see [`SkipHints::wanted`]) for one
+    /// of the names of `names` or for a module name, without reading it:
+    /// `false` only when the text surely names none of them (its digest
+    /// holds none of their hashes) and no module name is asked for that it
+    /// may import or re-export freely. `names`: `None` when some name is not
+    /// an identifier, so the digest cannot tell.
+    pub(crate) fn may_want(&self, names: Option<&NameHashes>, default_sources: bool) -> bool {
+        let Some(h) = self.0.as_deref() else {
+            return false;
         };
-        if !hints.subclasses && !hints.constructs && !hints.renames {
-            return SkipHints::default();
-        }
-        SkipHints(Some(Box::new(hints)))
+        let named = names.is_none_or(|names| h.words.iter().any(|w| names.contains(w)));
+        named || (default_sources && (h.binds_freely || h.renames))
     }
 
     /// Whether the file must be parsed. `names`: whether the text names a
@@ -132,12 +188,68 @@ impl SkipHints {
         (h.subclasses || h.constructs || h.renames)
             && (names() || ((h.binds_freely || h.renames) && default_sources()))
     }
+}
 
-    /// Whether the text may do any of these (the file is a candidate for a
-    /// second read).
-    pub(crate) fn may_matter(&self) -> bool {
-        self.0.is_some()
+/// The hashes of every identifier-like word of a text that
+/// [`mentions_as_code`] may count (a word of ASCII identifier bytes that does
+/// not start with a digit, passed over when a string starts with it),
+/// sorted, each once. A name made of such bytes is in the text, as
+/// `mentions_as_code` finds it, only if its [`word_hash`] is here.
+pub(crate) type WordDigest = Box<[u32]>;
+
+/// The hashes of the names second reads look for (see [`WordDigest`]).
+pub(crate) type NameHashes = rustc_hash::FxHashSet<u32>;
+
+/// [`WordDigest`] of `bytes`.
+pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
+    let mut words = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !is_ascii_word_byte(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && is_ascii_word_byte(bytes[at]) {
+            at += 1;
+        }
+        let counts = match start.checked_sub(1).map(|i| bytes[i]) {
+            Some(quote @ (b'\'' | b'"' | b'`')) => {
+                bytes.get(at) == Some(&quote) && may_start_specifier(&bytes[..start - 1])
+            }
+            _ => true,
+        };
+        if counts && !bytes[start].is_ascii_digit() {
+            words.push(word_hash(&bytes[start..at]));
+        }
     }
+    words.sort_unstable();
+    words.dedup();
+    words.into_boxed_slice()
+}
+
+/// The hashes of `names` for [`SkipHints::may_want`], or `None` when one of
+/// them is not a word a [`WordDigest`] holds (a string specifier's name, a
+/// name with non-ASCII letters).
+pub(crate) fn name_hashes(names: &[String]) -> Option<NameHashes> {
+    names
+        .iter()
+        .map(|name| {
+            let bytes = name.as_bytes();
+            let is_word = bytes.first().is_some_and(|b| !b.is_ascii_digit())
+                && bytes.iter().all(|&b| is_ascii_word_byte(b));
+            is_word.then(|| word_hash(bytes))
+        })
+        .collect()
+}
+
+/// A word's hash in a [`WordDigest`].
+fn word_hash(word: &[u8]) -> u32 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(word);
+    let hash = hasher.finish();
+    (hash ^ (hash >> 32)) as u32
 }
 
 /// Whether the text holds an `export` that may export a name it does not
@@ -205,7 +317,78 @@ pub(crate) fn substring_matcher(needles: &[String]) -> Option<AhoCorasick> {
 
 #[cfg(test)]
 mod tests {
-    use super::{cannot_export_class_named, cannot_export_name};
+    use super::{
+        cannot_export_class_named, cannot_export_name, mentions_as_code, name_hashes, word_digest,
+        word_matcher,
+    };
+    use proptest::prelude::*;
+
+    fn as_code(name: &str, text: &str) -> bool {
+        let matcher = word_matcher(&[name.to_string()]).expect("a matcher for one name");
+        mentions_as_code(&matcher, text.as_bytes())
+    }
+
+    #[test]
+    fn a_name_that_starts_a_string_is_no_reference() {
+        for text in [
+            "private readonly logger = new Logger('ReportJob');",
+            "const label = \"ReportJob\" + `ReportJob runs`;",
+            "throw new Error('ReportJob failed');",
+            "const names = ['ReportJob', 'Other'];",
+            "// ReportJobs, aReportJob, ReportJob_2",
+        ] {
+            assert!(!as_code("ReportJob", text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_in_code_or_a_string_specifier_counts() {
+        for text in [
+            "new ReportJob();",
+            "new jobs.ReportJob();",
+            "class X extends ReportJob {}",
+            "import { 'ReportJob' as R } from './report.job';",
+            "import { Other, \"ReportJob\" as R } from './report.job';",
+            "export { R as 'ReportJob' };",
+            "import { /* c */ 'ReportJob' as R } from './report.job';",
+            "'ReportJob'",
+            "`${ReportJob}`",
+            "x = '' + ReportJob;",
+        ] {
+            assert!(as_code("ReportJob", text), "{text}");
+        }
+    }
+
+    /// What the texts of the digest's property are made of.
+    const PIECES: [&str; 22] = [
+        "a", "ab", "b", "$_1", "'", "\"", "`", "{", "}", ",", "(", ".", " ", "/*c*/", "é", "\n",
+        "as ", "1", "'a'", "\"ab\"", "`b`", "'$_1'",
+    ];
+
+    proptest! {
+        /// The digest never loses a name the text test finds, so second
+        /// reads that consult it first parse the same files.
+        #[test]
+        fn the_digest_holds_every_name_the_text_test_finds(
+            pieces in prop::collection::vec(prop::sample::select(&PIECES[..]), 0..24),
+            name in prop::sample::select(&["a", "ab", "b", "$_1"][..]),
+        ) {
+            let text = pieces.concat();
+            let hashes = name_hashes(&[name.to_string()]).expect("a word");
+            let digest = word_digest(text.as_bytes());
+            if as_code(name, &text) {
+                prop_assert!(digest.iter().any(|w| hashes.contains(w)));
+            }
+        }
+    }
+
+    #[test]
+    fn names_that_are_not_words_leave_the_digest_out() {
+        assert!(name_hashes(&["a b".to_string()]).is_none());
+        assert!(name_hashes(&["Café".to_string()]).is_none());
+        assert!(name_hashes(&["1st".to_string()]).is_none());
+        assert!(name_hashes(&["ReportJob".to_string(), "$_x".to_string()]).is_some());
+    }
 
     const LOCK: &str = "DistributedLockModule";
 

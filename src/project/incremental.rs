@@ -10,7 +10,7 @@ use super::{FileState, Project, ScannedFile, SourceKey};
 use crate::files::FileSystem;
 use crate::ids::{FileId, PackageId};
 use crate::paths::normalize;
-use crate::prefilter::{SkipHints, is_kept, mentions_any, substring_matcher, word_matcher};
+use crate::prefilter::{SkipHints, is_kept, mentions_as_code, substring_matcher, word_matcher};
 use crate::source::SourceText;
 use crate::walk::WalkedFile;
 use crate::workspace::PackageFinder;
@@ -252,9 +252,9 @@ impl Project {
         let (names, sources) = (word_matcher(&names), substring_matcher(&sources));
         let aliases = word_matcher(&self.lock_aliases);
         self.parse_if(candidates, |_, bytes| {
-            aliases.as_ref().is_some_and(|m| mentions_any(m, bytes))
+            aliases.as_ref().is_some_and(|m| mentions_as_code(m, bytes))
                 || SkipHints::of(bytes).wanted(
-                    || names.as_ref().is_some_and(|m| mentions_any(m, bytes)),
+                    || names.as_ref().is_some_and(|m| mentions_as_code(m, bytes)),
                     || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
                 )
         })
@@ -340,7 +340,7 @@ impl Project {
                 .collect();
             parsed.extend(self.parse_if(candidates, |_, bytes| {
                 SkipHints::of(bytes).wanted(
-                    || names.as_ref().is_some_and(|m| mentions_any(m, bytes)),
+                    || names.as_ref().is_some_and(|m| mentions_as_code(m, bytes)),
                     || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
                 )
             }));

@@ -11,7 +11,7 @@ use super::load::{state_of, with_buffer};
 use super::{FileState, Project, ScannedFile};
 use crate::ids::FileId;
 use crate::model::{Callee, ClassModel, FileModel};
-use crate::prefilter::{SkipHints, mentions_any, substring_matcher, word_matcher};
+use crate::prefilter::{SkipHints, mentions_as_code, name_hashes, substring_matcher, word_matcher};
 use crate::source::SourceText;
 
 impl Project {
@@ -87,10 +87,15 @@ impl Project {
             if names.is_none() && default_sources.is_none() {
                 return;
             }
+            // The digests pass over most files without reading them.
+            let hashes = name_hashes(&new_names);
             let candidates: Vec<FileId> = self
                 .file_ids()
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
-                .filter(|&i| self.files[i].hints.may_matter())
+                .filter(|&i| {
+                    let hints = &self.files[i].hints;
+                    hints.may_want(hashes.as_ref(), default_sources.is_some())
+                })
                 .collect();
 
             let wanted = self.read_wanted(candidates, names.as_ref(), default_sources.as_ref());
@@ -176,7 +181,7 @@ impl Project {
     ) -> Vec<FileId> {
         self.parse_if(candidates, |file, bytes| {
             file.hints.wanted(
-                || names.is_some_and(|m| mentions_any(m, bytes)),
+                || names.is_some_and(|m| mentions_as_code(m, bytes)),
                 || default_sources.is_some_and(|m| m.is_match(bytes)),
             )
         })
@@ -185,7 +190,7 @@ impl Project {
     /// Reads `candidates` again and parses those that mention a name of
     /// `matcher` as a whole identifier.
     fn parse_matching(&mut self, candidates: Vec<FileId>, matcher: &AhoCorasick) -> Vec<FileId> {
-        self.parse_if(candidates, |_, bytes| mentions_any(matcher, bytes))
+        self.parse_if(candidates, |_, bytes| mentions_as_code(matcher, bytes))
     }
 
     /// Reads `candidates` again (in parallel), parses those whose bytes

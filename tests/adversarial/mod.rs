@@ -1,6 +1,7 @@
 //! Small NestJS trees written to break cronlock's shortcuts (the prefilter,
 //! its second reads): class chains one to four levels deep across files,
-//! reached through named, aliased, namespace, default and re-exported
+//! reached through named, aliased, string-named, namespace, default and
+//! re-exported
 //! imports; `new X(...)` and `super(...)` with odd spacing; lowercase and
 //! `_` class names; lock modules that set `global: true` inside `forRoot`;
 //! and method bodies mixing regexes, divisions, templates, comments, line
@@ -41,7 +42,7 @@ impl<'a> Choices<'a> {
 
 /// Statements that are hard to scan: regex or division, comments ended by
 /// every line terminator, non-ASCII whitespace, escaped identifiers.
-const PIECES: [&str; 26] = [
+const PIECES: [&str; 27] = [
     "this.count++ / 2;",
     "let i = this.count++\n/ 2 / 1;",
     "const r = /[}{'\"`]/g.test('x');",
@@ -68,6 +69,7 @@ const PIECES: [&str; 26] = [
     "const s = 'new Job( super( lockService';",
     "const q = this.count ? { x: 1 } : { y: 2 };",
     "void `line\u{2028}sep ${'}'}`;",
+    "const label = new String('Base') + \"jobRunner\" + `_base` + 'Job$';",
 ];
 
 /// What the generated classes are called.
@@ -94,15 +96,18 @@ enum Via {
     Default,
     Barrel,
     BarrelStar,
+    /// `import { 'Base' as Local }`: the name appears only in a string.
+    Quoted,
 }
 
-const VIAS: [Via; 6] = [
+const VIAS: [Via; 7] = [
     Via::Named,
     Via::Aliased,
     Via::Namespace,
     Via::Default,
     Via::Barrel,
     Via::BarrelStar,
+    Via::Quoted,
 ];
 
 /// One generated file: `(path, text)`.
@@ -285,7 +290,7 @@ fn import_of(
         &parent.class
     };
     match via {
-        Via::Named | Via::Aliased if parent.default_export => {
+        Via::Named | Via::Aliased | Via::Quoted if parent.default_export => {
             (format!("import {local} from '{module}';\n"), local)
         }
         Via::Named => (
@@ -294,6 +299,10 @@ fn import_of(
         ),
         Via::Aliased => (
             format!("import {{ {exported} as {local} }} from '{module}';\n"),
+            local,
+        ),
+        Via::Quoted => (
+            format!("import {{ '{exported}' as {local} }} from '{module}';\n"),
             local,
         ),
         Via::Namespace => (
