@@ -14,11 +14,23 @@ pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
     if !config.prefilter {
         return None;
     }
+    let names = config
+        .interesting_names()
+        .into_iter()
+        .filter(|name| name != TESTING_MODULE_CALL);
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(config.interesting_names())
+        .build(names)
         .ok()
 }
+
+/// `Test.createTestingModule`'s method. A spec that names nothing else the
+/// prefilter looks for matters only through the classes its testing
+/// modules provide, so it is not parsed up front: it is a second read's
+/// candidate (see [`SkipHints`]), parsed when it names a class that takes
+/// (or may gain) an injected member, as a file that constructs one is. Most
+/// specs test classes that have nothing to do with the lock.
+const TESTING_MODULE_CALL: &str = "createTestingModule";
 
 /// Whether `text` holds one of the names as a whole identifier. A file that
 /// does not can import none of them, so it cannot produce a finding and is
@@ -86,7 +98,7 @@ pub(crate) fn whole_words<'a>(
 /// Whether `b` is an ASCII identifier byte. A non-ASCII neighbour ends a
 /// match here: it may be whitespace (NBSP, U+FEFF, U+2003), so a name next to
 /// one counts, which at worst parses a file more.
-fn is_ascii_word_byte(b: u8) -> bool {
+const fn is_ascii_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
@@ -100,8 +112,9 @@ fn has_escape(bytes: &[u8]) -> bool {
 /// Cheap facts about a file the prefilter skipped, each an
 /// over-approximation (comments and strings count too): a skipped file can
 /// matter to a class of a parsed file only by extending it, by constructing
-/// it, or by exporting it under another name (`None` when the text can do
-/// none of these, as for most files: one pointer in every `ScannedFile`).
+/// it, by providing it in a testing module, or by exporting it under another
+/// name (`None` when the text can do none of these, as for most files: one
+/// pointer in every `ScannedFile`).
 #[derive(Debug, Default)]
 pub(crate) struct SkipHints(Option<Box<Hints>>);
 
@@ -119,6 +132,8 @@ struct Hints {
     subclasses: bool,
     /// `new` appears: a construction, with any spacing, may be written.
     constructs: bool,
+    /// `createTestingModule` appears: a testing module may provide a class.
+    tests: bool,
     /// An `export` that may rename (`export {`, `export *`, `export default`,
     /// `export const`, ...): a barrel or an alias.
     renames: bool,
@@ -144,13 +159,15 @@ impl SkipHints {
     pub(crate) fn of(bytes: &[u8]) -> SkipHints {
         let has = |word: &str| keyword_follows(bytes, word).next().is_some();
         let (subclasses, constructs, renames) = (has("extends"), has("new"), may_rename(bytes));
-        if !subclasses && !constructs && !renames {
+        let tests = has(TESTING_MODULE_CALL);
+        if !subclasses && !constructs && !renames && !tests {
             return SkipHints::default();
         }
         SkipHints(Some(Box::new(Hints {
             words: word_digest(bytes),
             subclasses,
             constructs,
+            tests,
             renames,
             binds_freely: keyword_follows(bytes, "import").any(|next| {
                 !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
@@ -185,15 +202,15 @@ impl SkipHints {
         let Some(h) = self.0.as_deref() else {
             return false;
         };
-        (h.subclasses || h.constructs || h.renames)
+        (h.subclasses || h.constructs || h.tests || h.renames)
             && (names() || ((h.binds_freely || h.renames) && default_sources()))
     }
 }
 
 /// The hashes of every identifier-like word of a text that
-/// [`mentions_as_code`] may count (a word of ASCII identifier bytes that does
-/// not start with a digit, passed over when a string starts with it),
-/// sorted, each once. A name made of such bytes is in the text, as
+/// [`mentions_as_code`] may count (a word of ASCII identifier bytes that
+/// starts as [`is_digest_start`] says, passed over when a string starts with
+/// it), sorted, each once. A name made of such bytes is in the text, as
 /// `mentions_as_code` finds it, only if its [`word_hash`] is here.
 pub(crate) type WordDigest = Box<[u32]>;
 
@@ -205,13 +222,16 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
     let mut words = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        if !is_ascii_word_byte(bytes[at]) {
+        if !WORD_BYTES[usize::from(bytes[at])] {
             at += 1;
             continue;
         }
         let start = at;
-        while at < bytes.len() && is_ascii_word_byte(bytes[at]) {
+        while at < bytes.len() && WORD_BYTES[usize::from(bytes[at])] {
             at += 1;
+        }
+        if !is_digest_start(bytes[start]) {
+            continue;
         }
         let counts = match start.checked_sub(1).map(|i| bytes[i]) {
             Some(quote @ (b'\'' | b'"' | b'`')) => {
@@ -219,7 +239,7 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
             }
             _ => true,
         };
-        if counts && !bytes[start].is_ascii_digit() {
+        if counts {
             words.push(word_hash(&bytes[start..at]));
         }
     }
@@ -236,12 +256,33 @@ pub(crate) fn name_hashes(names: &[String]) -> Option<NameHashes> {
         .iter()
         .map(|name| {
             let bytes = name.as_bytes();
-            let is_word = bytes.first().is_some_and(|b| !b.is_ascii_digit())
+            let is_word = bytes.first().is_some_and(|&b| is_digest_start(b))
                 && bytes.iter().all(|&b| is_ascii_word_byte(b));
             is_word.then(|| word_hash(bytes))
         })
         .collect()
 }
+
+/// Whether a word that starts with `b` goes in a [`WordDigest`]: one that
+/// starts with an upper-case letter, `_` or `$`, as class names and the
+/// names they are exported under almost always do. Leaving out the words
+/// that start with a lower-case letter (most of a text's) makes the digest
+/// cheap to build and small to keep; a round that looks for such a name
+/// reads the files again instead.
+fn is_digest_start(b: u8) -> bool {
+    b.is_ascii_uppercase() || b == b'_' || b == b'$'
+}
+
+/// [`is_ascii_word_byte`] as a table, for the digest's scan.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_ascii_word_byte(b as u8);
+        b += 1;
+    }
+    table
+};
 
 /// A word's hash in a [`WordDigest`].
 fn word_hash(word: &[u8]) -> u32 {
@@ -360,9 +401,9 @@ mod tests {
     }
 
     /// What the texts of the digest's property are made of.
-    const PIECES: [&str; 22] = [
-        "a", "ab", "b", "$_1", "'", "\"", "`", "{", "}", ",", "(", ".", " ", "/*c*/", "é", "\n",
-        "as ", "1", "'a'", "\"ab\"", "`b`", "'$_1'",
+    const PIECES: [&str; 25] = [
+        "A", "AB", "B", "a", "$_1", "_a", "'", "\"", "`", "{", "}", ",", "(", ".", " ", "/*c*/",
+        "é", "\n", "as ", "1", "'A'", "\"AB\"", "`B`", "'$_1'", "'_a'",
     ];
 
     proptest! {
@@ -371,7 +412,7 @@ mod tests {
         #[test]
         fn the_digest_holds_every_name_the_text_test_finds(
             pieces in prop::collection::vec(prop::sample::select(&PIECES[..]), 0..24),
-            name in prop::sample::select(&["a", "ab", "b", "$_1"][..]),
+            name in prop::sample::select(&["A", "AB", "B", "$_1", "_a"][..]),
         ) {
             let text = pieces.concat();
             let hashes = name_hashes(&[name.to_string()]).expect("a word");
@@ -387,6 +428,7 @@ mod tests {
         assert!(name_hashes(&["a b".to_string()]).is_none());
         assert!(name_hashes(&["Café".to_string()]).is_none());
         assert!(name_hashes(&["1st".to_string()]).is_none());
+        assert!(name_hashes(&["reportJob".to_string()]).is_none());
         assert!(name_hashes(&["ReportJob".to_string(), "$_x".to_string()]).is_some());
     }
 

@@ -1,12 +1,12 @@
 //! Small NestJS trees written to break cronlock's shortcuts (the prefilter,
 //! its second reads): class chains one to four levels deep across files,
 //! reached through named, aliased, string-named, namespace, default and
-//! re-exported
-//! imports; `new X(...)` and `super(...)` with odd spacing; lowercase and
-//! `_` class names; lock modules that set `global: true` inside `forRoot`;
-//! and method bodies mixing regexes, divisions, templates, comments, line
-//! terminators (U+2028, U+2029, lone CR), non-ASCII whitespace and unicode
-//! escapes. Every tree parses.
+//! re-exported imports; `new X(...)` and `super(...)` with odd spacing;
+//! lowercase and `_` class names; specs whose testing modules provide them;
+//! lock modules that set `global: true` inside `forRoot`; and method bodies
+//! mixing regexes, divisions, templates, comments, line terminators (U+2028,
+//! U+2029, lone CR), non-ASCII whitespace and unicode escapes. Every tree
+//! parses.
 //!
 //! A tree is decided by a byte string, so the proptest (tests/differential.rs)
 //! and the fuzz target (fuzz/fuzz_targets/same_answer.rs) share it.
@@ -157,6 +157,11 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
         let target = &levels[choices.below(levels.len())];
         let text = construction(choices, target, site, &mut files);
         files.push((format!("src/use{site}.ts"), text));
+    }
+    for site in 0..choices.below(3) {
+        let target = &levels[choices.below(levels.len())];
+        let text = testing_spec(choices, target, site, &mut files);
+        files.push((format!("src/test{site}.spec.ts"), text));
     }
     if let Some(text) = hidden_names(choices) {
         files.push(("src/hidden.ts".to_string(), text));
@@ -401,6 +406,49 @@ export function make{site}() {{
 }}
 ",
         body(choices)
+    )
+}
+
+/// How a spec's testing module provides `{class}`.
+const PROVIDES: [&str; 3] = [
+    "{class}",
+    "Other, {class}",
+    "{ provide: {class}, useClass: {class} }",
+];
+
+/// A spec whose testing module provides `target` (the spec names nothing
+/// else cronlock looks for, unless it provides the lock service too).
+fn testing_spec(
+    choices: &mut Choices<'_>,
+    target: &Level,
+    site: usize,
+    files: &mut Vec<File>,
+) -> String {
+    let tag = format!("T{site}");
+    let (import, class) = import_of(choices, target, "", &tag, files);
+    let provided = choices.pick(&PROVIDES).replace("{class}", &class);
+    let (lock_import, lock) = if choices.below(4) == 0 {
+        (
+            "import { DistributedLockService } from './lock';\n",
+            ", { provide: DistributedLockService, useValue: {} }",
+        )
+    } else {
+        ("", "")
+    };
+    format!(
+        "{import}{lock_import}import {{ Test }} from '@nestjs/testing';
+
+class Other {{}}
+
+describe('{class}', () => {{
+  it('builds', async () => {{
+    const moduleRef = await Test.createTestingModule({{
+      providers: [{provided}{lock}],
+    }}).compile();
+    void moduleRef;
+  }});
+}});
+"
     )
 }
 
