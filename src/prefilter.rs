@@ -98,7 +98,7 @@ pub(crate) fn whole_words<'a>(
 /// Whether `b` is an ASCII identifier byte. A non-ASCII neighbour ends a
 /// match here: it may be whitespace (NBSP, U+FEFF, U+2003), so a name next to
 /// one counts, which at worst parses a file more.
-const fn is_ascii_word_byte(b: u8) -> bool {
+fn is_ascii_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
@@ -220,32 +220,71 @@ pub(crate) type NameHashes = rustc_hash::FxHashSet<u32>;
 /// [`WordDigest`] of `bytes`.
 pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
     let mut words = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        if !WORD_BYTES[usize::from(bytes[at])] {
-            at += 1;
-            continue;
+    let mut push_from = |at: usize| {
+        if let Some(word) = digest_word_at(bytes, at) {
+            words.push(word_hash(word));
         }
-        let start = at;
-        while at < bytes.len() && WORD_BYTES[usize::from(bytes[at])] {
-            at += 1;
+    };
+    // Eight bytes at a time: a bit set in each byte that may start a word.
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut starts = digest_starts(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+        while starts != 0 {
+            push_from(base + starts.trailing_zeros() as usize / 8);
+            starts &= starts - 1;
         }
-        if !is_digest_start(bytes[start]) {
-            continue;
-        }
-        let counts = match start.checked_sub(1).map(|i| bytes[i]) {
-            Some(quote @ (b'\'' | b'"' | b'`')) => {
-                bytes.get(at) == Some(&quote) && may_start_specifier(&bytes[..start - 1])
-            }
-            _ => true,
-        };
-        if counts {
-            words.push(word_hash(&bytes[start..at]));
+        base += 8;
+    }
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        if is_digest_start(b) {
+            push_from(base + i);
         }
     }
     words.sort_unstable();
     words.dedup();
     words.into_boxed_slice()
+}
+
+/// The high bit of each byte of `word` (eight bytes, little-endian) that
+/// [`is_digest_start`]: an upper-case ASCII letter, `_` or `$`. Exact (no
+/// carry crosses a byte: the sums are taken on the low seven bits).
+fn digest_starts(word: u64) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let each = |b: u8| u64::from_le_bytes([b; 8]);
+    let low = word & LOW;
+    let ascii = !word & HIGH;
+    let at_least = |b: u8| (low + each(0x80 - b)) & HIGH;
+    let equals = |b: u8| {
+        let diff = word ^ each(b);
+        !(((diff & LOW) + LOW) | diff) & HIGH
+    };
+    let upper = at_least(b'A') & !at_least(b'Z' + 1) & ascii;
+    upper | equals(b'_') | equals(b'$')
+}
+
+/// The word of a [`WordDigest`] that starts at `start` (a byte that
+/// [`is_digest_start`]), if one does: the byte before is no word byte,
+/// and no string starts with it unless the word is a whole string that may
+/// be a specifier (as [`mentions_as_code`] counts).
+fn digest_word_at(bytes: &[u8], start: usize) -> Option<&[u8]> {
+    debug_assert!(is_digest_start(bytes[start]));
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    if before.is_some_and(is_ascii_word_byte) {
+        return None;
+    }
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| !is_ascii_word_byte(b))
+        .map_or(bytes.len(), |n| start + n);
+    let counts = match before {
+        Some(quote @ (b'\'' | b'"' | b'`')) => {
+            bytes.get(end) == Some(&quote) && may_start_specifier(&bytes[..start - 1])
+        }
+        _ => true,
+    };
+    counts.then(|| &bytes[start..end])
 }
 
 /// The hashes of `names` for [`SkipHints::may_want`], or `None` when one of
@@ -270,19 +309,8 @@ pub(crate) fn name_hashes(names: &[String]) -> Option<NameHashes> {
 /// cheap to build and small to keep; a round that looks for such a name
 /// reads the files again instead.
 fn is_digest_start(b: u8) -> bool {
-    b.is_ascii_uppercase() || b == b'_' || b == b'$'
+    b.wrapping_sub(b'A') < 26 || b == b'_' || b == b'$'
 }
-
-/// [`is_ascii_word_byte`] as a table, for the digest's scan.
-const WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = is_ascii_word_byte(b as u8);
-        b += 1;
-    }
-    table
-};
 
 /// A word's hash in a [`WordDigest`].
 fn word_hash(word: &[u8]) -> u32 {
@@ -419,6 +447,23 @@ mod tests {
             let digest = word_digest(text.as_bytes());
             if as_code(name, &text) {
                 prop_assert!(digest.iter().any(|w| hashes.contains(w)));
+            }
+        }
+    }
+
+    #[test]
+    fn the_eight_byte_scan_finds_exactly_the_bytes_that_start_digest_words() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[at] = b;
+                let starts = super::digest_starts(u64::from_le_bytes(bytes));
+                let expected = if super::is_digest_start(b) {
+                    0x80u64 << (8 * at)
+                } else {
+                    0
+                };
+                assert_eq!(starts, expected, "byte {b:#x} at {at}");
             }
         }
     }
