@@ -32,38 +32,145 @@ pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
 /// specs test classes that have nothing to do with the lock.
 const TESTING_MODULE_CALL: &str = "createTestingModule";
 
-/// Whether `text` holds one of the names as a whole identifier. A file that
-/// does not can import none of them, so it cannot produce a finding and is
-/// not parsed. (Leftmost-longest matching: a shorter name at the same spot
-/// is part of the same longer identifier, so nothing valid is skipped.)
+/// Whether `text` holds one of the names as a whole identifier, outside
+/// what is surely a string, template text or comment (see [`standing`]).
+/// A file that does not can import none of them, so it cannot produce a
+/// finding and is not parsed. (Leftmost-longest matching: a shorter name at
+/// the same spot is part of the same longer identifier, so nothing valid is
+/// skipped.)
 pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
-    whole_words(prefilter, bytes).next().is_some()
+    whole_words(prefilter, bytes).any(|(start, end)| standing(bytes, start, end) != Standing::Text)
 }
 
 /// Whether `text` holds one of the names where an identifier may stand: as
-/// [`mentions_any`], but passing over a name that starts a string
-/// (`new Logger('ReportJob')`). A quote right before an identifier is a
-/// syntax error unless it opens a string, a template or a regular
-/// expression's class, so such a name is no reference (a file with the
-/// error is the one difference the prefilter may make). The exception is a
-/// whole string that may be an import or export specifier (`import {
-/// 'ReportJob' as R }`), which is kept. For second reads, whose names are
-/// class names and their aliases: the model knows a class only through
-/// identifiers and specifiers.
+/// [`mentions_any`], but a whole string counts only when it may be an
+/// import or export specifier (`import { 'ReportJob' as R }`). For second
+/// reads, whose names are class names and their aliases: the model knows a
+/// class only through identifiers and specifiers.
 pub(crate) fn mentions_as_code(matcher: &AhoCorasick, bytes: &[u8]) -> bool {
-    matcher.find_iter(bytes).any(|m| {
-        let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(m.end()).copied();
-        if before.is_some_and(is_ascii_word_byte) || after.is_some_and(is_ascii_word_byte) {
-            return false;
-        }
-        match before {
-            Some(quote @ (b'\'' | b'"' | b'`')) => {
-                after == Some(quote) && may_start_specifier(&bytes[..m.start() - 1])
-            }
-            _ => true,
-        }
+    whole_words(matcher, bytes).any(|(start, end)| match standing(bytes, start, end) {
+        Standing::Code => true,
+        Standing::WholeString => may_start_specifier(&bytes[..start - 1]),
+        Standing::Text => false,
     })
+}
+
+/// Where a whole-word occurrence of a name stands, as far as the bytes
+/// around it tell without a parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// Perhaps code: nothing rules it out.
+    Code,
+    /// A whole string (`'Cron'`): perhaps a specifier or an object key.
+    WholeString,
+    /// Surely inside a string, template text or comment: no reference.
+    Text,
+}
+
+/// Where the occurrence at `start..end` of `bytes` stands. Each test that
+/// answers [`Standing::Text`] holds whatever the line starts in (code, a
+/// template, a block comment, a string continued from the line before),
+/// so a parse of any text that parses agrees (a file with a syntax error
+/// is the one difference the prefilter may make):
+/// - A name right after a quote starts a string, a template or a regular
+///   expression's class: a quote right before an identifier is a syntax
+///   error (`new Logger('ReportJob')`).
+/// - A line that starts with `//` and holds, up to the name, nothing that
+///   could end a comment, a string, a template or JSX text: the name is in
+///   a comment (or in the text of whatever the line started in).
+/// - A line with no `/`, backtick, `{`, `<` or carriage return before the
+///   name, not continued from the line before, whose quotes leave the name
+///   inside a string (`description: 'Timeout in seconds'`).
+fn standing(bytes: &[u8], start: usize, end: usize) -> Standing {
+    if let Some(quote @ (b'\'' | b'"' | b'`')) = start.checked_sub(1).map(|i| bytes[i]) {
+        return if bytes.get(end) == Some(&quote) {
+            Standing::WholeString
+        } else {
+            Standing::Text
+        };
+    }
+    let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
+    let prefix = &bytes[line_start..start];
+    if in_line_comment(prefix) || in_line_string(&bytes[..line_start], prefix) {
+        Standing::Text
+    } else {
+        Standing::Code
+    }
+}
+
+/// Whether a line that starts with `prefix` holds a name after it in a
+/// line comment: `//` after blanks, then only letters, digits, blanks and
+/// punctuation that cannot end a comment, a string, a template or JSX text
+/// (no `*`, quote, backtick, `$`, `\\`, brace or angle bracket).
+fn in_line_comment(prefix: &[u8]) -> bool {
+    let blanks = prefix
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let Some(rest) = prefix[blanks..].strip_prefix(b"//") else {
+        return false;
+    };
+    rest.iter().all(|&b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'\t'
+                    | b'.'
+                    | b','
+                    | b':'
+                    | b';'
+                    | b'!'
+                    | b'?'
+                    | b'('
+                    | b')'
+                    | b'-'
+                    | b'_'
+                    | b'='
+                    | b'+'
+                    | b'#'
+                    | b'%'
+                    | b'&'
+                    | b'|'
+                    | b'['
+                    | b']'
+                    | b'@'
+                    | b'~'
+                    | b'^'
+                    | b'/'
+            )
+    })
+}
+
+/// Whether a name after `prefix` (the line so far; `before`: the text
+/// before the line) is inside a string that opened on this line: the line
+/// is not continued from the one before, holds no `/` (no comment or
+/// regular expression), backtick, `{` or `<` (no template or JSX code) and
+/// no carriage return, and its quotes leave a string open.
+fn in_line_string(before: &[u8], prefix: &[u8]) -> bool {
+    let continued = before.strip_suffix(b"\n").is_some_and(|line| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.ends_with(b"\\")
+    });
+    if continued
+        || prefix
+            .iter()
+            .any(|b| matches!(b, b'/' | b'`' | b'{' | b'<' | b'\r'))
+    {
+        return false;
+    }
+    let mut open: Option<u8> = None;
+    let mut escaped = false;
+    for &b in prefix {
+        match open {
+            Some(_) if escaped => escaped = false,
+            Some(_) if b == b'\\' => escaped = true,
+            Some(quote) if b == quote => open = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => open = Some(b),
+            None => {}
+        }
+    }
+    open.is_some()
 }
 
 /// Whether a string that starts after `head` may be an import or export
@@ -82,16 +189,16 @@ pub(crate) fn is_kept(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
     mentions_any(prefilter, bytes) || has_escape(bytes)
 }
 
-/// Starts of the matches of `matcher` in `bytes` that are whole identifiers.
+/// The matches of `matcher` in `bytes` that are whole identifiers.
 pub(crate) fn whole_words<'a>(
     matcher: &'a AhoCorasick,
     bytes: &'a [u8],
-) -> impl Iterator<Item = usize> + 'a {
+) -> impl Iterator<Item = (usize, usize)> + 'a {
     matcher.find_iter(bytes).filter_map(move |m| {
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(m.end()).copied();
         (!before.is_some_and(is_ascii_word_byte) && !after.is_some_and(is_ascii_word_byte))
-            .then_some(m.start())
+            .then_some((m.start(), m.end()))
     })
 }
 
@@ -448,6 +555,51 @@ mod tests {
             if as_code(name, &text) {
                 prop_assert!(digest.iter().any(|w| hashes.contains(w)));
             }
+        }
+    }
+
+    fn prefilter_keeps(text: &str) -> bool {
+        let matcher = word_matcher(&["Timeout".to_string()]).expect("a matcher for one name");
+        super::mentions_any(&matcher, text.as_bytes())
+    }
+
+    #[test]
+    fn a_name_surely_inside_a_string_or_comment_keeps_no_file() {
+        for text in [
+            "      description: 'Timeout in seconds',",
+            "  title: 'Connection Timeout',",
+            "  // Timeout for the nightly export (see #12)",
+            "const m = 'it\\'s a Timeout';",
+            "const m = \"say \\\"Timeout\\\" twice\";",
+            "x = 1;\n  // a Timeout, again: retry",
+        ] {
+            assert!(!prefilter_keeps(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_that_may_be_code_keeps_the_file() {
+        for text in [
+            "@Timeout(1000)",
+            "import { Timeout } from '@nestjs/schedule';",
+            "const a = \"it's\"; Timeout();",
+            "const a = 'it\\'s'; Timeout();",
+            "x = 'a' + Timeout;",
+            "/* 'x */ Timeout",
+            "// it's\u{2028}Timeout",
+            "// it's\rTimeout",
+            "const t = `\n'${Timeout}'`;",
+            "const s = 'abc\\\n def' + Timeout;",
+            "const s = 'abc\\\r\n def' + Timeout;",
+            "<p>Don't {Timeout}</p>",
+            "<p>Don't <Timeout /></p>",
+            "// see {Timeout}",
+            "// see <Timeout />",
+            "// done `; 'x' Timeout",
+            "const name = 'Timeout';",
+            "type T = \"Timeout\";",
+        ] {
+            assert!(prefilter_keeps(text), "{text}");
         }
     }
 

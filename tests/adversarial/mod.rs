@@ -453,17 +453,32 @@ describe('{class}', () => {{
 }
 
 /// A job class whose only mentions of lock names sit next to non-ASCII
-/// whitespace or are written with unicode escapes (or `None`).
+/// whitespace, are written with unicode escapes, or follow quotes, strings
+/// and comments on their line that a hasty reader would take them to be
+/// inside of (or `None`).
 fn hidden_names(choices: &mut Choices<'_>) -> Option<String> {
-    let (import, decorator) = match choices.below(4) {
+    let (import, decorator) = match choices.below(9) {
         0 => ("ClusterSafeCron\u{a0}", "ClusterSafeCron\u{feff}"),
         1 => ("\\u0043lusterSafeCron", "\\u{43}lusterSafeCron"),
         2 => ("ClusterSafeCron\u{2003}", "\\u0043lusterSafeCron"),
+        3 => return Some(after_quotes("note = 'it\\'s'; ")),
+        4 => return Some(after_quotes("note = \"\\\"\"; ")),
+        5 => return Some(after_quotes("// a\u{2029}")),
+        6 => return Some(after_quotes("// y\r")),
+        7 => return Some(after_quotes("note = 'a\\\nb'; ")),
         _ => return None,
     };
     Some(format!(
         "import {{\u{a0}{import} }} from './lock';\n\nexport class Hidden\u{a0}{{\n  @{decorator}('* * * * *')\n  run() {{}}\n}}\n"
     ))
+}
+
+/// A job class whose lock decorator, reached through a namespace import,
+/// follows `before` on its line.
+fn after_quotes(before: &str) -> String {
+    format!(
+        "import * as lock from './lock';\n\nexport class Hidden {{\n  {before}@lock.ClusterSafeCron('* * * * *') run() {{}}\n}}\n"
+    )
 }
 
 /// The root module: imports the lock module (plainly, through `forRoot`, or
