@@ -2,7 +2,7 @@
 //! test new names against it instead of reading the file again.
 
 use super::is_ascii_word_byte;
-use super::standing::may_start_specifier;
+use super::standing::{Standing, after_quote};
 
 /// The hashes of every identifier-like word of a text that
 /// [`mentions_as_code`] may count (a word of ASCII identifier bytes that
@@ -75,13 +75,12 @@ fn digest_word_at(bytes: &[u8], start: usize) -> Option<&[u8]> {
         .iter()
         .position(|&b| !is_ascii_word_byte(b))
         .map_or(bytes.len(), |n| start + n);
-    let counts = match before {
-        Some(quote @ (b'\'' | b'"' | b'`')) => {
-            bytes.get(end) == Some(&quote) && may_start_specifier(&bytes[..start - 1])
-        }
-        _ => true,
-    };
-    counts.then(|| &bytes[start..end])
+    // Only the quote test of `standing`: the digest may hold more words than
+    // the text test counts, never fewer.
+    let standing = after_quote(bytes, start, end).unwrap_or(Standing::Code);
+    standing
+        .may_name_class(bytes, start)
+        .then(|| &bytes[start..end])
 }
 
 /// The hashes of `names` for [`SkipHints::may_want`], or `None` when one of
@@ -121,13 +120,8 @@ fn word_hash(word: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::{name_hashes, word_digest};
-    use crate::prefilter::{mentions_as_code, word_matcher};
+    use crate::prefilter::tests::as_code;
     use proptest::prelude::*;
-
-    fn as_code(name: &str, text: &str) -> bool {
-        let matcher = word_matcher(&[name.to_string()]).expect("a matcher for one name");
-        mentions_as_code(&matcher, text.as_bytes())
-    }
 
     /// What the texts of the digest's property are made of.
     const PIECES: [&str; 25] = [

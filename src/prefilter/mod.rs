@@ -15,7 +15,7 @@ pub(crate) use hints::SkipHints;
 use aho_corasick::AhoCorasick;
 
 use crate::config::Config;
-use standing::{Standing, may_start_specifier, standing};
+use standing::{Standing, standing};
 
 /// The prefilter `config` asks for: a matcher of the names a file must
 /// mention to be parsed (`None`: parse every file).
@@ -52,16 +52,12 @@ pub fn mentions_any(prefilter: &AhoCorasick, bytes: &[u8]) -> bool {
 }
 
 /// Whether `text` holds one of the names where an identifier may stand: as
-/// [`mentions_any`], but a whole string counts only when it may be an
-/// import or export specifier (`import { 'ReportJob' as R }`). For second
-/// reads, whose names are class names and their aliases: the model knows a
-/// class only through identifiers and specifiers.
+/// [`mentions_any`], but a whole string counts only where it may be an
+/// import or export specifier (see [`Standing::may_name_class`]). For
+/// second reads, whose names are class names and their aliases.
 pub(crate) fn mentions_as_code(matcher: &AhoCorasick, bytes: &[u8]) -> bool {
-    whole_words(matcher, bytes).any(|(start, end)| match standing(bytes, start, end) {
-        Standing::Code => true,
-        Standing::WholeString => may_start_specifier(&bytes[..start - 1]),
-        Standing::Text => false,
-    })
+    whole_words(matcher, bytes)
+        .any(|(start, end)| standing(bytes, start, end).may_name_class(bytes, start))
 }
 
 /// Whether the prefilter keeps a file: it names one of the names, or may
@@ -177,7 +173,8 @@ pub(crate) fn substring_matcher(needles: &[String]) -> Option<AhoCorasick> {
 mod tests {
     use super::{cannot_export_class_named, cannot_export_name, mentions_as_code, word_matcher};
 
-    fn as_code(name: &str, text: &str) -> bool {
+    /// Whether second reads find `name` in `text` (see [`mentions_as_code`]).
+    pub(super) fn as_code(name: &str, text: &str) -> bool {
         let matcher = word_matcher(&[name.to_string()]).expect("a matcher for one name");
         mentions_as_code(&matcher, text.as_bytes())
     }

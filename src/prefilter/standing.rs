@@ -31,12 +31,8 @@ pub(super) enum Standing {
 ///   name, not continued from the line before, whose quotes leave the name
 ///   inside a string (`description: 'Timeout in seconds'`).
 pub(super) fn standing(bytes: &[u8], start: usize, end: usize) -> Standing {
-    if let Some(quote @ (b'\'' | b'"' | b'`')) = start.checked_sub(1).map(|i| bytes[i]) {
-        return if bytes.get(end) == Some(&quote) {
-            Standing::WholeString
-        } else {
-            Standing::Text
-        };
+    if let Some(standing) = after_quote(bytes, start, end) {
+        return standing;
     }
     let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
     let prefix = &bytes[line_start..start];
@@ -44,6 +40,35 @@ pub(super) fn standing(bytes: &[u8], start: usize, end: usize) -> Standing {
         Standing::Text
     } else {
         Standing::Code
+    }
+}
+
+/// Where the occurrence at `start..end` stands when a quote comes right
+/// before it (`None`: none does): a whole string, or the start of one (see
+/// [`standing`]). The cheap first test of [`standing`], alone.
+pub(super) fn after_quote(bytes: &[u8], start: usize, end: usize) -> Option<Standing> {
+    let quote @ (b'\'' | b'"' | b'`') = bytes[start.checked_sub(1)?] else {
+        return None;
+    };
+    Some(if bytes.get(end) == Some(&quote) {
+        Standing::WholeString
+    } else {
+        Standing::Text
+    })
+}
+
+impl Standing {
+    /// Whether a name that stands so at `start` of `bytes` may name a class
+    /// for second reads: code may, a whole string only where it may be an
+    /// import or export specifier (`import { 'ReportJob' as R }`), text
+    /// never. The model knows a class only through identifiers and
+    /// specifiers.
+    pub(super) fn may_name_class(self, bytes: &[u8], start: usize) -> bool {
+        match self {
+            Standing::Code => true,
+            Standing::WholeString => may_start_specifier(&bytes[..start - 1]),
+            Standing::Text => false,
+        }
     }
 }
 
@@ -125,7 +150,7 @@ fn in_line_string(before: &[u8], prefix: &[u8]) -> bool {
 /// Whether a string that starts after `head` may be an import or export
 /// specifier: what comes before it (ASCII whitespace aside) is `{`, `,`,
 /// `as`, the end of a comment, a byte that is not ASCII, or nothing.
-pub(super) fn may_start_specifier(head: &[u8]) -> bool {
+fn may_start_specifier(head: &[u8]) -> bool {
     match head.iter().rev().find(|b| !b.is_ascii_whitespace()) {
         None => true,
         Some(&b) => matches!(b, b'{' | b',' | b'/') || is_ascii_word_byte(b) || !b.is_ascii(),
