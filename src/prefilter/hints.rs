@@ -21,6 +21,13 @@ struct Hints {
     /// instead of reading the file again, and read only the files it may
     /// hold one of (then test the text itself).
     words: WordDigest,
+    /// What the text may do.
+    facts: Facts,
+}
+
+/// What a skipped file's text may do, from its keywords (see [`SkipHints`]).
+#[derive(Debug, Clone, Copy)]
+struct Facts {
     /// `extends` appears: a subclass may be declared (with or without a
     /// constructor of its own: one without runs its base's, so its own
     /// subclasses, specs and `new` calls still matter).
@@ -38,18 +45,17 @@ struct Hints {
     binds_freely: bool,
 }
 
-impl SkipHints {
-    /// Hints from a file's bytes (keywords are ASCII and cannot be escaped,
-    /// so no UTF-8 is decoded).
-    pub(crate) fn of(bytes: &[u8]) -> SkipHints {
+impl Facts {
+    /// The facts of a text (keywords are ASCII and cannot be escaped, so no
+    /// UTF-8 is decoded); `None` when it can do none of these things.
+    fn of(bytes: &[u8]) -> Option<Facts> {
         let has = |word: &str| keyword_follows(bytes, word).next().is_some();
         let (subclasses, constructs, renames) = (has("extends"), has("new"), may_rename(bytes));
         let tests = has(TESTING_MODULE_CALL);
         if !subclasses && !constructs && !renames && !tests {
-            return SkipHints::default();
+            return None;
         }
-        SkipHints(Some(Box::new(Hints {
-            words: word_digest(bytes),
+        Some(Facts {
             subclasses,
             constructs,
             tests,
@@ -57,7 +63,25 @@ impl SkipHints {
             binds_freely: keyword_follows(bytes, "import").any(|next| {
                 !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
             }),
-        })))
+        })
+    }
+
+    /// See [`SkipHints::wanted`].
+    fn wanted(self, names: impl FnOnce() -> bool, default_sources: impl FnOnce() -> bool) -> bool {
+        (self.subclasses || self.constructs || self.tests || self.renames)
+            && (names() || ((self.binds_freely || self.renames) && default_sources()))
+    }
+}
+
+impl SkipHints {
+    /// Hints from a file's bytes, with the digest of its words.
+    pub(crate) fn of(bytes: &[u8]) -> SkipHints {
+        SkipHints(Facts::of(bytes).map(|facts| {
+            Box::new(Hints {
+                words: word_digest(bytes),
+                facts,
+            })
+        }))
     }
 
     /// Whether the file may be wanted (see [`SkipHints::wanted`]) for one
@@ -71,7 +95,7 @@ impl SkipHints {
             return false;
         };
         let named = names.is_none_or(|names| h.words.iter().any(|w| names.contains(w)));
-        named || (default_sources && (h.binds_freely || h.renames))
+        named || (default_sources && (h.facts.binds_freely || h.facts.renames))
     }
 
     /// Whether the file must be parsed. `names`: whether the text names a
@@ -84,10 +108,18 @@ impl SkipHints {
         names: impl FnOnce() -> bool,
         default_sources: impl FnOnce() -> bool,
     ) -> bool {
-        let Some(h) = self.0.as_deref() else {
-            return false;
-        };
-        (h.subclasses || h.constructs || h.tests || h.renames)
-            && (names() || ((h.binds_freely || h.renames) && default_sources()))
+        self.0
+            .as_deref()
+            .is_some_and(|h| h.facts.wanted(names, default_sources))
+    }
+
+    /// [`SkipHints::wanted`] for a text read now and not kept: its hints
+    /// without the digest, which nothing would consult.
+    pub(crate) fn text_wanted(
+        bytes: &[u8],
+        names: impl FnOnce() -> bool,
+        default_sources: impl FnOnce() -> bool,
+    ) -> bool {
+        Facts::of(bytes).is_some_and(|facts| facts.wanted(names, default_sources))
     }
 }

@@ -253,7 +253,8 @@ impl Project {
         let aliases = word_matcher(&self.lock_aliases);
         self.parse_if(candidates, |_, bytes| {
             aliases.as_ref().is_some_and(|m| mentions_as_code(m, bytes))
-                || SkipHints::of(bytes).wanted(
+                || SkipHints::text_wanted(
+                    bytes,
                     || names.as_ref().is_some_and(|m| mentions_as_code(m, bytes)),
                     || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
                 )
@@ -339,7 +340,8 @@ impl Project {
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .collect();
             parsed.extend(self.parse_if(candidates, |_, bytes| {
-                SkipHints::of(bytes).wanted(
+                SkipHints::text_wanted(
+                    bytes,
                     || names.as_ref().is_some_and(|m| mentions_as_code(m, bytes)),
                     || sources.as_ref().is_some_and(|m| m.is_match(bytes)),
                 )
