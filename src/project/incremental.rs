@@ -168,7 +168,7 @@ impl Project {
         if let Ok(mut cache) = self.outside.lock() {
             for (index, _) in &changes {
                 if let Some(file) = self.file(*index) {
-                    cache.remove(&file.key);
+                    cache.forget(&file.key);
                 }
             }
         }

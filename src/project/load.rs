@@ -143,7 +143,7 @@ impl Project {
             tsconfigs: Tsconfigs::default(),
             lock_aliases: Vec::new(),
             by_key,
-            outside: Mutex::new(HashMap::new()),
+            outside: Mutex::default(),
             prefilter,
             order: Arc::from(Vec::new()),
             rank: Vec::new(),

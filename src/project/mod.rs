@@ -65,8 +65,9 @@ pub struct Project {
     pub lock_aliases: Vec<String>,
     by_key: HashMap<PathBuf, FileId>,
     /// Files read on demand (outside the scan, or skipped by the prefilter);
-    /// each is parsed once, outside the map's lock.
-    outside: Mutex<HashMap<PathBuf, Arc<on_demand::OnDemand>>>,
+    /// each is parsed once, outside the map's lock, and each question its
+    /// text answers is answered once.
+    outside: Mutex<on_demand::OutsideScan>,
     prefilter: Option<AhoCorasick>,
     /// The ids of the files in the scan (not removed), sorted by display
     /// path: the order every answer is given in.
