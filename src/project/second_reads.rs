@@ -2,7 +2,8 @@
 //! they may rename a lock decorator (alias rounds) or extend, construct or
 //! rename a class that takes (or may gain) an injected member.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
@@ -10,6 +11,7 @@ use rayon::prelude::*;
 use super::load::{state_of, with_buffer};
 use super::{FileState, Project, ScannedFile};
 use crate::ids::FileId;
+use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
 use crate::prefilter::{SkipHints, mentions_as_code, name_hashes, substring_matcher, word_matcher};
 use crate::source::SourceText;
@@ -118,24 +120,27 @@ impl Project {
             .iter()
             .map(|i| i.member.to_string())
             .collect();
-        let models: Vec<(FileId, &FileModel)> = self
+        let models: Vec<(FileId, PathBuf, Arc<FileModel>)> = self
             .file_ids()
-            .filter_map(|i| Some((i, self.model(i)?)))
+            .filter_map(|i| {
+                let (path, model) = self.file_model(i)?;
+                Some((i, path, model))
+            })
             .collect();
         let mut known: std::collections::HashSet<String> = models
             .iter()
-            .flat_map(|(_, m)| {
+            .flat_map(|(_, path, m)| {
                 m.classes
                     .iter()
-                    .filter(|c| self.may_take_member(m, c, &members))
+                    .filter(|c| self.may_take_member(path, m, c, &members))
                     .filter_map(|c| c.name.clone())
             })
             .collect();
-        add_aliases(models.iter().map(|(_, m)| *m), &mut known);
+        add_aliases(models.iter().map(|(_, _, m)| m.as_ref()), &mut known);
         let default_sources = models
             .iter()
-            .filter(|(_, m)| default_exports_reachable(m, &known))
-            .filter_map(|&(i, _)| module_name(&self.files[i].key))
+            .filter(|(_, _, m)| default_exports_reachable(m, &known))
+            .filter_map(|(i, _, _)| module_name(&self.files[*i].key))
             .collect();
         let mut names: Vec<String> = known.into_iter().collect();
         names.sort_unstable();
@@ -145,9 +150,15 @@ impl Project {
         }
     }
 
-    /// Whether `class` (of `model`) may take an injected member, now or
-    /// once fixed (see [`Project::reachable_names`]).
-    fn may_take_member(&self, model: &FileModel, class: &ClassModel, members: &[String]) -> bool {
+    /// Whether `class` (of `model`, the file at `path`) may take an injected
+    /// member, now or once fixed (see [`Project::reachable_names`]).
+    fn may_take_member(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        class: &ClassModel,
+        members: &[String],
+    ) -> bool {
         let param = class
             .constructor
             .iter()
@@ -166,7 +177,24 @@ impl Project {
                 || self.config.guard_of(name).is_some()
                 || self.lock_aliases.iter().any(|a| a == name)
         });
-        param || decorated || class.super_class.is_some()
+        param || decorated || self.base_may_give_member(path, model, class)
+    }
+
+    /// Whether the base of `class` (of `model`, the file at `path`) may give
+    /// it an injected member to take: any base but a class a package outside
+    /// the project exports (`extends EventEmitter2`), whose constructor the
+    /// engine never reads (see [`Project::constructing_class`]), so that
+    /// nothing it takes is asked of the subclass's callers.
+    fn base_may_give_member(
+        &self,
+        path: &Path,
+        model: &Arc<FileModel>,
+        class: &ClassModel,
+    ) -> bool {
+        class
+            .super_class
+            .as_ref()
+            .is_some_and(|base| !matches!(self.symbol(path, model, base), Symbol::External { .. }))
     }
 
     /// Reads `candidates` again, parses those their hints want (see
@@ -372,4 +400,59 @@ fn aliases_of<'a>(
         .chain(reexports)
         .chain(consts)
         .filter(|name| !known.contains(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// Whether the text given as `display` was parsed (kept, or read again).
+    fn parsed(project: &Project, display: &str) -> bool {
+        project
+            .files
+            .iter()
+            .find(|f| f.display == display)
+            .is_some_and(|f| matches!(f.state, FileState::Parsed { .. }))
+    }
+
+    const JOBS: &str = "import { ClusterSafeCron } from '@acme/lock';
+import { EventEmitter2 } from 'eventemitter2';
+import { Base } from './base';
+
+export class Note extends EventEmitter2 {}
+export class Report extends Base {}
+
+export class NightlyJob {
+  @ClusterSafeCron('0 0 * * *')
+  run() {}
+}
+";
+
+    #[test]
+    fn a_subclass_of_a_package_class_calls_for_no_second_read() {
+        let texts = [
+            ("jobs.ts", JOBS),
+            ("base.ts", "export class Base {}\n"),
+            (
+                "note-user.ts",
+                "import { Note } from './jobs';\nexport const note = new Note();\n",
+            ),
+            (
+                "report-user.ts",
+                "import { Report } from './jobs';\nexport const report = new Report();\n",
+            ),
+        ];
+        let texts = texts
+            .iter()
+            .map(|(path, text)| ((*path).to_string(), (*text).to_string()))
+            .collect();
+        let project = Project::from_texts(texts, Config::default());
+        assert!(parsed(&project, "jobs.ts"));
+        // `Base` is read (a class of the project's): `Report` may inherit a
+        // member from it, so whoever constructs `Report` is parsed.
+        assert!(parsed(&project, "report-user.ts"));
+        // `EventEmitter2` is a package's, never read: `Note` takes nothing.
+        assert!(!parsed(&project, "note-user.ts"));
+    }
 }

@@ -236,13 +236,24 @@ fn body(choices: &mut Choices<'_>) -> String {
 /// The chain's root: takes the lock service, or will once fixed (a lock
 /// decorator and no `lockService`), or neither.
 fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> String {
-    let (ctor, decorated) = match choices.below(3) {
+    // The chain's root may itself extend a class of a package outside the
+    // project, whose constructor the engine never reads; such a root may
+    // take nothing and carry no lock (second reads pass over its subclasses
+    // and callers then, unless they take a member of their own).
+    let external = choices.below(3) == 0;
+    let (ctor, decorated) = match choices.below(if external { 4 } else { 3 }) {
         0 => (
             "  constructor(private readonly lockService: DistributedLockService) {}\n",
             false,
         ),
         1 => ("  constructor(private readonly repo: string) {}\n", true),
-        _ => ("", true),
+        2 => ("", true),
+        _ => ("", false),
+    };
+    let ctor = if external {
+        ctor.replace(") {}", ") {\n    super();\n  }")
+    } else {
+        ctor.to_string()
     };
     let decorator = if decorated {
         "  @ClusterSafeCron('* * * * *')\n"
@@ -254,12 +265,20 @@ fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> St
     } else {
         "export"
     };
+    let (base_import, extends) = if external {
+        (
+            "import { EventEmitter2 } from 'eventemitter2';\n",
+            " extends EventEmitter2",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "import {{ Injectable }} from '@nestjs/common';
-import {{ ClusterSafeCron, DistributedLockService }} from './lock';
+{base_import}import {{ ClusterSafeCron, DistributedLockService }} from './lock';
 
 @Injectable()
-{export} class {name} {{
+{export} class {name}{extends} {{
   count = 0;
 {ctor}
 {decorator}  run() {{
