@@ -17,25 +17,41 @@ pub(crate) type NameHashes = rustc_hash::FxHashSet<u32>;
 /// [`WordDigest`] of `bytes`.
 pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
     let mut words = Vec::new();
-    let mut push_from = |at: usize| {
-        if let Some(word) = digest_word_at(bytes, at) {
+    let mut push = |start: usize, end: usize| {
+        if let Some(word) = digest_word(bytes, start, end) {
             words.push(word_hash(word));
         }
     };
-    // Eight bytes at a time: a bit set in each byte that may start a word.
-    let mut chunks = bytes.chunks_exact(8);
+    // Sixty-four bytes at a time: a bit set for each byte that may start a
+    // word and follows no word byte (most capitals are inside a camel-case
+    // word); the word ends at the next byte that is not a word byte.
+    let mut blocks = bytes.chunks_exact(64);
     let mut base = 0;
-    for chunk in &mut chunks {
-        let mut starts = digest_starts(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])));
+    let mut carry = 0u64;
+    for block in &mut blocks {
+        let (start, word) = block_masks(block);
+        let mut starts = start & !((word << 1) | carry);
         while starts != 0 {
-            push_from(base + starts.trailing_zeros() as usize / 8);
+            let at = starts.trailing_zeros();
+            let rest = !word >> at;
+            let end = if rest == 0 {
+                word_end(bytes, base + 64)
+            } else {
+                base + (at + rest.trailing_zeros()) as usize
+            };
+            push(base + at as usize, end);
             starts &= starts - 1;
         }
-        base += 8;
+        carry = word >> 63;
+        base += 64;
     }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if is_digest_start(b) {
-            push_from(base + i);
+    for (i, &b) in blocks.remainder().iter().enumerate() {
+        let at = base + i;
+        let follows_word = at
+            .checked_sub(1)
+            .is_some_and(|j| is_ascii_word_byte(bytes[j]));
+        if is_digest_start(b) && !follows_word {
+            push(at, word_end(bytes, at));
         }
     }
     words.sort_unstable();
@@ -43,38 +59,82 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
     words.into_boxed_slice()
 }
 
-/// The high bit of each byte of `word` (eight bytes, little-endian) that
-/// [`is_digest_start`]: an upper-case ASCII letter, `_` or `$`. Exact (no
-/// carry crosses a byte: the sums are taken on the low seven bits).
-fn digest_starts(word: u64) -> u64 {
-    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let each = |b: u8| u64::from_le_bytes([b; 8]);
-    let low = word & LOW;
-    let ascii = !word & HIGH;
-    let at_least = |b: u8| (low + each(0x80 - b)) & HIGH;
-    let equals = |b: u8| {
-        let diff = word ^ each(b);
-        !(((diff & LOW) + LOW) | diff) & HIGH
-    };
-    let upper = at_least(b'A') & !at_least(b'Z' + 1) & ascii;
-    upper | equals(b'_') | equals(b'$')
-}
-
-/// The word of a [`WordDigest`] that starts at `start` (a byte that
-/// [`is_digest_start`]), if one does: the byte before is no word byte,
-/// and no string starts with it unless the word is a whole string that may
-/// be a specifier (as [`mentions_as_code`] counts).
-fn digest_word_at(bytes: &[u8], start: usize) -> Option<&[u8]> {
-    debug_assert!(is_digest_start(bytes[start]));
-    let before = start.checked_sub(1).map(|i| bytes[i]);
-    if before.is_some_and(is_ascii_word_byte) {
-        return None;
-    }
-    let end = bytes[start..]
+/// Where the word that goes on at `from` ends: the first byte from there
+/// that is not an ASCII identifier byte.
+fn word_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
         .iter()
         .position(|&b| !is_ascii_word_byte(b))
-        .map_or(bytes.len(), |n| start + n);
+        .map_or(bytes.len(), |n| from + n)
+}
+
+/// Two masks of a block of 64 bytes, bit `i` for byte `i`: the bytes that
+/// [`is_digest_start`], and the ASCII identifier bytes (see
+/// `is_ascii_word_byte`). Sixteen bytes at a time with SSE2, which every
+/// x86-64 processor has; one byte at a time elsewhere.
+fn block_masks(block: &[u8]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut masks = (0u64, 0u64);
+        for (i, lane) in block.chunks_exact(16).enumerate() {
+            let (start, word) = lane_masks(lane);
+            masks.0 |= u64::from(start) << (16 * i);
+            masks.1 |= u64::from(word) << (16 * i);
+        }
+        masks
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        byte_masks(block)
+    }
+}
+
+/// [`block_masks`] one byte at a time (the reference the SSE2 masks are
+/// tested against).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn byte_masks(block: &[u8]) -> (u64, u64) {
+    let mut start = 0u64;
+    let mut word = 0u64;
+    for (i, &b) in block.iter().enumerate() {
+        start |= u64::from(is_digest_start(b)) << i;
+        word |= u64::from(is_ascii_word_byte(b)) << i;
+    }
+    (start, word)
+}
+
+/// [`block_masks`] of 16 bytes with SSE2. Bytes from 0x80 up compare as
+/// negative, below every ASCII range, so only ASCII bytes are marked.
+#[cfg(target_arch = "x86_64")]
+fn lane_masks(lane: &[u8]) -> (u16, u16) {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128 as and, _mm_cmpeq_epi8 as eq, _mm_cmpgt_epi8 as gt,
+        _mm_cmplt_epi8 as lt, _mm_loadu_si128, _mm_movemask_epi8 as bits, _mm_or_si128 as or,
+        _mm_set1_epi8,
+    };
+    assert!(lane.len() >= 16);
+    let splat = |b: u8| i8::from_ne_bytes([b]);
+    // SAFETY: `lane` holds at least 16 bytes (asserted), which an unaligned
+    // load may read; SSE2, which the other calls need, is part of every
+    // x86-64 target.
+    unsafe {
+        let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
+        let at = |b: u8| _mm_set1_epi8(splat(b));
+        let upper = and(gt(v, at(b'A' - 1)), lt(v, at(b'Z' + 1)));
+        let lower = and(gt(v, at(b'a' - 1)), lt(v, at(b'z' + 1)));
+        let digit = and(gt(v, at(b'0' - 1)), lt(v, at(b'9' + 1)));
+        let start = or(upper, or(eq(v, at(b'_')), eq(v, at(b'$'))));
+        let word = or(start, or(lower, digit));
+        // A movemask of 16 bytes sets the low 16 bits only.
+        (bits(start) as u16, bits(word) as u16)
+    }
+}
+
+/// The word `start..end` (a whole word that starts with a byte that
+/// [`is_digest_start`]), if it goes in a [`WordDigest`]: unless a string
+/// starts with it, or it is a whole string that may not be a specifier (as
+/// [`mentions_as_code`] counts).
+fn digest_word(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
+    debug_assert!(is_digest_start(bytes[start]));
     // Only the quote test of `standing`: the digest may hold more words than
     // the text test counts, never fewer.
     let standing = after_quote(bytes, start, end).unwrap_or(Standing::Code);
@@ -147,18 +207,43 @@ mod tests {
     }
 
     #[test]
-    fn the_eight_byte_scan_finds_exactly_the_bytes_that_start_digest_words() {
+    fn the_block_masks_mark_exactly_the_starts_and_the_word_bytes() {
         for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut bytes = [b'a'; 8];
-                bytes[at] = b;
-                let starts = super::digest_starts(u64::from_le_bytes(bytes));
-                let expected = if super::is_digest_start(b) {
-                    0x80u64 << (8 * at)
-                } else {
-                    0
-                };
-                assert_eq!(starts, expected, "byte {b:#x} at {at}");
+            for at in [0, 1, 31, 62, 63] {
+                let mut block = [b' '; 64];
+                block[at] = b;
+                let (start, word) = super::block_masks(&block);
+                assert_eq!((start, word), super::byte_masks(&block));
+                let bit = |on: bool| if on { 1u64 << at } else { 0 };
+                assert_eq!(start, bit(super::is_digest_start(b)), "byte {b:#x} at {at}");
+                assert_eq!(
+                    word,
+                    bit(crate::prefilter::is_ascii_word_byte(b)),
+                    "byte {b:#x} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_is_found_whole_at_every_offset_and_length() {
+        for name in ["R", "ReportJob", &format!("L{}", "o".repeat(150))] {
+            let hashes = name_hashes(&[name.to_string()]).expect("a word");
+            for pad in 0..140 {
+                for after in ["", " ", "x"] {
+                    let text = format!("{}{name}{after}", ".".repeat(pad));
+                    let digest = word_digest(text.as_bytes());
+                    let found = digest.iter().any(|w| hashes.contains(w));
+                    // `x` right after makes it another, longer word.
+                    assert_eq!(found, after != "x", "{name} at {pad}, then {after:?}");
+                }
+                // Inside a word, it is no word of its own.
+                let text = format!("{}a{name} ", ".".repeat(pad));
+                assert!(
+                    !word_digest(text.as_bytes())
+                        .iter()
+                        .any(|w| hashes.contains(w))
+                );
             }
         }
     }

@@ -2,7 +2,7 @@
 //! want it, and the digest of its words that spares re-reading it.
 
 use super::digest::{NameHashes, WordDigest, word_digest};
-use super::{TESTING_MODULE_CALL, keyword_follows, may_rename};
+use super::{keyword_follows, keywords, may_rename};
 
 /// Cheap facts about a file the prefilter skipped, each an
 /// over-approximation (comments and strings count too): a skipped file can
@@ -49,9 +49,9 @@ impl Facts {
     /// The facts of a text (keywords are ASCII and cannot be escaped, so no
     /// UTF-8 is decoded); `None` when it can do none of these things.
     fn of(bytes: &[u8]) -> Option<Facts> {
-        let has = |word: &str| keyword_follows(bytes, word).next().is_some();
-        let (subclasses, constructs, renames) = (has("extends"), has("new"), may_rename(bytes));
-        let tests = has(TESTING_MODULE_CALL);
+        let has = |word| keyword_follows(bytes, word).next().is_some();
+        let (subclasses, constructs) = (has(&keywords::EXTENDS), has(&keywords::NEW));
+        let (renames, tests) = (may_rename(bytes), has(&keywords::TESTING_MODULE));
         if !subclasses && !constructs && !renames && !tests {
             return None;
         }
@@ -60,7 +60,7 @@ impl Facts {
             constructs,
             tests,
             renames,
-            binds_freely: keyword_follows(bytes, "import").any(|next| {
+            binds_freely: keyword_follows(bytes, &keywords::IMPORT).any(|next| {
                 !matches!(next.first(), Some(b'{' | b'*' | b'\'' | b'"' | b'(' | b'.'))
             }),
         })

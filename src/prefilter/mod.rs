@@ -13,6 +13,7 @@ pub(crate) use digest::name_hashes;
 pub(crate) use hints::SkipHints;
 
 use aho_corasick::AhoCorasick;
+use memchr::memmem;
 
 use crate::config::Config;
 use standing::{Standing, standing};
@@ -90,7 +91,7 @@ pub(super) fn is_ascii_word_byte(b: u8) -> bool {
 /// (`\u0043ron`) names what the prefilter looks for without spelling it,
 /// so such a file is parsed.
 fn has_escape(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"\\u").is_some()
+    memmem::find(bytes, b"\\u").is_some()
 }
 
 /// What follows `export` in a declaration that cannot rename a class.
@@ -106,7 +107,7 @@ const PLAIN_EXPORTS: [&str; 6] = [
 /// Whether the text holds an `export` that may export a name it does not
 /// declare (`export {`, `export *`, `export default`, `export const`, ...).
 pub(super) fn may_rename(bytes: &[u8]) -> bool {
-    keyword_follows(bytes, "export")
+    keyword_follows(bytes, &keywords::EXPORT)
         .any(|next| !PLAIN_EXPORTS.iter().any(|w| next.starts_with(w.as_bytes())))
 }
 
@@ -116,7 +117,11 @@ pub(super) fn may_rename(bytes: &[u8]) -> bool {
 /// pass on one declared elsewhere. Decides without parsing what a parse
 /// would (see `Project::cannot_stand_for`).
 pub(crate) fn cannot_export_class_named(bytes: &[u8], name: &str) -> bool {
-    keyword_follows(bytes, name).next().is_none() && !has_escape(bytes) && !may_rename(bytes)
+    keyword_follows(bytes, &memmem::Finder::new(name))
+        .next()
+        .is_none()
+        && !has_escape(bytes)
+        && !may_rename(bytes)
 }
 
 /// Whether a file with this text exports nothing named `name`: it names
@@ -124,20 +129,23 @@ pub(crate) fn cannot_export_class_named(bytes: &[u8], name: &str) -> bool {
 /// may pass on a name it does not write. Decides without parsing what a
 /// parse would, for the modules an `export *` barrel names.
 pub(crate) fn cannot_export_name(bytes: &[u8], name: &str) -> bool {
-    keyword_follows(bytes, name).next().is_none()
+    keyword_follows(bytes, &memmem::Finder::new(name))
+        .next()
+        .is_none()
         && !has_escape(bytes)
         // A comment may stand between `export` and `*`.
-        && !keyword_follows(bytes, "export").any(|next| matches!(next.first(), Some(b'*' | b'/')))
+        && !keyword_follows(bytes, &keywords::EXPORT).any(|next| matches!(next.first(), Some(b'*' | b'/')))
 }
 
 /// For each whole-word occurrence of `word` in `bytes`: the bytes after it,
 /// from the first one that is not ASCII whitespace.
 pub(super) fn keyword_follows<'a>(
     bytes: &'a [u8],
-    word: &'a str,
+    word: &'a memmem::Finder<'a>,
 ) -> impl Iterator<Item = &'a [u8]> + 'a {
-    memchr::memmem::find_iter(bytes, word.as_bytes()).filter_map(move |at| {
-        let end = at + word.len();
+    let len = word.needle().len();
+    word.find_iter(bytes).filter_map(move |at| {
+        let end = at + len;
         let before = at.checked_sub(1).map(|i| bytes[i]);
         let after = bytes.get(end).copied();
         if before.is_some_and(is_ascii_word_byte) || after.is_some_and(is_ascii_word_byte) {
@@ -147,6 +155,25 @@ pub(super) fn keyword_follows<'a>(
         let skip = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
         Some(&rest[skip..])
     })
+}
+
+/// The finders of the keywords every skipped file is searched for, built
+/// once (a finder built per search was a percent of a small scan's time).
+pub(super) mod keywords {
+    use std::sync::LazyLock;
+
+    use memchr::memmem::Finder;
+
+    pub(in crate::prefilter) static EXPORT: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new("export"));
+    pub(in crate::prefilter) static IMPORT: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new("import"));
+    pub(in crate::prefilter) static EXTENDS: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new("extends"));
+    pub(in crate::prefilter) static NEW: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new("new"));
+    pub(in crate::prefilter) static TESTING_MODULE: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new(super::TESTING_MODULE_CALL));
 }
 
 /// An automaton that finds `names` as whole identifiers (see
