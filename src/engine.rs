@@ -56,9 +56,12 @@ pub enum Judgement {
 pub struct PackageSummary {
     /// Its package.
     pub package: PackageId,
-    /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
-    pub lock_module_registered: Option<bool>,
-    /// How that answer was reached.
+    /// Whether the lock module is registered, when `judgement` tells (see
+    /// [`PackageSummary::lock_module_registered`]).
+    registered: Option<bool>,
+    /// Its `@Module` classes, whose imports tell when `judgement` does not.
+    modules: Vec<ModuleClass>,
+    /// How the answer on registration is reached.
     pub judgement: Judgement,
     /// When registration is unknown, why, in words (`registered only when
     /// `isDesktop()` is false`, `an `imports` list cannot be read`).
@@ -86,6 +89,22 @@ pub struct PackageSummary {
 }
 
 impl PackageSummary {
+    /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
+    /// A package that needs no lock (plain `@Cron` jobs only) is answered
+    /// from its modules' own `imports`, followed across files only when
+    /// asked: only the JSON report shows it.
+    pub fn lock_module_registered(&self, project: &Project) -> Option<bool> {
+        match &self.judgement {
+            // Each module's imports are followed across files: on all cores.
+            Judgement::NotApplicable => Some(
+                self.modules
+                    .par_iter()
+                    .any(|m| imports_lock_module(project, m) == Some(true)),
+            ),
+            _ => self.registered,
+        }
+    }
+
     /// Why registration is unknown, in one phrase.
     pub fn unknown_reason(&self) -> String {
         if self.unknown_because.is_empty() {
@@ -370,19 +389,14 @@ pub fn package_stage(
             || summary.classes_needing_lock > 0
             || summary.judgement != Judgement::NotApplicable;
         if !relevant {
-            // Reading its modules' imports would follow them across files.
             continue;
         }
-        summary.lock_module_registered = match &summary.judgement {
+        summary.registered = match &summary.judgement {
             Judgement::Judged(registration) => registration.as_option(),
-            Judgement::NoApplication => None,
+            Judgement::NoApplication | Judgement::NotApplicable => None,
             Judgement::NoModule => Some(false),
-            Judgement::NotApplicable => Some(
-                modules
-                    .iter()
-                    .any(|m| imports_lock_module(project, m) == Some(true)),
-            ),
         };
+        summary.modules = modules;
         packages.push(summary);
     }
     crate::ripple::attach(project, &mut findings);

@@ -40,7 +40,7 @@ pub fn document<'r>(report: &'r Report<'_>) -> Json<'r> {
             json!({
                 "name": package.name,
                 "path": package.display,
-                "lock_module_registered": summary.lock_module_registered,
+                "lock_module_registered": summary.lock_module_registered(report.project),
                 "classes_needing_lock": summary.classes_needing_lock,
                 "classes_complete": summary.classes_complete,
                 "unlocked_cron": summary.unlocked_cron,
