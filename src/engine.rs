@@ -92,7 +92,7 @@ impl PackageSummary {
     /// As the JSON field: `true`/`false`, `null` when it cannot be verified.
     /// A package that needs no lock (plain `@Cron` jobs only) is answered
     /// from its modules' own `imports`, followed across files only when
-    /// asked: only the JSON report shows it.
+    /// asked: only the JSON report shows it. `project` is the one analysed.
     pub fn lock_module_registered(&self, project: &Project) -> Option<bool> {
         match &self.judgement {
             // Each module's imports are followed across files: on all cores.

@@ -22,18 +22,25 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
             words.push(word_hash(word));
         }
     };
-    // Sixty-four bytes at a time: a bit set for each byte that may start a
-    // word and follows no word byte (most capitals are inside a camel-case
-    // word); the word ends at the next byte that is not a word byte.
-    let mut blocks = bytes.chunks_exact(64);
-    let mut base = 0;
+    // Sixty-four bytes at a time (the last block padded with blanks): a bit
+    // set for each byte that may start a word and follows no word byte
+    // (most capitals are inside a camel-case word); the word ends at the
+    // next byte that is not a word byte.
+    let mut padded = [b' '; 64];
     let mut carry = 0u64;
-    for block in &mut blocks {
+    for (base, block) in (0..).step_by(64).zip(bytes.chunks(64)) {
+        let block = if block.len() == 64 {
+            block
+        } else {
+            padded[..block.len()].copy_from_slice(block);
+            &padded[..]
+        };
         let (start, word) = block_masks(block);
         let mut starts = start & !((word << 1) | carry);
         while starts != 0 {
             let at = starts.trailing_zeros();
             let rest = !word >> at;
+            // A word that runs to the end of a whole block goes on after it.
             let end = if rest == 0 {
                 word_end(bytes, base + 64)
             } else {
@@ -43,16 +50,6 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
             starts &= starts - 1;
         }
         carry = word >> 63;
-        base += 64;
-    }
-    for (i, &b) in blocks.remainder().iter().enumerate() {
-        let at = base + i;
-        let follows_word = at
-            .checked_sub(1)
-            .is_some_and(|j| is_ascii_word_byte(bytes[j]));
-        if is_digest_start(b) && !follows_word {
-            push(at, word_end(bytes, at));
-        }
     }
     words.sort_unstable();
     words.dedup();
