@@ -110,27 +110,78 @@ pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
     out
 }
 
+/// Walks `dir`. Outside a git work tree (no `.git` or `.jj` at or above
+/// `dir`), `.gitignore` files mean nothing, so the walk reads none of them;
+/// should it meet a nested repository (a `.git` or `.jj` below `dir`), whose
+/// `.gitignore` files do apply beneath it, it walks again as a git walk.
 fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
+    let in_git = inside_vcs_work_tree(dir);
+    let mut found = walk_dir_with(dir, root, excludes, in_git);
+    if !in_git && found.saw_vcs_dir {
+        found = walk_dir_with(dir, root, excludes, true);
+    }
+    let found = found.walk;
+    out.files.extend(found.files);
+    out.markers.extend(found.markers);
+    let mut errors = found.errors;
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    out.errors.extend(errors);
+}
+
+/// What one walk of a directory found.
+struct DirWalk {
+    walk: Walk,
+    /// Whether an entry named `.git` or `.jj` was met: a repository inside
+    /// the walked directory.
+    saw_vcs_dir: bool,
+}
+
+/// The names `ignore` takes for a work tree's root: inside one, `.gitignore`
+/// files apply.
+const VCS_DIRS: [&str; 2] = [".git", ".jj"];
+
+/// Whether `dir` or a directory above it holds `.git` or `.jj`, as `ignore`
+/// tests it (following links).
+fn inside_vcs_work_tree(dir: &Path) -> bool {
+    let Ok(absolute) = std::path::absolute(dir) else {
+        return true;
+    };
+    absolute
+        .ancestors()
+        .any(|a| VCS_DIRS.iter().any(|name| a.join(name).exists()))
+}
+
+/// Walks `dir` with `.gitignore` files honoured (`git`) or not read at all.
+fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirWalk {
     let root_dir = dir.to_path_buf();
     let root_for_filter = root_dir.clone();
     let excludes_for_filter = excludes.clone();
+    let saw_vcs_dir = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let saw_in_filter = std::sync::Arc::clone(&saw_vcs_dir);
     let walker = WalkBuilder::new(dir)
         .hidden(false)
-        .parents(true)
+        .parents(git)
         .ignore(false)
-        .git_ignore(true)
+        .git_ignore(git)
         .git_global(false)
-        .git_exclude(true)
+        .git_exclude(git)
         .require_git(true)
         .follow_links(true)
         .filter_entry(move |entry| {
             if entry.depth() == 0 {
                 return true;
             }
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            let name = entry.file_name().to_string_lossy();
-            if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
+            let name = entry.file_name();
+            if VCS_DIRS.iter().any(|vcs| name == *vcs) {
+                saw_in_filter.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            if SKIPPED_DIRS.iter().any(|skipped| name == *skipped)
+                && entry.file_type().is_some_and(|t| t.is_dir())
+            {
                 return false;
+            }
+            if excludes_for_filter.is_empty() {
+                return true;
             }
             let relative = entry
                 .path()
@@ -177,12 +228,10 @@ fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
             ignore::WalkState::Continue
         })
     });
-    let found = found.into_inner().unwrap_or_default();
-    out.files.extend(found.files);
-    out.markers.extend(found.markers);
-    let mut errors = found.errors;
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
-    out.errors.extend(errors);
+    DirWalk {
+        walk: found.into_inner().unwrap_or_default(),
+        saw_vcs_dir: saw_vcs_dir.load(std::sync::atomic::Ordering::Relaxed),
+    }
 }
 
 /// Whether `error` is about a symlink that could never be a file to scan, and

@@ -242,6 +242,39 @@ fn gitignore_is_honoured_inside_a_git_work_tree_and_exclude_always() {
     assert_eq!(explicit.code, 1, "a file named explicitly is scanned");
 }
 
+/// Outside a work tree the walk reads no `.gitignore` (see `walk::walk_dir`),
+/// so it must notice a repository nested below the directory it walks, git's
+/// or jj's, and honour that repository's `.gitignore` beneath it.
+#[test]
+fn a_repository_nested_in_a_plain_directory_keeps_its_gitignore() {
+    let dir = tree(&[
+        (".gitignore", "top/\n"),
+        ("top/job.ts", MISSING),
+        ("svc/.gitignore", "generated/\n"),
+        ("svc/generated/job.ts", MISSING),
+        ("svc/src/job.ts", MISSING),
+        ("jj/.jj/repo", ""),
+        ("jj/.gitignore", "gen/\n"),
+        ("jj/gen/job.ts", MISSING),
+    ]);
+    let init = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path().join("svc"))
+        .status()
+        .expect("git");
+    assert!(init.success());
+    let run = cronlock(dir.path(), &["check", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let mut files: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    files.dedup();
+    assert_eq!(files, ["svc/src/job.ts", "top/job.ts"], "{}", run.stdout);
+}
+
 #[test]
 fn config_flag_names_the_file_to_use() {
     let dir = tree(&[
