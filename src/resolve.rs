@@ -42,6 +42,13 @@ pub struct Resolver {
     /// `paths` of the configs it `extends`; a missing reference must not
     /// cost them (`None`: that config cannot be loaded either).
     unreferenced: Mutex<HashMap<PathBuf, Option<Arc<Oxc>>>>,
+    /// Per importing file: whether `oxc` fails to load the tsconfig that
+    /// governs it. `oxc` keeps no failure, so without this every import of
+    /// such a file would read and parse the broken config again before
+    /// falling back (the answer is the file's, whatever the specifier).
+    tsconfig_fails: Mutex<HashMap<PathBuf, bool>>,
+    /// Per directory: the nearest `tsconfig.json` at or above it.
+    nearest_tsconfig: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     options: ResolveOptions,
     workspace: Vec<WorkspacePackage>,
     cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
@@ -76,6 +83,8 @@ impl Resolver {
             oxc: Oxc::new(options.clone()),
             plain: Oxc::new(plain),
             unreferenced: Mutex::new(HashMap::new()),
+            tsconfig_fails: Mutex::new(HashMap::new()),
+            nearest_tsconfig: Mutex::new(HashMap::new()),
             options,
             workspace,
             cache: Mutex::new(HashMap::new()),
@@ -119,6 +128,12 @@ impl Resolver {
         if let Ok(unreferenced) = self.unreferenced.get_mut() {
             unreferenced.clear();
         }
+        if let Ok(fails) = self.tsconfig_fails.get_mut() {
+            fails.clear();
+        }
+        if let Ok(nearest) = self.nearest_tsconfig.get_mut() {
+            nearest.clear();
+        }
         self.oxc.clear_cache();
         self.plain.clear_cache();
     }
@@ -151,10 +166,14 @@ impl Resolver {
             return in_memory_file(files, from, specifier)
                 .map_or(Resolved::Unresolved, Resolved::File);
         }
-        let found = match self.oxc.resolve_file(from, specifier) {
-            Ok(resolution) => Some(resolution.path().to_path_buf()),
-            Err(ResolveError::NotFound(_)) => None,
-            Err(_) => self.resolve_past_tsconfig(from, specifier),
+        let found = if self.tsconfig_fails(from) {
+            self.resolve_past_tsconfig(from, specifier)
+        } else {
+            match self.oxc.resolve_file(from, specifier) {
+                Ok(resolution) => Some(resolution.path().to_path_buf()),
+                Err(ResolveError::NotFound(_)) => None,
+                Err(_) => self.resolve_past_tsconfig(from, specifier),
+            }
         };
         if let Some(path) = &found
             && is_source(path)
@@ -194,14 +213,55 @@ impl Resolver {
             .map(|r| r.path().to_path_buf())
     }
 
+    /// Whether `oxc` fails to find or load the tsconfig governing the file
+    /// at `from`: then `resolve_file` gives that error for every specifier
+    /// (it looks the config up before anything else), so asking it is
+    /// skipped (asked once per file).
+    fn tsconfig_fails(&self, from: &Path) -> bool {
+        let known = self
+            .tsconfig_fails
+            .lock()
+            .ok()
+            .and_then(|c| c.get(from).copied());
+        if let Some(known) = known {
+            return known;
+        }
+        let fails = self.oxc.find_tsconfig(from).is_err();
+        if let Ok(mut cache) = self.tsconfig_fails.lock() {
+            cache.insert(from.to_path_buf(), fails);
+        }
+        fails
+    }
+
+    /// The nearest `tsconfig.json` at or above `dir` (each directory asked
+    /// of the disk once).
+    fn nearest_tsconfig(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self
+            .nearest_tsconfig
+            .lock()
+            .ok()
+            .and_then(|c| c.get(dir).cloned())
+        {
+            return known;
+        }
+        let here = dir.join("tsconfig.json");
+        let found = if here.is_file() {
+            Some(here)
+        } else {
+            dir.parent()
+                .and_then(|parent| self.nearest_tsconfig(parent))
+        };
+        if let Ok(mut cache) = self.nearest_tsconfig.lock() {
+            cache.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
     /// The resolver for the nearest `tsconfig.json` above `dir`, read
     /// without `references`; `None` when there is no such config or it
     /// cannot be loaded even so.
     fn unreferenced_for(&self, dir: &Path) -> Option<Arc<Oxc>> {
-        let config = dir
-            .ancestors()
-            .map(|d| d.join("tsconfig.json"))
-            .find(|p| p.is_file())?;
+        let config = self.nearest_tsconfig(dir)?;
         let mut cache = self.unreferenced.lock().ok()?;
         cache
             .entry(config.clone())
