@@ -52,11 +52,14 @@ pub fn is_scanned_name(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let lower = name.to_ascii_lowercase();
-    (lower.ends_with(".ts") || lower.ends_with(".mts") || lower.ends_with(".cts"))
-        && !lower.ends_with(".d.ts")
-        && !lower.ends_with(".d.mts")
-        && !lower.ends_with(".d.cts")
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    (ends_with(".ts") || ends_with(".mts") || ends_with(".cts"))
+        && !ends_with(".d.ts")
+        && !ends_with(".d.mts")
+        && !ends_with(".d.cts")
 }
 
 fn is_project_marker(path: &Path) -> bool {
@@ -298,7 +301,11 @@ fn walk_error(error: &ignore::Error) -> WalkError {
 
 /// A path for people and machines: `/` separators, no leading `./`.
 pub fn display_path(path: &Path) -> String {
-    let shown = path.to_string_lossy().replace('\\', "/");
+    let lossy = path.to_string_lossy();
+    if !lossy.contains('\\') && !lossy.starts_with("./") && !lossy.is_empty() {
+        return lossy.into_owned();
+    }
+    let shown = lossy.replace('\\', "/");
     let mut shown = shown.as_str();
     while let Some(rest) = shown.strip_prefix("./") {
         shown = rest;
@@ -322,5 +329,35 @@ pub fn describe_io(error: &std::io::Error) -> String {
                 None => text,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{display_path, is_scanned_name};
+    use std::path::Path;
+
+    #[test]
+    fn scanned_names_are_typescript_sources_in_any_case_but_declarations() {
+        for name in ["a.ts", "A.TS", "b.mts", "c.Cts", ".ts", "dir/x.ts"] {
+            assert!(is_scanned_name(Path::new(name)), "{name}");
+        }
+        for name in [
+            "a.d.ts", "A.D.TS", "b.d.mts", "c.d.cts", "ts", "a.tsx", "a.js", "a.ts/",
+        ] {
+            let scanned = is_scanned_name(Path::new(name));
+            // `a.ts/` names the file `a.ts` to std::path.
+            assert_eq!(scanned, name == "a.ts/", "{name}");
+        }
+    }
+
+    #[test]
+    fn display_paths_use_slashes_and_no_leading_dot() {
+        assert_eq!(display_path(Path::new("src/a.ts")), "src/a.ts");
+        assert_eq!(display_path(Path::new("./././src/a.ts")), "src/a.ts");
+        assert_eq!(display_path(Path::new("src\\a.ts")), "src/a.ts");
+        assert_eq!(display_path(Path::new("./")), ".");
+        assert_eq!(display_path(Path::new("")), ".");
+        assert_eq!(display_path(Path::new("/abs/a.ts")), "/abs/a.ts");
     }
 }
