@@ -42,11 +42,12 @@ pub struct Resolver {
     /// `paths` of the configs it `extends`; a missing reference must not
     /// cost them (`None`: that config cannot be loaded either).
     unreferenced: Mutex<HashMap<PathBuf, Option<Arc<Oxc>>>>,
-    /// Per importing file: whether `oxc` fails to load the tsconfig that
-    /// governs it. `oxc` keeps no failure, so without this every import of
-    /// such a file would read and parse the broken config again before
-    /// falling back (the answer is the file's, whatever the specifier).
-    tsconfig_fails: Mutex<HashMap<PathBuf, bool>>,
+    /// The importing files whose governing tsconfig `oxc` fails to load.
+    /// `oxc` keeps no failure, so without this every import of such a file
+    /// would read and parse the broken config again before falling back
+    /// (the failure is the file's, whatever the specifier). Only failures
+    /// are kept: a large tree resolves from many files.
+    tsconfig_fails: Mutex<HashSet<PathBuf>>,
     /// Per directory: the nearest `tsconfig.json` at or above it.
     nearest_tsconfig: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     options: ResolveOptions,
@@ -83,7 +84,7 @@ impl Resolver {
             oxc: Oxc::new(options.clone()),
             plain: Oxc::new(plain),
             unreferenced: Mutex::new(HashMap::new()),
-            tsconfig_fails: Mutex::new(HashMap::new()),
+            tsconfig_fails: Mutex::new(HashSet::new()),
             nearest_tsconfig: Mutex::new(HashMap::new()),
             options,
             workspace,
@@ -166,13 +167,17 @@ impl Resolver {
             return in_memory_file(files, from, specifier)
                 .map_or(Resolved::Unresolved, Resolved::File);
         }
-        let found = if self.tsconfig_fails(from) {
+        let known_broken = self.tsconfig_fails.lock().is_ok_and(|f| f.contains(from));
+        let found = if known_broken {
             self.resolve_past_tsconfig(from, specifier)
         } else {
             match self.oxc.resolve_file(from, specifier) {
                 Ok(resolution) => Some(resolution.path().to_path_buf()),
                 Err(ResolveError::NotFound(_)) => None,
-                Err(_) => self.resolve_past_tsconfig(from, specifier),
+                Err(_) => {
+                    self.note_tsconfig_failure(from);
+                    self.resolve_past_tsconfig(from, specifier)
+                }
             }
         };
         if let Some(path) = &found
@@ -213,24 +218,15 @@ impl Resolver {
             .map(|r| r.path().to_path_buf())
     }
 
-    /// Whether `oxc` fails to find or load the tsconfig governing the file
-    /// at `from`: then `resolve_file` gives that error for every specifier
-    /// (it looks the config up before anything else), so asking it is
-    /// skipped (asked once per file).
-    fn tsconfig_fails(&self, from: &Path) -> bool {
-        let known = self
-            .tsconfig_fails
-            .lock()
-            .ok()
-            .and_then(|c| c.get(from).copied());
-        if let Some(known) = known {
-            return known;
+    /// After `resolve_file` failed from `from` (not as "not found"): notes
+    /// `from` when the failure is its tsconfig's, which `resolve_file`
+    /// looks up before anything else and so gives for every specifier.
+    fn note_tsconfig_failure(&self, from: &Path) {
+        if self.oxc.find_tsconfig(from).is_err()
+            && let Ok(mut fails) = self.tsconfig_fails.lock()
+        {
+            fails.insert(from.to_path_buf());
         }
-        let fails = self.oxc.find_tsconfig(from).is_err();
-        if let Ok(mut cache) = self.tsconfig_fails.lock() {
-            cache.insert(from.to_path_buf(), fails);
-        }
-        fails
     }
 
     /// The nearest `tsconfig.json` at or above `dir` (each directory asked
