@@ -333,3 +333,59 @@ fn in_memory_file(files: &HashSet<PathBuf>, from: &Path, specifier: &str) -> Opt
 fn is_source(path: &Path) -> bool {
     is_scanned_name(path) && !path.components().any(|c| c.as_os_str() == "node_modules")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Resolved, Resolver};
+
+    /// A file whose tsconfig cannot be loaded (its `extends` is not
+    /// installed) is noted after its first import: every later import of it
+    /// skips the tsconfig and must still resolve as the first did, as a
+    /// fresh resolver resolves it.
+    #[test]
+    fn imports_after_a_tsconfig_failure_resolve_as_the_first_did() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = crate::paths::normalize(&std::fs::canonicalize(dir.path()).expect("path"));
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(path, text).expect("write");
+        };
+        write(
+            "tsconfig.json",
+            r#"{ "extends": "@not-installed/tsconfig" }"#,
+        );
+        write("src/a.ts", "export class A {}\n");
+        write("src/b/index.ts", "export class B {}\n");
+        write("src/job.ts", "");
+        let from = root.join("src/job.ts");
+        let specifiers = ["./a", "./b", "./a.js", "./missing", "@nestjs/common"];
+        let resolver = Resolver::new(Vec::new());
+        let first: Vec<Resolved> = specifiers
+            .iter()
+            .map(|s| resolver.resolve(&from, s))
+            .collect();
+        assert!(
+            resolver
+                .tsconfig_fails
+                .lock()
+                .expect("lock")
+                .contains(&from)
+        );
+        let fresh: Vec<Resolved> = specifiers
+            .iter()
+            .map(|s| Resolver::new(Vec::new()).resolve(&from, s))
+            .collect();
+        assert_eq!(first, fresh);
+        assert_eq!(
+            first,
+            [
+                Resolved::File(root.join("src/a.ts")),
+                Resolved::File(root.join("src/b/index.ts")),
+                Resolved::File(root.join("src/a.ts")),
+                Resolved::Unresolved,
+                Resolved::External,
+            ]
+        );
+    }
+}
