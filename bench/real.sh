@@ -9,7 +9,7 @@
 #   BASELINE=/tmp/cronlock-old bash bench/real.sh DIR...
 #
 # The repositories are not part of this project: bring them with the search
-# tool's `fetch` and `git archive HEAD | tar -x` (see bench/RESULTS.md).
+# tool's `fetch` and `git archive HEAD | tar -x` (see bench/REAL.md for the snapshots and the last results).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
