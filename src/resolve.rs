@@ -13,6 +13,7 @@ use oxc_resolver::{
     TsconfigReferences,
 };
 
+use crate::tsconfig::NearestConfigs;
 use crate::walk::is_scanned_name;
 use crate::workspace::WorkspacePackage;
 
@@ -48,8 +49,8 @@ pub struct Resolver {
     /// (the failure is the file's, whatever the specifier). Only failures
     /// are kept: a large tree resolves from many files.
     tsconfig_fails: Mutex<HashSet<PathBuf>>,
-    /// Per directory: the nearest `tsconfig.json` at or above it.
-    nearest_tsconfig: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// The nearest `tsconfig.json` of each directory asked about.
+    nearest_tsconfig: NearestConfigs,
     options: ResolveOptions,
     workspace: Vec<WorkspacePackage>,
     cache: Mutex<HashMap<(PathBuf, String), Resolved>>,
@@ -85,7 +86,7 @@ impl Resolver {
             plain: Oxc::new(plain),
             unreferenced: Mutex::new(HashMap::new()),
             tsconfig_fails: Mutex::new(HashSet::new()),
-            nearest_tsconfig: Mutex::new(HashMap::new()),
+            nearest_tsconfig: NearestConfigs::default(),
             options,
             workspace,
             cache: Mutex::new(HashMap::new()),
@@ -132,9 +133,7 @@ impl Resolver {
         if let Ok(fails) = self.tsconfig_fails.get_mut() {
             fails.clear();
         }
-        if let Ok(nearest) = self.nearest_tsconfig.get_mut() {
-            nearest.clear();
-        }
+        self.nearest_tsconfig.clear();
         self.oxc.clear_cache();
         self.plain.clear_cache();
     }
@@ -229,35 +228,11 @@ impl Resolver {
         }
     }
 
-    /// The nearest `tsconfig.json` at or above `dir` (each directory asked
-    /// of the disk once).
-    fn nearest_tsconfig(&self, dir: &Path) -> Option<PathBuf> {
-        if let Some(known) = self
-            .nearest_tsconfig
-            .lock()
-            .ok()
-            .and_then(|c| c.get(dir).cloned())
-        {
-            return known;
-        }
-        let here = dir.join("tsconfig.json");
-        let found = if here.is_file() {
-            Some(here)
-        } else {
-            dir.parent()
-                .and_then(|parent| self.nearest_tsconfig(parent))
-        };
-        if let Ok(mut cache) = self.nearest_tsconfig.lock() {
-            cache.insert(dir.to_path_buf(), found.clone());
-        }
-        found
-    }
-
     /// The resolver for the nearest `tsconfig.json` above `dir`, read
     /// without `references`; `None` when there is no such config or it
     /// cannot be loaded even so.
     fn unreferenced_for(&self, dir: &Path) -> Option<Arc<Oxc>> {
-        let config = self.nearest_tsconfig(dir)?;
+        let config = self.nearest_tsconfig.of(dir)?;
         let mut cache = self.unreferenced.lock().ok()?;
         cache
             .entry(config.clone())

@@ -13,35 +13,67 @@ use serde_json::Value;
 /// How many `extends` links are followed (a cycle ends here too).
 const MAX_EXTENDS: usize = 8;
 
-/// Answers per directory, remembered.
+/// Answers per config, remembered.
 #[derive(Debug, Default)]
 pub struct Tsconfigs {
-    by_dir: Mutex<HashMap<PathBuf, bool>>,
+    nearest: NearestConfigs,
+    by_config: Mutex<HashMap<PathBuf, bool>>,
 }
 
 impl Tsconfigs {
-    /// Whether the nearest `tsconfig.json` above `file` sets `noUnusedLocals`.
+    /// Whether the nearest `tsconfig.json` above `file` sets `noUnusedLocals`
+    /// (files with findings share a few configs among many directories:
+    /// each config is read once).
     pub fn no_unused_locals(&self, file: &Path) -> bool {
-        file.parent().is_some_and(|dir| self.in_dir(dir))
-    }
-
-    /// The answer for the files of `dir`, remembered for it and for every
-    /// directory on the way up to the config (files with findings share a
-    /// few configs among many directories: each config is read once).
-    fn in_dir(&self, dir: &Path) -> bool {
-        if let Some(known) = self.by_dir.lock().ok().and_then(|c| c.get(dir).copied()) {
+        let Some(config) = file.parent().and_then(|dir| self.nearest.of(dir)) else {
+            return false;
+        };
+        if let Some(known) = self
+            .by_config
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&config).copied())
+        {
             return known;
         }
-        let config = dir.join("tsconfig.json");
-        let answer = if config.is_file() {
-            flag(&config, "noUnusedLocals", 0).unwrap_or(false)
-        } else {
-            dir.parent().is_some_and(|parent| self.in_dir(parent))
-        };
-        if let Ok(mut cache) = self.by_dir.lock() {
-            cache.insert(dir.to_path_buf(), answer);
+        let answer = flag(&config, "noUnusedLocals", 0).unwrap_or(false);
+        if let Ok(mut cache) = self.by_config.lock() {
+            cache.insert(config, answer);
         }
         answer
+    }
+}
+
+/// The nearest `tsconfig.json` at or above a directory, remembered for it
+/// and for every directory on the way up (each asked of the disk once).
+#[derive(Debug, Default)]
+pub struct NearestConfigs {
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl NearestConfigs {
+    /// The nearest `tsconfig.json` at or above `dir`.
+    pub fn of(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.by_dir.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return known;
+        }
+        let here = dir.join("tsconfig.json");
+        let found = if here.is_file() {
+            Some(here)
+        } else {
+            dir.parent().and_then(|parent| self.of(parent))
+        };
+        if let Ok(mut cache) = self.by_dir.lock() {
+            cache.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    /// Forgets every answer (the file system changed).
+    pub fn clear(&mut self) {
+        if let Ok(by_dir) = self.by_dir.get_mut() {
+            by_dir.clear();
+        }
     }
 }
 
