@@ -56,10 +56,9 @@ pub enum Judgement {
 pub struct PackageSummary {
     /// Its package.
     pub package: PackageId,
-    /// Whether the lock module is registered, when `judgement` tells (see
+    /// Its `@Module` classes, whose imports tell whether the lock module is
+    /// registered when `judgement` does not (see
     /// [`PackageSummary::lock_module_registered`]).
-    registered: Option<bool>,
-    /// Its `@Module` classes, whose imports tell when `judgement` does not.
     modules: Vec<ModuleClass>,
     /// How the answer on registration is reached.
     pub judgement: Judgement,
@@ -95,13 +94,15 @@ impl PackageSummary {
     /// asked: only the JSON report shows it. `project` is the one analysed.
     pub fn lock_module_registered(&self, project: &Project) -> Option<bool> {
         match &self.judgement {
+            Judgement::Judged(registration) => registration.as_option(),
+            Judgement::NoApplication => None,
+            Judgement::NoModule => Some(false),
             // Each module's imports are followed across files: on all cores.
             Judgement::NotApplicable => Some(
                 self.modules
                     .par_iter()
                     .any(|m| imports_lock_module(project, m) == Some(true)),
             ),
-            _ => self.registered,
         }
     }
 
@@ -391,11 +392,6 @@ pub fn package_stage(
         if !relevant {
             continue;
         }
-        summary.registered = match &summary.judgement {
-            Judgement::Judged(registration) => registration.as_option(),
-            Judgement::NoApplication | Judgement::NotApplicable => None,
-            Judgement::NoModule => Some(false),
-        };
         summary.modules = modules;
         packages.push(summary);
     }

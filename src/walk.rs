@@ -2,6 +2,8 @@
 //! the default skips, `.gitignore` inside a git work tree, and `--exclude`.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
@@ -159,8 +161,8 @@ fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirW
     let root_dir = dir.to_path_buf();
     let root_for_filter = root_dir.clone();
     let excludes_for_filter = excludes.clone();
-    let saw_vcs_dir = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let saw_in_filter = std::sync::Arc::clone(&saw_vcs_dir);
+    let saw_vcs_dir = Arc::new(AtomicBool::new(false));
+    let saw_in_filter = Arc::clone(&saw_vcs_dir);
     let walker = WalkBuilder::new(dir)
         .hidden(false)
         .parents(git)
@@ -176,7 +178,7 @@ fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirW
             }
             let name = entry.file_name();
             if VCS_DIRS.iter().any(|vcs| name == *vcs) {
-                saw_in_filter.store(true, std::sync::atomic::Ordering::Relaxed);
+                saw_in_filter.store(true, Ordering::Relaxed);
             }
             if SKIPPED_DIRS.iter().any(|skipped| name == *skipped)
                 && entry.file_type().is_some_and(|t| t.is_dir())
@@ -194,11 +196,17 @@ fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirW
         })
         .threads(rayon::current_num_threads())
         .build_parallel();
-    let found = std::sync::Mutex::new(Walk::default());
+    let found = Mutex::new(Walk::default());
     walker.run(|| {
         let found = &found;
         let root_dir = &root_dir;
+        let saw_vcs_dir = &saw_vcs_dir;
         Box::new(move |entry| {
+            // A walk without git rules that met a repository is walked
+            // again with them (see `walk_dir`): what is left of it is moot.
+            if !git && saw_vcs_dir.load(Ordering::Relaxed) {
+                return ignore::WalkState::Quit;
+            }
             let item = match entry {
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
@@ -233,7 +241,7 @@ fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirW
     });
     DirWalk {
         walk: found.into_inner().unwrap_or_default(),
-        saw_vcs_dir: saw_vcs_dir.load(std::sync::atomic::Ordering::Relaxed),
+        saw_vcs_dir: saw_vcs_dir.load(Ordering::Relaxed),
     }
 }
 
