@@ -19,6 +19,9 @@ pub const DEFAULT_LOCK_DECORATORS: [&str; 8] = [
     "Lock",
 ];
 
+/// The decorator `--migrate-cron` turns `@Cron` into.
+pub const MIGRATED_DECORATOR: &str = "ClusterSafeCron";
+
 /// The decorator name other libraries also export: it counts only when it
 /// comes from the package's lock source.
 pub const AMBIGUOUS_LOCK_DECORATOR: &str = "Lock";

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use super::load::{state_of, with_buffer};
 use super::{FileState, Project, ScannedFile};
+use crate::config::MIGRATED_DECORATOR;
 use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
@@ -129,10 +130,10 @@ impl Project {
             .collect();
         let mut known: std::collections::HashSet<String> = models
             .iter()
-            .flat_map(|(_, path, m)| {
+            .flat_map(|(i, path, m)| {
                 m.classes
                     .iter()
-                    .filter(|c| self.may_take_member(path, m, c, &members))
+                    .filter(|c| self.may_take_member(*i, path, m, c, &members))
                     .filter_map(|c| c.name.clone())
             })
             .collect();
@@ -150,10 +151,12 @@ impl Project {
         }
     }
 
-    /// Whether `class` (of `model`, the file at `path`) may take an injected
-    /// member, now or once fixed (see [`Project::reachable_names`]).
+    /// Whether `class` (of `model`, the file at `path`, scanned file
+    /// `index`) may take an injected member, now or once fixed (see
+    /// [`Project::reachable_names`]).
     fn may_take_member(
         &self,
+        index: FileId,
         path: &Path,
         model: &Arc<FileModel>,
         class: &ClassModel,
@@ -164,20 +167,31 @@ impl Project {
             .iter()
             .flat_map(|c| &c.params)
             .any(|p| p.name.as_ref().is_some_and(|n| members.contains(n)));
+        // Asked once per class, and only of a class with a `@Cron`.
+        let migratable = std::cell::OnceCell::new();
         let decorated = class.methods.iter().flat_map(|m| &m.decorators).any(|d| {
             let name = match &d.callee {
                 Callee::Ident(n) => model.imported_name(n),
                 Callee::Member { property, .. } => property.as_str(),
                 Callee::Other => return true,
             };
-            // `@Cron` may become `@ClusterSafeCron` (`--migrate-cron`): its
-            // class's ripple is shown before the migration (see `ripple`).
             self.config.is_lock_decorator(name)
-                || name == "Cron"
                 || self.config.guard_of(name).is_some()
                 || self.lock_aliases.iter().any(|a| a == name)
+                || (name == "Cron" && *migratable.get_or_init(|| self.cron_migrates_in(index)))
         });
         param || decorated || self.base_may_give_member(path, model, class)
+    }
+
+    /// Whether a `@Cron` of file `index` may become `@ClusterSafeCron`
+    /// (`--migrate-cron`), giving its class the lock service: its class's
+    /// ripple is then shown before the migration (see `ripple`). Without a
+    /// lock source to import from there is no migration, and no ripple
+    /// (see `rules::unlocked_cron`). A file the prefilter skipped imports
+    /// no lock name, so the second reads add no lock source: the answer
+    /// is the same before and after them, and in `--no-prefilter` mode.
+    fn cron_migrates_in(&self, index: FileId) -> bool {
+        self.source_for_name(index, MIGRATED_DECORATOR).is_some()
     }
 
     /// Whether the base of `class` (of `model`, the file at `path`) may give
@@ -454,5 +468,52 @@ export class NightlyJob {
         assert!(parsed(&project, "report-user.ts"));
         // `EventEmitter2` is a package's, never read: `Note` takes nothing.
         assert!(!parsed(&project, "note-user.ts"));
+    }
+
+    /// A plain `@Cron` job, and a spec that builds its class.
+    fn cron_job_and_spec(lock_user: Option<&str>) -> Vec<(String, String)> {
+        let job = "import { Cron } from '@nestjs/schedule';
+export class CleanupJob {
+  @Cron('0 0 * * *')
+  run() {}
+}
+";
+        let spec = "import { CleanupJob } from './cleanup';
+it('runs', () => new CleanupJob().run());
+";
+        let mut texts = vec![
+            ("cleanup.ts".to_string(), job.to_string()),
+            ("cleanup.spec.ts".to_string(), spec.to_string()),
+        ];
+        if let Some(text) = lock_user {
+            texts.push(("locked.ts".to_string(), text.to_string()));
+        }
+        texts
+    }
+
+    #[test]
+    fn a_cron_job_calls_for_second_reads_only_where_it_can_migrate() {
+        // No lock source anywhere: `--migrate-cron` cannot migrate the job,
+        // so its class never gains the lock service and has no ripple.
+        let project = Project::from_texts(cron_job_and_spec(None), Config::default());
+        assert!(parsed(&project, "cleanup.ts"));
+        assert!(!parsed(&project, "cleanup.spec.ts"));
+        // A file of the package imports a lock decorator: the job can
+        // migrate, and the spec's `new CleanupJob()` is in its ripple.
+        let locked = "import { ClusterSafeCron } from '@acme/lock';
+export class Locked {
+  @ClusterSafeCron('0 * * * *')
+  run() {}
+}
+";
+        let project = Project::from_texts(cron_job_and_spec(Some(locked)), Config::default());
+        assert!(parsed(&project, "cleanup.spec.ts"));
+        // So it is with an `import-source` setting and no lock source.
+        let config = Config {
+            import_source: Some("@acme/lock".to_string()),
+            ..Config::default()
+        };
+        let project = Project::from_texts(cron_job_and_spec(None), config);
+        assert!(parsed(&project, "cleanup.spec.ts"));
     }
 }

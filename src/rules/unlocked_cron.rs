@@ -9,8 +9,7 @@ use crate::model::{ClassModel, Import};
 use crate::semantic::{ClassFacts, FileContext, Member, ScheduleUse};
 use crate::style::{line_break_after, line_start};
 
-/// The decorator `--migrate-cron` turns `@Cron` into.
-pub const MIGRATED_DECORATOR: &str = "ClusterSafeCron";
+pub use crate::config::MIGRATED_DECORATOR;
 
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {

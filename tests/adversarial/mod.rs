@@ -5,8 +5,10 @@
 //! lowercase and `_` class names; specs whose testing modules provide them;
 //! lock modules that set `global: true` inside `forRoot`; and method bodies
 //! mixing regexes, divisions, templates, comments, line terminators (U+2028,
-//! U+2029, lone CR), non-ASCII whitespace and unicode escapes. Every tree
-//! parses.
+//! U+2029, lone CR), non-ASCII whitespace and unicode escapes; and chains
+//! whose root runs a plain `@Cron`, with the lock package in the tree (so
+//! `--migrate-cron` can migrate it) or with no lock name anywhere (nothing
+//! to migrate to). Every tree parses.
 //!
 //! A tree is decided by a byte string, so the proptest (tests/differential.rs)
 //! and the fuzz target (fuzz/fuzz_targets/same_answer.rs) share it.
@@ -110,6 +112,26 @@ const VIAS: [Via; 7] = [
     Via::Quoted,
 ];
 
+/// How the chain's root schedules its job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Schedule {
+    /// With a lock decorator (when it has one).
+    Locked,
+    /// With a plain `@Cron` that `--migrate-cron` can migrate: the lock
+    /// package is in the tree and imported.
+    Cron,
+    /// With a plain `@Cron`, in a tree that names no lock at all: there is
+    /// no lock source to migrate to, so the class never gains the service.
+    CronLockless,
+}
+
+const SCHEDULES: [Schedule; 4] = [
+    Schedule::Locked,
+    Schedule::Locked,
+    Schedule::Cron,
+    Schedule::CronLockless,
+];
+
 /// One generated file: `(path, text)`.
 pub type File = (String, String);
 
@@ -129,7 +151,12 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
         ),
         ("src/main.ts".to_string(), MAIN.to_string()),
     ];
-    files.push(("src/lock/index.ts".to_string(), lock_module(choices)));
+    let schedule = *choices.pick(&SCHEDULES);
+    let lockless = schedule == Schedule::CronLockless;
+    let lock = lock_module(choices);
+    if !lockless {
+        files.push(("src/lock/index.ts".to_string(), lock));
+    }
     let depth = 1 + choices.below(4);
     let mut levels: Vec<Level> = Vec::new();
     let mut providers: Vec<(String, String)> = Vec::new();
@@ -138,10 +165,16 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
         let file = format!("src/level{level}.ts");
         let default_export = choices.below(3) == 0;
         let text = match levels.last() {
-            None => base_class(choices, &name, default_export),
-            Some(parent) => {
-                derived_class(choices, &name, default_export, parent, level, &mut files)
-            }
+            None => base_class(choices, &name, default_export, schedule),
+            Some(parent) => derived_class(
+                choices,
+                &name,
+                default_export,
+                parent,
+                level,
+                lockless,
+                &mut files,
+            ),
         };
         files.push((file.clone(), text));
         if !default_export {
@@ -160,15 +193,15 @@ pub fn tree(choices: &mut Choices<'_>) -> Vec<File> {
     }
     for site in 0..choices.below(3) {
         let target = &levels[choices.below(levels.len())];
-        let text = testing_spec(choices, target, site, &mut files);
+        let text = testing_spec(choices, target, site, lockless, &mut files);
         files.push((format!("src/test{site}.spec.ts"), text));
     }
-    if let Some(text) = hidden_names(choices) {
+    if let Some(text) = hidden_names(choices).filter(|_| !lockless) {
         files.push(("src/hidden.ts".to_string(), text));
     }
     files.push((
         "src/app.module.ts".to_string(),
-        app_module(choices, &providers),
+        app_module(choices, &providers, lockless),
     ));
     files
 }
@@ -234,8 +267,15 @@ fn body(choices: &mut Choices<'_>) -> String {
 }
 
 /// The chain's root: takes the lock service, or will once fixed (a lock
-/// decorator and no `lockService`), or neither.
-fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> String {
+/// decorator and no `lockService`, or a `@Cron` to migrate), or neither.
+/// Lockless, it names no lock: a `@Cron`, or a `repo` in place of the lock
+/// service.
+fn base_class(
+    choices: &mut Choices<'_>,
+    name: &str,
+    default_export: bool,
+    schedule: Schedule,
+) -> String {
     // The chain's root may itself extend a class of a package outside the
     // project, whose constructor the engine never reads; such a root may
     // take nothing and carry no lock (second reads pass over its subclasses
@@ -250,15 +290,27 @@ fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> St
         2 => ("", true),
         _ => ("", false),
     };
-    let ctor = if external {
-        ctor.replace(") {}", ") {\n    super();\n  }")
+    let ctor = if schedule == Schedule::CronLockless {
+        ctor.replace("lockService: DistributedLockService", "repo: string")
     } else {
         ctor.to_string()
     };
-    let decorator = if decorated {
-        "  @ClusterSafeCron('* * * * *')\n"
+    let ctor = if external {
+        ctor.replace(") {}", ") {\n    super();\n  }")
     } else {
-        ""
+        ctor
+    };
+    let decorator = match (decorated, schedule) {
+        (false, _) => "",
+        (true, Schedule::Locked) => "  @ClusterSafeCron('* * * * *')\n",
+        (true, _) => "  @Cron('* * * * *')\n",
+    };
+    let lock_import = match schedule {
+        Schedule::Locked => "import { ClusterSafeCron, DistributedLockService } from './lock';\n",
+        Schedule::Cron => {
+            "import { Cron } from '@nestjs/schedule';\nimport { ClusterSafeCron, DistributedLockService } from './lock';\n"
+        }
+        Schedule::CronLockless => "import { Cron } from '@nestjs/schedule';\n",
     };
     let export = if default_export {
         "export default"
@@ -275,8 +327,7 @@ fn base_class(choices: &mut Choices<'_>, name: &str, default_export: bool) -> St
     };
     format!(
         "import {{ Injectable }} from '@nestjs/common';
-{base_import}import {{ ClusterSafeCron, DistributedLockService }} from './lock';
-
+{base_import}{lock_import}
 @Injectable()
 {export} class {name}{extends} {{
   count = 0;
@@ -368,18 +419,19 @@ fn derived_class(
     default_export: bool,
     parent: &Level,
     level: usize,
+    lockless: bool,
     files: &mut Vec<File>,
 ) -> String {
     let tag = format!("L{level}");
     let (import, base) = import_of(choices, parent, name, &tag, files);
     let ctor = match choices.below(3) {
         0 => String::new(),
-        1 => format!(
-            "  constructor(private readonly other: string) {{\n    {}other as never);\n  }}\n",
+        2 if !lockless => format!(
+            "  constructor(lockService: DistributedLockService, private readonly other: string) {{\n    {}lockService);\n  }}\n",
             choices.pick(&SUPERS)
         ),
         _ => format!(
-            "  constructor(lockService: DistributedLockService, private readonly other: string) {{\n    {}lockService);\n  }}\n",
+            "  constructor(private readonly other: string) {{\n    {}other as never);\n  }}\n",
             choices.pick(&SUPERS)
         ),
     };
@@ -441,12 +493,13 @@ fn testing_spec(
     choices: &mut Choices<'_>,
     target: &Level,
     site: usize,
+    lockless: bool,
     files: &mut Vec<File>,
 ) -> String {
     let tag = format!("T{site}");
     let (import, class) = import_of(choices, target, "", &tag, files);
     let provided = choices.pick(&PROVIDES).replace("{class}", &class);
-    let (lock_import, lock) = if choices.below(4) == 0 {
+    let (lock_import, lock) = if choices.below(4) == 0 && !lockless {
         (
             "import { DistributedLockService } from './lock';\n",
             ", { provide: DistributedLockService, useValue: {} }",
@@ -501,16 +554,18 @@ fn after_quotes(before: &str) -> String {
 }
 
 /// The root module: imports the lock module (plainly, through `forRoot`, or
-/// not) and provides the chain's classes.
-fn app_module(choices: &mut Choices<'_>, providers: &[(String, String)]) -> String {
+/// not; never in a lockless tree) and provides the chain's classes.
+fn app_module(choices: &mut Choices<'_>, providers: &[(String, String)], lockless: bool) -> String {
     let lock = match choices.below(3) {
+        _ if lockless => "",
         0 => "DistributedLockModule",
         1 => "DistributedLockModule.forRoot()",
         _ => "",
     };
-    let mut text = String::from(
-        "import { Module } from '@nestjs/common';\nimport { DistributedLockModule } from './lock';\n",
-    );
+    let mut text = String::from("import { Module } from '@nestjs/common';\n");
+    if !lockless {
+        text.push_str("import { DistributedLockModule } from './lock';\n");
+    }
     for (class, module) in providers {
         text.push_str(&format!("import {{ {class} }} from '{module}';\n"));
     }
