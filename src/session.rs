@@ -79,8 +79,8 @@ pub enum Reload {
     /// A path the scan does not hold (a new file, or not a source file).
     Unknown(PathBuf),
     /// Which files a fresh load parses changed in a way only a fresh load
-    /// works out (see [`Project::update_texts`]), or fewer names are
-    /// reachable than before (a fresh load would parse fewer files).
+    /// works out: the aliases of a lock decorator changed, in a changed
+    /// file (see [`Project::update_texts`]) or in one a second read parsed.
     Selection,
     /// A file added to or removed from the scan changes its packages: the
     /// first file of a package the project does not know, or the last
@@ -227,6 +227,12 @@ impl Session {
             changed.extend(self.project.redo_second_reads());
             self.reached = self.project.reached();
             globals_changed = true;
+        }
+        // A file a second read parsed may rename a lock decorator again (a
+        // barrel created anew: `export { ScheduledJob as NightlyJob }`): a
+        // new alias, as in `update_texts`, calls for a fresh load.
+        if !self.project.aliases_settled() {
+            return Err(Reload::Selection);
         }
         changed.sort_unstable();
         changed.dedup();

@@ -446,6 +446,40 @@ fn most_generated_edits_are_answered_in_place() {
     );
 }
 
+/// A barrel that renames a lock decorator again (`export { ScheduledJob as
+/// NightlyJob }`), deleted and then created again: the prefilter skips it,
+/// a second read parses it (it names the alias `ScheduledJob`), and the new
+/// alias it gives makes the job that uses `@NightlyJob` a lock user again.
+/// Found by the proptest above (seed 4242, 3,000 cases); the session once
+/// missed the alias and the job's missing-lock-service.
+#[test]
+fn an_alias_a_second_read_finds_is_followed() {
+    let index = sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join("recognition-reexport-chain-renamed"),
+    )
+    .iter()
+    .position(|p| p.ends_with("packages/scheduling/src/index.ts"))
+    .expect("the barrel");
+    let edit = |change| Edit {
+        file: index,
+        change,
+        as_buffer: false,
+    };
+    let edits = vec![
+        edit(Change::Remove),
+        Edit {
+            file: 0,
+            change: Change::AddCopy,
+            as_buffer: false,
+        },
+        // Created again, with its first text.
+        edit(Change::DeleteLine(0)),
+    ];
+    on_server_stack(move || check("recognition-reexport-chain-renamed", &edits));
+}
+
 /// A base class gaining `lockService` in an unsaved buffer clears its
 /// subclass's finding in another file, judged in place; losing it again
 /// brings the finding back.

@@ -291,6 +291,15 @@ impl Project {
         changed
     }
 
+    /// Whether the aliases of lock decorators known are those the parsed
+    /// files give today: a file parsed since the alias rounds ran (by a
+    /// second read) may rename a lock decorator once more.
+    pub fn aliases_settled(&self) -> bool {
+        let mut known = self.lock_aliases.clone();
+        known.sort();
+        self.alias_fixpoint() == known
+    }
+
     /// Every name a lock decorator is re-exported under, sorted, as the
     /// parsed files say today (without reading skipped files).
     fn alias_fixpoint(&self) -> Vec<String> {
