@@ -451,9 +451,10 @@ fn registration_ripple(
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))
         .collect();
     let lock_module = &project.config.lock_module;
+    let reads = modules::ModuleReads::default();
     for (&package, modules) in modules {
         for root in modules::root_modules(project, package, modules, &entries).modules {
-            let app = modules::application(project, package, root, &migrated);
+            let app = modules::application(project, package, root, &migrated, &reads);
             let editable = app.registration == Registration::No
                 || (app.registration == Registration::Unknown && app.conditional.is_empty());
             if app.reached.is_empty() || !editable {
@@ -545,11 +546,12 @@ fn applications(
                 .map(move |root| (package, root, guessed))
         })
         .collect();
+    let reads = modules::ModuleReads::default();
     roots
         .into_par_iter()
         .map(|(package, root, guessed)| {
             (
-                modules::application(project, package, root, lock_users),
+                modules::application(project, package, root, lock_users, &reads),
                 guessed,
             )
         })

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::ids::{ClassId, FileId, PackageId};
 use crate::links::Symbol;
@@ -572,6 +572,7 @@ fn module_list<'m>(
 }
 
 /// What an element of an `imports` list is.
+#[derive(Clone)]
 enum Imported {
     /// The lock module (plain or `.forRoot(...)` etc.).
     LockModule,
@@ -626,6 +627,89 @@ struct Pending {
     origin: Option<(ModuleClass, Range<usize>)>,
 }
 
+/// What one module of an application's graph says, read on its own: the
+/// lock-using classes it provides, each element of its `imports` with what
+/// it is, and the parts of that list that cannot be read.
+struct ModuleRead {
+    reached: HashSet<ClassKey>,
+    entries: Vec<(Entry, Imported)>,
+    unreadable: Vec<(Range<usize>, String)>,
+}
+
+/// A module class in a graph: its file, class and `@Module` decorator.
+type ModuleKey = (PathBuf, ClassId, usize);
+
+/// A module's read, made by the first thread that asks (`None`: the
+/// module has no object argument).
+type ReadSlot = Arc<OnceLock<Option<Arc<ModuleRead>>>>;
+
+/// The modules of applications' graphs, each read once for every graph
+/// walked with the same lock-using classes: the applications of a monorepo
+/// share most of their modules (mx-exchange-service walks 7 applications
+/// through mostly the same 60), and reading one resolves every import it
+/// names. A module is read by the first thread that asks.
+#[derive(Default)]
+pub struct ModuleReads {
+    reads: Mutex<HashMap<ModuleKey, ReadSlot>>,
+}
+
+impl ModuleReads {
+    /// The read of the module `pending` names (`None`: it has no object
+    /// argument).
+    fn read(
+        &self,
+        project: &Project,
+        pending: &Pending,
+        lock_users: &LockUsers,
+    ) -> Option<Arc<ModuleRead>> {
+        let key = (pending.path.clone(), pending.class, pending.decorator);
+        let slot = match self.reads.lock() {
+            Ok(mut reads) => Arc::clone(reads.entry(key).or_default()),
+            Err(_) => Arc::default(),
+        };
+        slot.get_or_init(|| read_module(project, pending, lock_users).map(Arc::new))
+            .clone()
+    }
+}
+
+/// Reads the module `pending` names (`None`: it has no object argument).
+fn read_module(project: &Project, pending: &Pending, lock_users: &LockUsers) -> Option<ModuleRead> {
+    let Pending {
+        path,
+        model,
+        class,
+        decorator,
+        ..
+    } = pending;
+    let object = model
+        .class(*class)
+        .and_then(|c| c.decorators.get(*decorator))
+        .and_then(|d| d.object_arg.as_ref())?;
+    let mut reached = HashSet::new();
+    reach_providers(project, path, model, object, lock_users, &mut reached);
+    let Some(list) = &object.imports else {
+        return Some(ModuleRead {
+            reached,
+            entries: Vec::new(),
+            unreadable: Vec::new(),
+        });
+    };
+    let read = read_list(project, path, model, list);
+    let entries = read
+        .entries
+        .into_iter()
+        .map(|entry| {
+            let imported = imported(project, &entry.path, &entry.model, entry.head.as_ref());
+            (entry, imported)
+        })
+        .collect();
+    Some(ModuleRead {
+        reached,
+        entries,
+        unreadable: read.unreadable,
+    })
+}
+
 /// Walks the graph of `root` (a module of package `package`). A module the
 /// graph holds only under a condition (through a branch of a spread) is
 /// read too, with its conditions: a lock module found only there is a
@@ -635,6 +719,7 @@ pub fn application(
     package: PackageId,
     root: ModuleClass,
     lock_users: &LockUsers,
+    reads: &ModuleReads,
 ) -> Application {
     let mut app = Application {
         package,
@@ -667,47 +752,33 @@ pub fn application(
         origin: None,
     });
     while let Some(pending) = queue.pop_front() {
-        let Pending {
-            path,
-            model,
-            class,
-            decorator,
-            ..
-        } = &pending;
-        let scanned = project.index_of(path).map(|file| ModuleClass {
+        let Some(read) = reads.read(project, &pending, lock_users) else {
+            continue;
+        };
+        app.reached.extend(read.reached.iter().cloned());
+        let scanned = project.index_of(&pending.path).map(|file| ModuleClass {
             file,
-            class: *class,
-            decorator: *decorator,
+            class: pending.class,
+            decorator: pending.decorator,
         });
         // A list outside the scan is reported at the root module.
         let locate = |range: &Range<usize>| match scanned {
             Some(module) => (module, range.clone()),
             None => (root, root_range.clone()),
         };
-        let Some(object) = model
-            .class(*class)
-            .and_then(|c| c.decorators.get(*decorator))
-            .and_then(|d| d.object_arg.as_ref())
-        else {
-            continue;
-        };
-        reach_providers(project, path, model, object, lock_users, &mut app.reached);
-        let Some(list) = &object.imports else {
-            continue;
-        };
-        let read = read_list(project, path, model, list);
-        for (range, why) in read.unreadable {
-            let (module, range) = locate(&range);
+        for (range, why) in &read.unreadable {
+            let (module, range) = locate(range);
+            let why = why.clone();
             app.unreadable.push(Unreadable { module, range, why });
         }
-        for entry in read.entries {
+        for (entry, imported) in &read.entries {
             let mut conditions = pending.conditions.clone();
             conditions.extend(entry.conditions.iter().cloned());
             let origin = pending
                 .origin
                 .clone()
                 .or_else(|| (!entry.conditions.is_empty()).then(|| locate(&entry.range)));
-            match imported(project, &entry.path, &entry.model, entry.head.as_ref()) {
+            match imported.clone() {
                 Imported::LockModule => match origin {
                     Some((module, range)) if !conditions.is_empty() => {
                         app.conditional.push(Conditional {
