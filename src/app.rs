@@ -558,12 +558,7 @@ fn ensure_migration_source(project: &Project, filter: &RuleFilter) -> Result<()>
         .iter()
         // A class held back from the migration (see `ripple`) has no fix
         // either, and says why itself.
-        .filter(|f| {
-            f.rule == Rule::UnlockedCron
-                && crate::semantic::FileContext::new(project, f.file)
-                    .and_then(|ctx| crate::rules::unlocked_cron::migration_source(&ctx))
-                    .is_none()
-        })
+        .filter(|f| f.rule == Rule::UnlockedCron && project.migration_source(f.file).is_none())
         .map(|f| project.files[f.file].display.as_str())
         .collect();
     lacking.dedup();

@@ -305,6 +305,13 @@ impl Project {
             .or_else(|| specifiers().next())
     }
 
+    /// Where `--migrate-cron` imports `ClusterSafeCron` from in file
+    /// `index`; `None`: a `@Cron` there cannot be migrated, so its class
+    /// never gains the lock service.
+    pub fn migration_source(&self, index: FileId) -> Option<String> {
+        self.source_for_name(index, crate::config::MIGRATED_DECORATOR)
+    }
+
     /// Whether `import` of file `index` comes from the module
     /// [`Project::source_for_name`] names for `name`.
     pub fn imports_from_source_of(&self, index: FileId, import: &Import, name: &str) -> bool {

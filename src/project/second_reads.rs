@@ -10,7 +10,6 @@ use rayon::prelude::*;
 
 use super::load::{state_of, with_buffer};
 use super::{FileState, Project, ScannedFile};
-use crate::config::MIGRATED_DECORATOR;
 use crate::ids::FileId;
 use crate::links::Symbol;
 use crate::model::{Callee, ClassModel, FileModel};
@@ -167,7 +166,13 @@ impl Project {
             .iter()
             .flat_map(|c| &c.params)
             .any(|p| p.name.as_ref().is_some_and(|n| members.contains(n)));
-        // Asked once per class, and only of a class with a `@Cron`.
+        // A `@Cron` counts only where `--migrate-cron` can make it a
+        // `@ClusterSafeCron`, giving its class the lock service: its ripple
+        // is shown before the migration (see `ripple`). Elsewhere there is
+        // no migration and no ripple (see `rules::unlocked_cron`). A file
+        // the prefilter skipped imports no lock name, so second reads add
+        // no lock source: the answer is the same before and after them,
+        // and in `--no-prefilter` mode. Asked once per class with a `@Cron`.
         let migratable = std::cell::OnceCell::new();
         let decorated = class.methods.iter().flat_map(|m| &m.decorators).any(|d| {
             let name = match &d.callee {
@@ -178,20 +183,10 @@ impl Project {
             self.config.is_lock_decorator(name)
                 || self.config.guard_of(name).is_some()
                 || self.lock_aliases.iter().any(|a| a == name)
-                || (name == "Cron" && *migratable.get_or_init(|| self.cron_migrates_in(index)))
+                || (name == "Cron"
+                    && *migratable.get_or_init(|| self.migration_source(index).is_some()))
         });
         param || decorated || self.base_may_give_member(path, model, class)
-    }
-
-    /// Whether a `@Cron` of file `index` may become `@ClusterSafeCron`
-    /// (`--migrate-cron`), giving its class the lock service: its class's
-    /// ripple is then shown before the migration (see `ripple`). Without a
-    /// lock source to import from there is no migration, and no ripple
-    /// (see `rules::unlocked_cron`). A file the prefilter skipped imports
-    /// no lock name, so the second reads add no lock source: the answer
-    /// is the same before and after them, and in `--no-prefilter` mode.
-    fn cron_migrates_in(&self, index: FileId) -> bool {
-        self.source_for_name(index, MIGRATED_DECORATOR).is_some()
     }
 
     /// Whether the base of `class` (of `model`, the file at `path`) may give

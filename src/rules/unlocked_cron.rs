@@ -9,7 +9,7 @@ use crate::model::{ClassModel, Import};
 use crate::semantic::{ClassFacts, FileContext, Member, ScheduleUse};
 use crate::style::{line_break_after, line_start};
 
-pub use crate::config::MIGRATED_DECORATOR;
+use crate::config::MIGRATED_DECORATOR;
 
 /// Documentation.
 pub const DOC: RuleDoc = RuleDoc {
@@ -44,7 +44,7 @@ pub fn check(ctx: &FileContext<'_>, out: &mut Vec<Finding>) {
         .filter(|(_, s)| s.name == "Cron" && !s.locked)
         .collect();
     // Without a lock source there is no migration, and so no ripple.
-    let source = migration_source(ctx);
+    let source = ctx.project.migration_source(ctx.index);
     for &(id, schedule) in &unlocked {
         let class = &ctx.model.classes[id];
         let method = schedule.method.as_deref().unwrap_or("a method");
@@ -87,17 +87,12 @@ fn gains_parameter(class: &ClassModel, facts: &ClassFacts) -> usize {
     if gains { 0 } else { usize::MAX }
 }
 
-/// The lock source `--migrate-cron` would import from in this file, if known.
-pub fn migration_source(ctx: &FileContext<'_>) -> Option<String> {
-    ctx.project.source_for_name(ctx.index, MIGRATED_DECORATOR)
-}
-
 fn migration(
     ctx: &FileContext<'_>,
     schedule: &ScheduleUse,
     unlocked_in_file: usize,
 ) -> Option<Fix> {
-    let source = migration_source(ctx)?;
+    let source = ctx.project.migration_source(ctx.index)?;
     let text = ctx.text()?;
     let plan = ensure_value_import(
         text,
