@@ -216,22 +216,27 @@ impl Session {
         let mut changed = updated.files;
         let reached = self.project.reached();
         let mut globals_changed = updated.globals_changed || files_changed;
-        if reached.includes(&self.reached) {
+        // Whether a second read parsed a file: `update_texts` settled the
+        // aliases of lock decorators over the files parsed before.
+        let second_read = if reached.includes(&self.reached) {
             // Changed files the prefilter skips may be wanted by any name
             // reachable now; then new names may want more files.
             let mut parsed = self.project.second_reads_of(changed.clone(), &reached);
             parsed.extend(self.project.second_reads_since(&mut self.reached));
+            let any = !parsed.is_empty();
             changed.extend(parsed);
+            any
         } else {
             // Fewer names: files parsed for the lost ones go back to skipped.
             changed.extend(self.project.redo_second_reads());
             self.reached = self.project.reached();
             globals_changed = true;
-        }
+            true
+        };
         // A file a second read parsed may rename a lock decorator again (a
         // barrel created anew: `export { ScheduledJob as NightlyJob }`): a
         // new alias, as in `update_texts`, calls for a fresh load.
-        if !self.project.aliases_settled() {
+        if second_read && !self.project.aliases_settled() {
             return Err(Reload::Selection);
         }
         changed.sort_unstable();
