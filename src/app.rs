@@ -102,17 +102,17 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     let mut globs = config.exclude.clone();
     globs.extend(args.exclude.iter().cloned());
     let excludes = walk::exclude_set(&globs).context("invalid exclude glob")?;
-    let walked = walk::walk(&paths, &excludes);
+    let bar = indicatif::ProgressBar::hidden();
+    let show_bar = |files: usize| show_progress(&bar, files, args.quiet);
+    let tick = || bar.inc(1);
+    let (walk_errors, project, load_errors) =
+        Project::walk_and_load(&paths, &excludes, config, &show_bar, &tick);
+    bar.finish_and_clear();
     let mut had_errors = false;
-    for error in &walked.errors {
+    for error in &walk_errors {
         report_error(&error.path, &error.reason);
         had_errors = true;
     }
-    let bar = progress_bar(walked.files.len(), args.quiet);
-    let tick = || bar.inc(1);
-    let markers = crate::workspace::Markers::new(&walked.walked_dirs, &walked.markers);
-    let (project, load_errors) = Project::load(walked.files, &paths, markers, config, &tick);
-    bar.finish_and_clear();
     for error in &load_errors {
         report_error(&error.path, &error.reason);
         had_errors = true;
@@ -127,23 +127,25 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
 /// Files from which a scan shows a progress bar.
 const PROGRESS_THRESHOLD: usize = 2_000;
 
-/// A progress bar on stderr for large scans, only on a terminal, never in CI
-/// or with `--quiet` (hidden otherwise, so stdout and pipes stay clean).
-fn progress_bar(files: usize, quiet: bool) -> indicatif::ProgressBar {
+/// Shows `bar` on stderr, counting up to `files`, for large scans, only on a
+/// terminal, never in CI or with `--quiet` (hidden otherwise, so stdout and
+/// pipes stay clean). The files read while the walk went on are counted
+/// already.
+fn show_progress(bar: &indicatif::ProgressBar, files: usize, quiet: bool) {
     let wanted = files >= PROGRESS_THRESHOLD
         && !quiet
         && std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none();
     if !wanted {
-        return indicatif::ProgressBar::hidden();
+        return;
     }
-    let bar = indicatif::ProgressBar::new(files as u64);
+    bar.set_length(files as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{spinner} scanning {pos}/{len} files {wide_bar} {eta}",
     ) {
         bar.set_style(style);
     }
-    bar
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
 }
 
 fn parse_rules(names: &[String], flag: &str) -> Result<Vec<Rule>> {

@@ -2,8 +2,8 @@
 //! the default skips, `.gitignore` inside a git work tree, and `--exclude`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
@@ -84,14 +84,34 @@ pub fn exclude_set(globs: &[String]) -> Result<GlobSet, globset::Error> {
     builder.build()
 }
 
-/// Walks every PATH (directories on all cores; the result is sorted, so it is
-/// the same whatever the thread count). A file named explicitly is scanned
-/// even when the walk would skip it. Symlinks are followed; only what would
-/// be scanned can cause an error, so a symlink loop or a dangling link that is
-/// not named like a scanned file (`.env -> ../.env`) is skipped silently,
-/// while a dangling `*.ts` link is reported.
+/// Walks every PATH (the result is sorted, so it does not depend on the order
+/// in which directories list their entries). A file named explicitly is
+/// scanned even when the walk would skip it. Symlinks are followed; only what
+/// would be scanned can cause an error, so a symlink loop or a dangling link
+/// that is not named like a scanned file (`.env -> ../.env`) is skipped
+/// silently, while a dangling `*.ts` link is reported.
 pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
+    walk_each(paths, excludes, &mut |_, _| {}).0
+}
+
+/// [`walk`], handing each file to `met` as soon as the walk meets it, with a
+/// number of its own (0, 1, 2, ... in the order met), so that a caller can
+/// start reading it while the walk goes on. Also gives the number each file
+/// of the result was met under. A file can be met and not be in the result:
+/// a second one of the same display path, or one met before the walk found a
+/// repository inside the directory and walked it again with its `.gitignore`
+/// rules (see `walk_dir`).
+pub fn walk_each(
+    paths: &[PathBuf],
+    excludes: &GlobSet,
+    met: &mut dyn FnMut(usize, &WalkedFile),
+) -> (Walk, Vec<usize>) {
     let mut out = Walk::default();
+    let mut found = Found {
+        files: Vec::new(),
+        next: 0,
+        met,
+    };
     for (root, path) in paths.iter().enumerate() {
         let shown = display_path(path);
         match std::fs::metadata(path) {
@@ -99,36 +119,59 @@ pub fn walk(paths: &[PathBuf], excludes: &GlobSet) -> Walk {
                 path: shown,
                 reason: describe_io(&error),
             }),
-            Ok(meta) if meta.is_file() => out.files.push(WalkedFile {
+            Ok(meta) if meta.is_file() => found.push(WalkedFile {
                 display: shown,
                 path: path.clone(),
                 root,
             }),
             Ok(_) => {
                 out.walked_dirs.push(path.clone());
-                walk_dir(path, root, excludes, &mut out);
+                walk_dir(path, root, excludes, &mut out, &mut found);
             }
         }
     }
-    out.files.sort();
-    out.files.dedup_by(|a, b| a.display == b.display);
-    out
+    let mut files = found.files;
+    files.sort();
+    files.dedup_by(|a, b| a.0.display == b.0.display);
+    let (files, numbers) = files.into_iter().unzip();
+    out.files = files;
+    (out, numbers)
+}
+
+/// The files met so far, each with its number, and whom to tell.
+struct Found<'a> {
+    files: Vec<(WalkedFile, usize)>,
+    /// The next file's number: never given twice, also when files met are
+    /// dropped.
+    next: usize,
+    met: &'a mut dyn FnMut(usize, &WalkedFile),
+}
+
+impl Found<'_> {
+    fn push(&mut self, file: WalkedFile) {
+        let number = self.next;
+        self.next += 1;
+        (self.met)(number, &file);
+        self.files.push((file, number));
+    }
 }
 
 /// Walks `dir`. Outside a git work tree (no `.git` or `.jj` at or above
 /// `dir`), `.gitignore` files mean nothing, so the walk reads none of them;
 /// should it meet a nested repository (a `.git` or `.jj` below `dir`), whose
-/// `.gitignore` files do apply beneath it, it walks again as a git walk.
-fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk) {
+/// `.gitignore` files do apply beneath it, it walks again as a git walk (the
+/// files the first walk met are dropped).
+fn walk_dir(dir: &Path, root: usize, excludes: &GlobSet, out: &mut Walk, found: &mut Found<'_>) {
     let in_git = inside_vcs_work_tree(dir);
-    let mut found = walk_dir_with(dir, root, excludes, in_git);
-    if !in_git && found.saw_vcs_dir {
-        found = walk_dir_with(dir, root, excludes, true);
+    let start = found.files.len();
+    let mut walked = walk_dir_with(dir, root, excludes, in_git, found);
+    if !in_git && walked.saw_vcs_dir {
+        found.files.truncate(start);
+        walked = walk_dir_with(dir, root, excludes, true, found);
     }
-    let found = found.walk;
-    out.files.extend(found.files);
-    out.markers.extend(found.markers);
-    let mut errors = found.errors;
+    let walked = walked.walk;
+    out.markers.extend(walked.markers);
+    let mut errors = walked.errors;
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     out.errors.extend(errors);
 }
@@ -156,10 +199,18 @@ fn inside_vcs_work_tree(dir: &Path) -> bool {
         .any(|a| VCS_DIRS.iter().any(|name| a.join(name).exists()))
 }
 
-/// Walks `dir` with `.gitignore` files honoured (`git`) or not read at all.
-fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirWalk {
-    let root_dir = dir.to_path_buf();
-    let root_for_filter = root_dir.clone();
+/// Walks `dir` with `.gitignore` files honoured (`git`) or not read at all,
+/// on this thread: the caller's workers are free to read the files met
+/// meanwhile (a walk on two threads took as long, the system calls being most
+/// of its time).
+fn walk_dir_with(
+    dir: &Path,
+    root: usize,
+    excludes: &GlobSet,
+    git: bool,
+    found: &mut Found<'_>,
+) -> DirWalk {
+    let root_for_filter = dir.to_path_buf();
     let excludes_for_filter = excludes.clone();
     let saw_vcs_dir = Arc::new(AtomicBool::new(false));
     let saw_in_filter = Arc::clone(&saw_vcs_dir);
@@ -194,53 +245,33 @@ fn walk_dir_with(dir: &Path, root: usize, excludes: &GlobSet, git: bool) -> DirW
                 .unwrap_or(entry.path());
             !excludes_for_filter.is_match(relative)
         })
-        .threads(rayon::current_num_threads())
-        .build_parallel();
-    let found = Mutex::new(Walk::default());
-    walker.run(|| {
-        let found = &found;
-        let root_dir = &root_dir;
-        let saw_vcs_dir = &saw_vcs_dir;
-        Box::new(move |entry| {
-            // A walk without git rules that met a repository is walked
-            // again with them (see `walk_dir`): what is left of it is moot.
-            if !git && saw_vcs_dir.load(Ordering::Relaxed) {
-                return ignore::WalkState::Quit;
-            }
-            let item = match entry {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if is_file && is_project_marker(entry.path()) {
-                        if let Ok(mut found) = found.lock() {
-                            found.markers.push(entry.path().to_path_buf());
-                        }
-                        return ignore::WalkState::Continue;
-                    }
-                    if !(is_file && is_scanned_name(entry.path())) {
-                        return ignore::WalkState::Continue;
-                    }
-                    Ok(WalkedFile {
+        .build();
+    let mut walked = Walk::default();
+    for entry in walker {
+        // A walk without git rules that met a repository is walked again
+        // with them (see `walk_dir`): what is left of it is moot.
+        if !git && saw_vcs_dir.load(Ordering::Relaxed) {
+            break;
+        }
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if is_file && is_project_marker(entry.path()) {
+                    walked.markers.push(entry.path().to_path_buf());
+                } else if is_file && is_scanned_name(entry.path()) {
+                    found.push(WalkedFile {
                         display: display_path(entry.path()),
-                        path: entry.path().to_path_buf(),
+                        path: entry.into_path(),
                         root,
-                    })
-                }
-                Err(error) if is_unscanned_link(&error, root_dir, excludes) => {
-                    return ignore::WalkState::Continue;
-                }
-                Err(error) => Err(walk_error(&error)),
-            };
-            if let Ok(mut found) = found.lock() {
-                match item {
-                    Ok(file) => found.files.push(file),
-                    Err(error) => found.errors.push(error),
+                    });
                 }
             }
-            ignore::WalkState::Continue
-        })
-    });
+            Err(error) if is_unscanned_link(&error, dir, excludes) => {}
+            Err(error) => walked.errors.push(walk_error(&error)),
+        }
+    }
     DirWalk {
-        walk: found.into_inner().unwrap_or_default(),
+        walk: walked,
         saw_vcs_dir: saw_vcs_dir.load(Ordering::Relaxed),
     }
 }

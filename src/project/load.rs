@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use aho_corasick::AhoCorasick;
+use globset::GlobSet;
 use rayon::prelude::*;
 
 use super::files::{Fingerprint, ParsedText};
@@ -20,8 +21,30 @@ use crate::prefilter::{SkipHints, build_prefilter, is_kept};
 use crate::resolve::Resolver;
 use crate::source::SourceText;
 use crate::tsconfig::Tsconfigs;
-use crate::walk::{WalkedFile, describe_io};
+use crate::walk::{self, WalkError, WalkedFile, describe_io};
 use crate::workspace::{Markers, PackageFinder};
+
+/// What reading one file gave: its state and, when the prefilter skipped
+/// it, its skip hints; or why it could not be read.
+type FileRead = Result<(FileState, SkipHints), String>;
+
+/// Where the files of a scan belong: each file's key and package, the
+/// packages, and the workspace's packages.
+type Placed = (
+    Vec<PathBuf>,
+    Vec<PackageId>,
+    Vec<Package>,
+    Vec<crate::workspace::WorkspacePackage>,
+);
+
+/// The files of a scan, read and placed, before they make a project.
+struct Read {
+    files: Vec<WalkedFile>,
+    /// What reading each of `files` gave.
+    reads: Vec<FileRead>,
+    placed: Placed,
+    prefilter: Option<AhoCorasick>,
+}
 
 /// A file that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +93,7 @@ impl Project {
         // Packages are found from paths alone (on one thread) while the other
         // threads read; the finder is done, and its per-directory caches
         // gone, long before the texts and models fill memory.
-        let ((keys, placement, packages, workspace), read) = rayon::join(
+        let (placed, reads) = rayon::join(
             || place_in_packages(&files, roots, markers.clone()),
             || {
                 files
@@ -82,9 +105,102 @@ impl Project {
                     .collect::<Vec<_>>()
             },
         );
+        let read = Read {
+            files,
+            reads,
+            placed,
+            prefilter,
+        };
+        Project::from_read(read, roots, markers, config, fs)
+    }
+
+    /// Walks `paths` ([`walk::walk_each`]) and loads what it finds, as
+    /// [`Project::load`] does, except that each file is read as soon as the
+    /// walk meets it: the walk goes on on this thread while the pool's other
+    /// workers read, prefilter and parse (the walk is mostly system calls
+    /// that a second thread hardly speeds up, so overlapping it with the
+    /// reads is what saves time). Gives what the walk could not walk, the
+    /// project, and the files that could not be read.
+    /// `on_walked` is told how many files the walk found, once it has;
+    /// `progress` is called once per file.
+    pub fn walk_and_load(
+        paths: &[PathBuf],
+        excludes: &GlobSet,
+        config: Config,
+        on_walked: &(dyn Fn(usize) + Sync),
+        progress: &(dyn Fn() + Sync),
+    ) -> (Vec<WalkError>, Project, Vec<LoadError>) {
+        let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
+        let prefilter = build_prefilter(&config);
+        let budget = config.parse_budget();
+        let early = Mutex::new(Vec::new());
+        let (walked, numbers, markers, placed) = rayon::scope(|scope| {
+            let (walked, numbers) = walk::walk_each(paths, excludes, &mut |number, file| {
+                let (fs, prefilter, early) = (&fs, &prefilter, &early);
+                let path = file.path.clone();
+                scope.spawn(move |_| {
+                    progress();
+                    let read = read_state(budget, fs.as_ref(), &path, prefilter.as_ref());
+                    if let Ok(mut early) = early.lock() {
+                        early.push((number, read));
+                    }
+                });
+            });
+            on_walked(walked.files.len());
+            let markers = Markers::new(&walked.walked_dirs, &walked.markers);
+            let placed = place_in_packages(&walked.files, paths, markers.clone());
+            (walked, numbers, markers, placed)
+        });
+        let early = early.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut by_number: Vec<Option<FileRead>> = Vec::new();
+        by_number.resize_with(numbers.iter().max().map_or(0, |n| n + 1), || None);
+        for (number, read) in early {
+            if let Some(slot) = by_number.get_mut(number) {
+                *slot = Some(read);
+            }
+        }
+        // Every file of the walk was read as it was met, unless that read
+        // was lost (a panic while holding the lock): read it now.
+        let reads = numbers
+            .iter()
+            .zip(&walked.files)
+            .map(|(number, file)| {
+                by_number
+                    .get_mut(*number)
+                    .and_then(Option::take)
+                    .unwrap_or_else(|| {
+                        read_state(budget, fs.as_ref(), &file.path, prefilter.as_ref())
+                    })
+            })
+            .collect();
+        let read = Read {
+            files: walked.files,
+            reads,
+            placed,
+            prefilter,
+        };
+        let (project, errors) = Project::from_read(read, paths, markers, config, fs);
+        (walked.errors, project, errors)
+    }
+
+    /// The project of the files `read`, with the files that could not be read.
+    fn from_read(
+        read: Read,
+        roots: &[PathBuf],
+        markers: Markers,
+        config: Config,
+        fs: Arc<dyn FileSystem>,
+    ) -> (Project, Vec<LoadError>) {
+        let Read {
+            files,
+            reads,
+            placed: (keys, placement, packages, workspace),
+            prefilter,
+        } = read;
         let mut errors = Vec::new();
         let mut scanned = Vec::with_capacity(files.len());
-        for (((walked, key), package), read) in files.into_iter().zip(keys).zip(placement).zip(read)
+        for (((walked, key), package), read) in
+            files.into_iter().zip(keys).zip(placement).zip(reads)
         {
             match read {
                 Ok((state, hints)) => scanned.push(ScannedFile {
@@ -211,16 +327,7 @@ impl Project {
 
 /// Each file's key (absolute, normalised path) and package, the packages
 /// found and the workspace packages seen. `roots` are the PATH arguments.
-fn place_in_packages(
-    files: &[WalkedFile],
-    roots: &[PathBuf],
-    markers: Markers,
-) -> (
-    Vec<PathBuf>,
-    Vec<PackageId>,
-    Vec<Package>,
-    Vec<crate::workspace::WorkspacePackage>,
-) {
+fn place_in_packages(files: &[WalkedFile], roots: &[PathBuf], markers: Markers) -> Placed {
     // `absolute` would ask for the working directory once per file.
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut finder = PackageFinder::new(markers);
@@ -272,7 +379,7 @@ fn read_state(
     fs: &dyn FileSystem,
     path: &Path,
     prefilter: Option<&AhoCorasick>,
-) -> Result<(FileState, SkipHints), String> {
+) -> FileRead {
     with_buffer(|buf| {
         fs.read_into(path, buf).map_err(|e| match e.kind() {
             std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
