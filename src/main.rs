@@ -29,9 +29,16 @@ fn main() -> ExitCode {
         }
     }));
     let cli = cronlock::cli::Cli::parse();
-    // The handler lets an interrupted `fix` finish the file it is writing; a
-    // language server writes nothing, and ends on the editor's signal.
-    if !matches!(cli.command, cronlock::cli::Command::Lsp) {
+    // The handler lets an interrupted `fix` finish the file it is writing
+    // (and `check --update-baseline` its baseline). The other commands write
+    // nothing, so they go without it (and without its thread); the language
+    // server ends on the editor's signal.
+    let writes = match &cli.command {
+        cronlock::cli::Command::Fix(_) => true,
+        cronlock::cli::Command::Check(args) => args.update_baseline,
+        _ => false,
+    };
+    if writes {
         cronlock::write::install_interrupt_handler();
     }
     match cronlock::app::run(cli) {
