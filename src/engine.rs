@@ -531,6 +531,12 @@ fn applications(
     tallies: &BTreeMap<PackageId, Tally>,
     lock_users: &LockUsers,
 ) -> Vec<Application> {
+    // An application matters only through lock-using classes (its graph
+    // provides one, or its package holds one): a scan with none has no
+    // application to judge, and no graph need be read.
+    if lock_users.is_empty() {
+        return Vec::new();
+    }
     let entries: Vec<FileId> = project
         .file_ids()
         .filter(|&i| project.model(i).is_some_and(|m| !m.bootstraps.is_empty()))

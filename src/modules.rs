@@ -48,6 +48,11 @@ impl LockUsers {
         self.classes.contains(key)
     }
 
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.classes.is_empty()
+    }
+
     /// Whether `local`, a name used in `model`, may name one: the cheap test
     /// before following it across files (which may read and parse files the
     /// prefilter skipped).
