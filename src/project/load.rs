@@ -38,10 +38,10 @@ type Placed = (
 );
 
 /// The files of a scan, read and placed, before they make a project.
-struct Read {
+struct Read<R> {
     files: Vec<WalkedFile>,
-    /// What reading each of `files` gave.
-    reads: Vec<FileRead>,
+    /// What reading each of `files` gave, in their order.
+    reads: R,
     placed: Placed,
     prefilter: Option<AhoCorasick>,
 }
@@ -152,30 +152,12 @@ impl Project {
             (walked, numbers, markers, placed)
         });
         let early = early.into_inner().unwrap_or_else(|e| e.into_inner());
-        let mut by_number: Vec<Option<FileRead>> = Vec::new();
-        by_number.resize_with(numbers.iter().max().map_or(0, |n| n + 1), || None);
-        for (number, read) in early {
-            if let Some(slot) = by_number.get_mut(number) {
-                *slot = Some(read);
-            }
-        }
-        // Every file of the walk was read as it was met, unless that read
-        // was lost (a panic while holding the lock): read it now.
-        let reads = numbers
-            .iter()
-            .zip(&walked.files)
-            .map(|(number, file)| {
-                by_number
-                    .get_mut(*number)
-                    .and_then(Option::take)
-                    .unwrap_or_else(|| {
-                        read_state(budget, fs.as_ref(), &file.path, prefilter.as_ref())
-                    })
-            })
-            .collect();
+        let reads = in_walk_order(early, &numbers, &walked.files, |file| {
+            read_state(budget, fs.as_ref(), &file.path, prefilter.as_ref())
+        });
         let read = Read {
             files: walked.files,
-            reads,
+            reads: reads.into_iter().map(|(_, read)| read),
             placed,
             prefilter,
         };
@@ -185,7 +167,7 @@ impl Project {
 
     /// The project of the files `read`, with the files that could not be read.
     fn from_read(
-        read: Read,
+        read: Read<impl IntoIterator<Item = FileRead>>,
         roots: &[PathBuf],
         markers: Markers,
         config: Config,
@@ -325,6 +307,46 @@ impl Project {
     }
 }
 
+/// The reads made while the walk went on (`early`: each with the number its
+/// file was met under), in the order of the walk's `files` (`numbers`: the
+/// number each was met under), each with its index there, without copying
+/// them (a scan of 50k files would hold a second array): the reads of files met
+/// but not kept are dropped, and a file whose read is missing (lost to a
+/// panic while the lock was held) is read now with `read`.
+fn in_walk_order(
+    mut early: Vec<(usize, FileRead)>,
+    numbers: &[usize],
+    files: &[WalkedFile],
+    read: impl Fn(&WalkedFile) -> FileRead,
+) -> Vec<(usize, FileRead)> {
+    const DROPPED: usize = usize::MAX;
+    let mut place = vec![DROPPED; numbers.iter().max().map_or(0, |n| n + 1)];
+    for (index, &number) in numbers.iter().enumerate() {
+        place[number] = index;
+    }
+    for (number, _) in &mut early {
+        *number = place.get(*number).copied().unwrap_or(DROPPED);
+    }
+    early.retain(|(index, _)| *index != DROPPED);
+    early.sort_unstable_by_key(|(index, _)| *index);
+    // Each index comes from one number: with as many reads as files, none
+    // is missing.
+    if early.len() == files.len() {
+        return early;
+    }
+    let missing: Vec<(usize, FileRead)> = files
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| early.binary_search_by_key(index, |(i, _)| *i).is_err())
+        .map(|(index, file)| (index, read(file)))
+        .collect();
+    if !missing.is_empty() {
+        early.extend(missing);
+        early.sort_unstable_by_key(|(index, _)| *index);
+    }
+    early
+}
+
 /// Each file's key (absolute, normalised path) and package, the packages
 /// found and the workspace packages seen. `roots` are the PATH arguments.
 fn place_in_packages(files: &[WalkedFile], roots: &[PathBuf], markers: Markers) -> Placed {
@@ -462,4 +484,48 @@ pub(super) fn state_of(
 /// each model.
 fn compact(model: FileModel) -> FileModel {
     model.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walked(display: &str) -> WalkedFile {
+        WalkedFile {
+            display: display.to_string(),
+            path: PathBuf::from(display),
+            root: 0,
+        }
+    }
+
+    fn label(read: &FileRead) -> String {
+        match read {
+            Err(label) => label.clone(),
+            Ok(_) => "parsed".to_string(),
+        }
+    }
+
+    #[test]
+    fn early_reads_are_put_in_walk_order_dropping_the_unkept_and_reading_the_missing() {
+        // Met in the order c (0), a (1), a again (2, a second root), b (3);
+        // the walk keeps a as met under 1, b and c; b's read was lost.
+        let files = vec![walked("a"), walked("b"), walked("c")];
+        let numbers = vec![1, 3, 0];
+        let early = vec![
+            (2, Err("a, met again".to_string())),
+            (0, Err("c".to_string())),
+            (1, Err("a".to_string())),
+        ];
+        let read_now = |file: &WalkedFile| Err(format!("{} read now", file.display));
+        let ordered = in_walk_order(early, &numbers, &files, read_now);
+        let shown: Vec<(usize, String)> = ordered.iter().map(|(i, r)| (*i, label(r))).collect();
+        assert_eq!(
+            shown,
+            vec![
+                (0, "a".to_string()),
+                (1, "b read now".to_string()),
+                (2, "c".to_string())
+            ]
+        );
+    }
 }
