@@ -6,6 +6,7 @@
 //! starts.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 
 // Every directory of a scan is looked up in these maps: FxHash, not SipHash,
 // which was most of the time spent finding packages.
@@ -125,7 +126,7 @@ pub struct Markers {
     /// Walked directories (absolute, normalised).
     roots: Vec<PathBuf>,
     /// Marker files seen in them (absolute, normalised).
-    files: FxHashSet<PathBuf>,
+    files: FxHashSet<OsString>,
 }
 
 impl Markers {
@@ -134,19 +135,34 @@ impl Markers {
         let key = |p: &PathBuf| normalize(&absolute(p));
         Markers {
             roots: walked_dirs.iter().map(key).collect(),
-            files: files.iter().map(key).collect(),
+            files: files.iter().map(|p| key(p).into_os_string()).collect(),
         }
     }
 
     /// Whether `dir` holds a file called `name`.
     fn has(&self, dir: &Path, name: &str) -> bool {
         let path = dir.join(name);
-        if self.roots.iter().any(|root| dir.starts_with(root)) {
-            self.files.contains(&path)
+        if self.roots.iter().any(|root| is_within(dir, root)) {
+            self.files.contains(path.as_os_str())
         } else {
             path.is_file()
         }
     }
+}
+
+/// Whether `dir` is `root` or below it. Both are normalised (no `.`, `..`,
+/// repeated or trailing separators), so comparing bytes answers as
+/// `Path::starts_with` would, without splitting either into components.
+fn is_within(dir: &Path, root: &Path) -> bool {
+    let (dir, root) = (
+        dir.as_os_str().as_encoded_bytes(),
+        root.as_os_str().as_encoded_bytes(),
+    );
+    let is_separator = |b: u8| std::path::is_separator(char::from(b));
+    dir.starts_with(root)
+        && (dir.len() == root.len()
+            || root.last().is_some_and(|&b| is_separator(b))
+            || is_separator(dir[root.len()]))
 }
 
 /// Finds and remembers packages.
@@ -158,15 +174,15 @@ pub struct PackageFinder {
     pub packages: Vec<Package>,
     /// Named package.json files seen on the way (workspace packages).
     pub workspace: Vec<WorkspacePackage>,
-    by_dir: FxHashMap<PathBuf, PackageId>,
+    by_dir: FxHashMap<OsString, PackageId>,
     /// Per directory: the package root it belongs to (`None`: none above it).
-    owner: FxHashMap<PathBuf, Option<PathBuf>>,
+    owner: FxHashMap<OsString, Option<PathBuf>>,
     /// Per directory: what makes it a package root.
-    marks: FxHashMap<PathBuf, Option<RootMark>>,
+    marks: FxHashMap<OsString, Option<RootMark>>,
     /// Per PATH argument: its directory and how it is shown.
     scan_roots: FxHashMap<PathBuf, (PathBuf, String)>,
     /// Per directory: the root marks of nest-cli.json files at or above it.
-    nest_roots: FxHashMap<PathBuf, Arc<HashMap<PathBuf, RootMark>>>,
+    nest_roots: FxHashMap<OsString, Arc<HashMap<PathBuf, RootMark>>>,
 }
 
 impl PackageFinder {
@@ -195,7 +211,7 @@ impl PackageFinder {
             }
             None => (root_dir.clone(), None),
         };
-        if let Some(&id) = self.by_dir.get(&dir) {
+        if let Some(&id) = self.by_dir.get(dir.as_os_str()) {
             return id;
         }
         let display = display_join(&root_display, &relative_path(&root_dir, &dir));
@@ -215,7 +231,7 @@ impl PackageFinder {
             lock_sources: Vec::new(),
         });
         let id = PackageId::new(self.packages.len() - 1);
-        self.by_dir.insert(dir, id);
+        self.by_dir.insert(dir.into_os_string(), id);
         id
     }
 
@@ -244,7 +260,7 @@ impl PackageFinder {
 
     /// The nearest package root at or above `dir`.
     fn owner_of(&mut self, dir: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.owner.get(dir) {
+        if let Some(known) = self.owner.get(dir.as_os_str()) {
             return known.clone();
         }
         let found = if self.mark_at(dir).is_some() {
@@ -252,17 +268,17 @@ impl PackageFinder {
         } else {
             dir.parent().and_then(|parent| self.owner_of(parent))
         };
-        self.owner.insert(dir.to_path_buf(), found.clone());
+        self.owner.insert(dir.as_os_str().to_owned(), found.clone());
         found
     }
 
     /// What makes `dir` a package root, if anything (read once per directory).
     fn mark_at(&mut self, dir: &Path) -> Option<RootMark> {
-        if let Some(known) = self.marks.get(dir) {
+        if let Some(known) = self.marks.get(dir.as_os_str()) {
             return known.clone();
         }
         let mark = self.read_mark(dir);
-        self.marks.insert(dir.to_path_buf(), mark.clone());
+        self.marks.insert(dir.as_os_str().to_owned(), mark.clone());
         mark
     }
 
@@ -293,7 +309,7 @@ impl PackageFinder {
     /// The nest-cli monorepo roots declared at or above `dir` (shared
     /// between directories: most trees have none, and one map serves all).
     fn nest_roots_for(&mut self, dir: &Path) -> Arc<HashMap<PathBuf, RootMark>> {
-        if let Some(known) = self.nest_roots.get(dir) {
+        if let Some(known) = self.nest_roots.get(dir.as_os_str()) {
             return Arc::clone(known);
         }
         let inherited = match dir.parent() {
@@ -309,7 +325,7 @@ impl PackageFinder {
             None => inherited,
         };
         self.nest_roots
-            .insert(dir.to_path_buf(), Arc::clone(&roots));
+            .insert(dir.as_os_str().to_owned(), Arc::clone(&roots));
         roots
     }
 
@@ -378,4 +394,29 @@ fn source_of(dir: &Path, target: &str) -> Option<PathBuf> {
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_answers_as_path_starts_with_on_normalised_paths() {
+        let cases = [
+            ("/repo", "/repo"),
+            ("/repo/apps/api", "/repo"),
+            ("/repository", "/repo"),
+            ("/rep", "/repo"),
+            ("/repo", "/"),
+            ("/", "/"),
+            ("/repo/a", "/repo/a/b"),
+        ];
+        for (dir, root) in cases {
+            assert_eq!(
+                is_within(Path::new(dir), Path::new(root)),
+                Path::new(dir).starts_with(root),
+                "{dir} within {root}"
+            );
+        }
+    }
 }
