@@ -91,7 +91,7 @@ pub(super) fn is_ascii_word_byte(b: u8) -> bool {
 /// (`\u0043ron`) names what the prefilter looks for without spelling it,
 /// so such a file is parsed.
 fn has_escape(bytes: &[u8]) -> bool {
-    memmem::find(bytes, b"\\u").is_some()
+    keywords::ESCAPE.find(bytes).is_some()
 }
 
 /// What follows `export` in a declaration that cannot rename a class.
@@ -174,6 +174,10 @@ pub(super) mod keywords {
         LazyLock::new(|| Finder::new("new"));
     pub(in crate::prefilter) static TESTING_MODULE: LazyLock<Finder<'static>> =
         LazyLock::new(|| Finder::new(super::TESTING_MODULE_CALL));
+    /// Not a keyword: the `\u` of an escaped identifier, searched for in
+    /// every file.
+    pub(in crate::prefilter) static ESCAPE: LazyLock<Finder<'static>> =
+        LazyLock::new(|| Finder::new("\\u"));
 }
 
 /// An automaton that finds `names` as whole identifiers (see
