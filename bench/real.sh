@@ -21,8 +21,8 @@ floor="$root/target/release/examples/floor"
 # median FIELD: the median column of a farm-bench line.
 median() { awk -v f="$1" '$0 ~ f {print $(NF-1); exit}'; }
 
-printf '| repository | .ts files | check cpu s | check wall s | check / full parse (cpu) | check / full parse (wall) |%s\n' "${BASELINE:+ check / baseline (cpu) |}"
-printf '|---|---:|---:|---:|---:|---:|%s\n' "${BASELINE:+---:|}"
+printf '| repository | .ts files | check cpu s | check wall s | check / full parse (cpu) | check / full parse (wall) |%s\n' "${BASELINE:+ check / baseline (cpu) | check / baseline (wall) |}"
+printf '|---|---:|---:|---:|---:|---:|%s\n' "${BASELINE:+---:|---:|}"
 for dir in "$@"; do
   files=$(find "$dir" -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' \) ! -name '*.d.ts' \
     ! -path '*/node_modules/*' ! -path '*/dist/*' ! -path '*/build/*' ! -path '*/coverage/*' | wc -l)
@@ -30,7 +30,7 @@ for dir in "$@"; do
   row="| $(basename "$dir") | $files | $(median 'A cpu s' <<<"$out") | $(median 'A wall s' <<<"$out") | $(median 'A/B cpu' <<<"$out") | $(median 'A/B wall' <<<"$out") |"
   if [ -n "${BASELINE:-}" ]; then
     vs=$(farm-bench -n "$runs" --vs "$BASELINE check -q $dir" -- "$bin" check -q "$dir" 2>&1)
-    row="$row $(median 'A/B cpu' <<<"$vs") |"
+    row="$row $(median 'A/B cpu' <<<"$vs") | $(median 'A/B wall' <<<"$vs") |"
   fi
   echo "$row"
 done
