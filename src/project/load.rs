@@ -116,11 +116,11 @@ impl Project {
 
     /// Walks `paths` ([`walk::walk_each`]) and loads what it finds, as
     /// [`Project::load`] does, except that each file is read as soon as the
-    /// walk meets it: the walk goes on on this thread while the pool's other
-    /// workers read, prefilter and parse (the walk is mostly system calls
-    /// that a second thread hardly speeds up, so overlapping it with the
-    /// reads is what saves time). Gives what the walk could not walk, the
-    /// project, and the files that could not be read.
+    /// walk meets it: this thread walks while the pool's other workers read,
+    /// prefilter and parse (the walk is mostly system calls that a second
+    /// thread hardly speeds up, so overlapping it with the reads is what
+    /// saves time). Gives what the walk could not walk, the project, and the
+    /// files that could not be read.
     /// `on_walked` is told how many files the walk found, once it has;
     /// `progress` is called once per file.
     pub fn walk_and_load(
