@@ -37,6 +37,12 @@ type Placed = (
     Vec<crate::workspace::WorkspacePackage>,
 );
 
+/// How many files the walk hands over at a time, to be read by one worker
+/// (see [`Project::walk_and_load`]). One job per file cost nothing in time
+/// but 4% more peak memory at 50k files: each job, made on the walk's thread
+/// and freed on another, left memory the walk could not reuse at once.
+const READ_BATCH: usize = 8;
+
 /// The files of a scan, read and placed, before they make a project.
 struct Read<R> {
     files: Vec<WalkedFile>,
@@ -135,17 +141,31 @@ impl Project {
         let budget = config.parse_budget();
         let early = Mutex::new(Vec::new());
         let (walked, numbers, markers, placed) = rayon::scope(|scope| {
-            let (walked, numbers) = walk::walk_each(paths, excludes, &mut |number, file| {
-                let (fs, prefilter, early) = (&fs, &prefilter, &early);
-                let path = file.path.clone();
+            let (fs, prefilter, early) = (&fs, &prefilter, &early);
+            let read_all = |batch: Vec<(usize, PathBuf)>| {
                 scope.spawn(move |_| {
-                    progress();
-                    let read = read_state(budget, fs.as_ref(), &path, prefilter.as_ref());
-                    if let Ok(mut early) = early.lock() {
-                        early.push((number, read));
+                    for (number, path) in batch {
+                        progress();
+                        let read = read_state(budget, fs.as_ref(), &path, prefilter.as_ref());
+                        if let Ok(mut early) = early.lock() {
+                            early.push((number, read));
+                        }
                     }
                 });
+            };
+            let mut batch = Vec::with_capacity(READ_BATCH);
+            let (walked, numbers) = walk::walk_each(paths, excludes, &mut |number, file| {
+                batch.push((number, file.path.clone()));
+                if batch.len() == READ_BATCH {
+                    read_all(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(READ_BATCH),
+                    ));
+                }
             });
+            if !batch.is_empty() {
+                read_all(batch);
+            }
             on_walked(walked.files.len());
             let markers = Markers::new(&walked.walked_dirs, &walked.markers);
             let placed = place_in_packages(&walked.files, paths, markers.clone());
