@@ -139,14 +139,15 @@ impl Project {
         let fs: Arc<dyn FileSystem> = Arc::new(OsFileSystem);
         let prefilter = build_prefilter(&config);
         let budget = config.parse_budget();
+        let read = |path: &Path| read_state(budget, fs.as_ref(), path, prefilter.as_ref());
         let early = Mutex::new(Vec::new());
         let (walked, numbers, markers, placed) = rayon::scope(|scope| {
-            let (fs, prefilter, early) = (&fs, &prefilter, &early);
+            let (read, early) = (&read, &early);
             let read_all = |batch: Vec<(usize, PathBuf)>| {
                 scope.spawn(move |_| {
                     for (number, path) in batch {
                         progress();
-                        let read = read_state(budget, fs.as_ref(), &path, prefilter.as_ref());
+                        let read = read(&path);
                         if let Ok(mut early) = early.lock() {
                             early.push((number, read));
                         }
@@ -172,9 +173,7 @@ impl Project {
             (walked, numbers, markers, placed)
         });
         let early = early.into_inner().unwrap_or_else(|e| e.into_inner());
-        let reads = in_walk_order(early, &numbers, &walked.files, |file| {
-            read_state(budget, fs.as_ref(), &file.path, prefilter.as_ref())
-        });
+        let reads = in_walk_order(early, &numbers, &walked.files, |file| read(&file.path));
         let read = Read {
             files: walked.files,
             reads: reads.into_iter().map(|(_, read)| read),
