@@ -130,6 +130,17 @@ impl FileSystem for Overlay {
             None => OsFileSystem.read(path),
         }
     }
+
+    fn read_into(&self, path: &Path, scratch: &mut Vec<u8>) -> io::Result<usize> {
+        match self.lookup(path) {
+            Some(text) => {
+                scratch.clear();
+                scratch.extend_from_slice(text.as_bytes());
+                Ok(text.len())
+            }
+            None => OsFileSystem.read_into(path, scratch),
+        }
+    }
 }
 
 /// The path of a `file:` URI (percent-decoded, normalized, absolute), or

@@ -421,11 +421,12 @@ fn read_state(
     path: &Path,
     prefilter: Option<&AhoCorasick>,
 ) -> FileRead {
-    with_buffer(|buf| {
-        fs.read_into(path, buf).map_err(|e| match e.kind() {
+    with_buffer(|scratch| {
+        let len = fs.read_into(path, scratch).map_err(|e| match e.kind() {
             std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
             _ => describe_io(&e),
         })?;
+        let buf = &scratch[..len];
         // Binary means not UTF-8: NUL and other control characters inside
         // valid UTF-8 text are parsed like any other character, as tsc does.
         // Validated in place: a skipped file is never copied.

@@ -241,12 +241,13 @@ impl Project {
             .into_par_iter()
             .filter_map(|index| {
                 let file = &self.files[index];
-                let text = with_buffer(|buf| {
-                    self.fs.read_into(&file.path, buf).ok()?;
-                    if !wanted(file, buf) {
+                let text = with_buffer(|scratch| {
+                    let len = self.fs.read_into(&file.path, scratch).ok()?;
+                    let bytes = &scratch[..len];
+                    if !wanted(file, bytes) {
                         return None;
                     }
-                    String::from_utf8(buf.clone()).ok()
+                    String::from_utf8(bytes.to_vec()).ok()
                 })?;
                 Some((
                     index,
