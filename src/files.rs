@@ -34,7 +34,7 @@ impl FileSystem for OsFileSystem {
     /// scratch buffer (grown as needed, zeroed only when it grows) already
     /// holds most files whole. A directory answers `EISDIR` to the read.
     fn read_into(&self, path: &Path, scratch: &mut Vec<u8>) -> io::Result<usize> {
-        const FIRST_SCRATCH: usize = 64 * 1024;
+        const FIRST_SCRATCH: usize = 16 * 1024;
         let mut file = std::fs::File::open(path).map_err(|error| on_directory(path, error))?;
         if scratch.len() < FIRST_SCRATCH {
             scratch.resize(FIRST_SCRATCH, 0);

@@ -30,6 +30,7 @@ pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
         .filter(|name| name != TESTING_MODULE_CALL);
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
         .build(names)
         .ok()
 }
