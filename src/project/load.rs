@@ -142,14 +142,24 @@ impl Project {
         let read = |path: &Path| read_state(budget, fs.as_ref(), path, prefilter.as_ref());
         let early = Mutex::new(Vec::new());
         let (walked, numbers, markers, placed) = rayon::scope(|scope| {
-            let (read, early) = (&read, &early);
+            let (fs, prefilter, early) = (fs.as_ref(), prefilter.as_ref(), &early);
+            let keep = move |number: usize, read: FileRead| {
+                if let Ok(mut early) = early.lock() {
+                    early.push((number, read));
+                }
+            };
+            // A file to parse is a job of its own, which the other workers
+            // may take: a batch with several parses would otherwise keep one
+            // worker busy while the others wait at the end of the walk.
             let read_all = |batch: Vec<(usize, PathBuf)>| {
-                scope.spawn(move |_| {
+                scope.spawn(move |scope| {
                     for (number, path) in batch {
                         progress();
-                        let read = read(&path);
-                        if let Ok(mut early) = early.lock() {
-                            early.push((number, read));
+                        match read_and_judge(fs, &path, prefilter) {
+                            Judged::Done(read) => keep(number, read),
+                            Judged::Parse(text) => {
+                                scope.spawn(move |_| keep(number, parsed(budget, text)));
+                            }
                         }
                     }
                 });
@@ -421,32 +431,58 @@ fn read_state(
     path: &Path,
     prefilter: Option<&AhoCorasick>,
 ) -> FileRead {
+    match read_and_judge(fs, path, prefilter) {
+        Judged::Done(read) => read,
+        Judged::Parse(text) => parsed(budget, text),
+    }
+}
+
+/// A file read and passed through the prefilter.
+enum Judged {
+    /// Its state: it could not be read, or the prefilter skips it.
+    Done(FileRead),
+    /// Its text, to be parsed.
+    Parse(String),
+}
+
+/// Reads one file and asks the prefilter whether to parse it.
+fn read_and_judge(fs: &dyn FileSystem, path: &Path, prefilter: Option<&AhoCorasick>) -> Judged {
     with_buffer(|scratch| {
-        let len = fs.read_into(path, scratch).map_err(|e| match e.kind() {
-            std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-            _ => describe_io(&e),
-        })?;
+        let len = match fs.read_into(path, scratch) {
+            Ok(len) => len,
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                return Judged::Done(Err("is a directory".to_string()));
+            }
+            Err(e) => return Judged::Done(Err(describe_io(&e))),
+        };
         let buf = &scratch[..len];
         // Binary means not UTF-8: NUL and other control characters inside
         // valid UTF-8 text are parsed like any other character, as tsc does.
         // Validated in place: a skipped file is never copied.
-        let text = std::str::from_utf8(buf).map_err(|e| {
-            format!(
-                "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
-                e.valid_up_to()
-            )
-        })?;
+        let text = match std::str::from_utf8(buf) {
+            Ok(text) => text,
+            Err(e) => {
+                return Judged::Done(Err(format!(
+                    "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
+                    e.valid_up_to()
+                )));
+            }
+        };
         if let Some(prefilter) = prefilter
             && !is_kept(prefilter, buf)
         {
-            return Ok((FileState::Skipped, SkipHints::of(buf)));
+            return Judged::Done(Ok((FileState::Skipped, SkipHints::of(buf))));
         }
-        let text = text.to_owned();
-        Ok((
-            state_of(budget, SourceText::new(text), None, true),
-            SkipHints::default(),
-        ))
+        Judged::Parse(text.to_owned())
     })
+}
+
+/// The state of a file of text `text` that the prefilter keeps.
+fn parsed(budget: ParseBudget, text: String) -> FileRead {
+    Ok((
+        state_of(budget, SourceText::new(text), None, true),
+        SkipHints::default(),
+    ))
 }
 
 /// Parses `source` within `budget` (unless the prefilter skips it).
