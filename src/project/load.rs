@@ -447,34 +447,29 @@ enum Judged {
 
 /// Reads one file and asks the prefilter whether to parse it.
 fn read_and_judge(fs: &dyn FileSystem, path: &Path, prefilter: Option<&AhoCorasick>) -> Judged {
-    with_buffer(|scratch| {
-        let len = match fs.read_into(path, scratch) {
-            Ok(len) => len,
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-                return Judged::Done(Err("is a directory".to_string()));
-            }
-            Err(e) => return Judged::Done(Err(describe_io(&e))),
-        };
+    let judged = with_buffer(|scratch| {
+        let len = fs.read_into(path, scratch).map_err(|e| match e.kind() {
+            std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+            _ => describe_io(&e),
+        })?;
         let buf = &scratch[..len];
         // Binary means not UTF-8: NUL and other control characters inside
         // valid UTF-8 text are parsed like any other character, as tsc does.
         // Validated in place: a skipped file is never copied.
-        let text = match std::str::from_utf8(buf) {
-            Ok(text) => text,
-            Err(e) => {
-                return Judged::Done(Err(format!(
-                    "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
-                    e.valid_up_to()
-                )));
-            }
-        };
+        let text = std::str::from_utf8(buf).map_err(|e| {
+            format!(
+                "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
+                e.valid_up_to()
+            )
+        })?;
         if let Some(prefilter) = prefilter
             && !is_kept(prefilter, buf)
         {
-            return Judged::Done(Ok((FileState::Skipped, SkipHints::of(buf))));
+            return Ok(Judged::Done(Ok((FileState::Skipped, SkipHints::of(buf)))));
         }
-        Judged::Parse(text.to_owned())
-    })
+        Ok(Judged::Parse(text.to_owned()))
+    });
+    judged.unwrap_or_else(|error| Judged::Done(Err(error)))
 }
 
 /// The state of a file of text `text` that the prefilter keeps.
