@@ -42,9 +42,18 @@ impl Status {
 /// problems with single files are printed and turn the status into `Error`.
 pub fn run(cli: Cli) -> Result<Status> {
     match cli.command {
-        // A run's parallel work happens on its own workers (`--jobs`).
-        Command::Check(args) => Workers::new(args.scan.jobs)?.install(|| check(&args)),
-        Command::Fix(args) => Workers::new(args.scan.jobs)?.install(|| fix(&args)),
+        // A run's parallel work happens on its own workers (`--jobs`): the
+        // load watched from this thread, the rest installed on them.
+        Command::Check(args) => {
+            let workers = Workers::new(args.scan.jobs)?;
+            let scan = load(&args.scan, false, &workers)?;
+            workers.install(|| check(&args, scan))
+        }
+        Command::Fix(args) => {
+            let workers = Workers::new(args.scan.jobs)?;
+            let scan = load(&args.scan, args.migrate_cron, &workers)?;
+            workers.install(|| fix(&args, scan))
+        }
         Command::Lsp => Ok(if crate::lsp::run()? {
             Status::Clean
         } else {
@@ -80,7 +89,9 @@ fn scan_paths(args: &ScanArgs) -> Vec<PathBuf> {
     }
 }
 
-fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
+/// Loads the scan `args` ask for on `workers`, watching its parse budgets
+/// from this thread (see [`Workers::run_watched`]).
+fn load(args: &ScanArgs, migrate_cron: bool, workers: &Workers) -> Result<Scan> {
     let paths = scan_paths(args);
     let mut config = match &args.config {
         Some(path) => Config::load(path)?,
@@ -103,10 +114,15 @@ fn load(args: &ScanArgs, migrate_cron: bool) -> Result<Scan> {
     globs.extend(args.exclude.iter().cloned());
     let excludes = walk::exclude_set(&globs).context("invalid exclude glob")?;
     let bar = indicatif::ProgressBar::hidden();
-    let show_bar = |files: usize| show_progress(&bar, files, args.quiet);
-    let tick = || bar.inc(1);
-    let (walk_errors, project, load_errors) =
-        Project::walk_and_load(&paths, &excludes, config, &show_bar, &tick);
+    let quiet = args.quiet;
+    let loading = bar.clone();
+    let (walk_errors, project, load_errors) = workers.run_watched(move || {
+        // A second attempt (after a parse overran) counts from the start.
+        loading.set_position(0);
+        let show_bar = |files: usize| show_progress(&loading, files, quiet);
+        let tick = || loading.inc(1);
+        Project::walk_and_load(&paths, &excludes, config.clone(), &show_bar, &tick)
+    })?;
     bar.finish_and_clear();
     let mut had_errors = false;
     for error in &walk_errors {
@@ -166,8 +182,7 @@ pub fn report_error(what: &str, why: &str) {
     let _ = writeln!(std::io::stderr(), "error: {what}: {why}");
 }
 
-fn check(args: &CheckArgs) -> Result<Status> {
-    let scan = load(&args.scan, false)?;
+fn check(args: &CheckArgs, scan: Scan) -> Result<Status> {
     if args.update_baseline {
         let analysis = engine::analyze(&scan.project, &scan.filter);
         return update_baseline(&args.scan, &scan, &analysis);
@@ -291,8 +306,7 @@ fn print_report(
     out.finish()
 }
 
-fn fix(args: &FixArgs) -> Result<Status> {
-    let mut scan = load(&args.scan, args.migrate_cron)?;
+fn fix(args: &FixArgs, mut scan: Scan) -> Result<Status> {
     let baseline = baseline_for(&args.scan, &scan.project)?;
     if args.skip_baselined {
         scan.filter.skip_baselined = baseline.clone().map(std::sync::Arc::new);

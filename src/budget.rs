@@ -1,17 +1,28 @@
 //! The parse budget: no file may hold a run hostage. swc cannot be
 //! interrupted (and some inputs make its TypeScript type-argument
-//! backtracking run for seconds or more), so each parse runs on a helper
-//! thread owned by the calling worker while the worker watches it. A parse
-//! that overruns is abandoned: its file becomes a parse-error ("took longer
-//! than N s to parse; not checked"), the worker gets a fresh helper, and the
-//! abandoned thread is never waited for: the process exits when the run is
-//! done, whatever it is still doing.
+//! backtracking run for seconds or more), so every parse must run on a
+//! thread that the run can walk away from. There are two ways:
 //!
-//! The budget counts the helper thread's CPU time, not wall-clock time, and
-//! grows with the file's size (one budget per started MiB): a loaded machine
-//! or a slow CI runner gives the same answer as an idle one, and a large
-//! generated file is not cut short for being large. Where a thread's CPU
-//! clock cannot be read, wall-clock time stands in.
+//! - **A scan's load, watched** ([`Watch`]). While a command loads its scan
+//!   (`Workers::run_watched`), the workers parse inline and a thread
+//!   outside the pool watches their CPU clocks. A parse that overruns is
+//!   abandoned with the whole pool: the watcher notes its text, starts a
+//!   fresh pool and runs the load again, which reports that text as a
+//!   parse-error at once ("took longer than N s to parse; not checked").
+//!   The abandoned thread is never waited for. A parse costs nothing extra
+//!   here: handing each file to another thread cost a tenth of `check`'s
+//!   time on real repositories (two thread switches each way).
+//! - **Any other parse, on a helper.** Outside a watched load (the language
+//!   server, a fix's re-parse, a file read on demand), each parse runs on a
+//!   helper thread owned by the calling worker while the worker waits. A
+//!   parse that overruns is abandoned: its file becomes a parse-error and
+//!   the worker gets a fresh helper.
+//!
+//! Either way the budget counts the parsing thread's CPU time, not
+//! wall-clock time, and grows with the file's size (one budget per started
+//! MiB): a loaded machine or a slow CI runner gives the same answer as an
+//! idle one, and a large generated file is not cut short for being large.
+//! Where a thread's CPU clock cannot be read, wall-clock time stands in.
 //!
 //! The budget is a value, [`ParseBudget`], held by each
 //! [`Project`](crate::project::Project) (from `parse-timeout` in its
@@ -21,9 +32,9 @@
 //! are per thread, and they carry no budget.
 
 use std::cell::RefCell;
-use std::sync::Arc;
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use swc_ecma_ast::Module;
 
@@ -120,6 +131,22 @@ impl CpuClock {
         None
     }
 
+    /// The CPU clock of the calling thread, which other threads can read.
+    #[cfg(unix)]
+    fn current() -> Option<CpuClock> {
+        let mut id: libc::clockid_t = 0;
+        // SAFETY: `pthread_self` is the calling thread, alive while this
+        // runs; `id` is a valid out-pointer.
+        let status = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
+        let clock = CpuClock { id };
+        (status == 0 && clock.elapsed().is_some()).then_some(clock)
+    }
+
+    #[cfg(not(unix))]
+    fn current() -> Option<CpuClock> {
+        None
+    }
+
     /// The CPU time used, or `None` if the clock cannot be read.
     #[cfg(unix)]
     fn elapsed(self) -> Option<Duration> {
@@ -187,6 +214,10 @@ pub fn with_module_in_budget<R: Send + 'static>(
     use_module: impl FnOnce(&Module, &SourceText) -> R + Send + 'static,
 ) -> Result<R, SyntaxError> {
     let budget = budget.for_len(source.code().len());
+    if let Some((watch, slot)) = watched_here() {
+        let parse = || with_module(source.code(), |module| use_module(module, source));
+        return watch.run(&slot, budget, source, parse);
+    }
     let shared = Arc::clone(source);
     let (done, result) = mpsc::sync_channel(1);
     let job: Job = Box::new(move || {
@@ -232,6 +263,215 @@ pub fn with_module_in_budget<R: Send + 'static>(
             HELPER.with(|cell| cell.borrow_mut().take());
             Err(timed_out(budget))
         }
+    }
+}
+
+/// The watch over the parses that a pool's workers make inline while a
+/// scan loads (see the module's documentation and
+/// `Workers::run_watched`): one [`Slot`] per worker, the texts that overran
+/// in an earlier attempt, and whether the watcher still counts on the pool.
+pub struct Watch {
+    /// Whether the workers parse inline, watched (during a watched load);
+    /// otherwise they hand each parse to a helper.
+    armed: AtomicBool,
+    /// Set once the watcher gave up on the pool: the parses still asked of
+    /// it end at once, so that what is left of the attempt winds down.
+    abandoned: AtomicBool,
+    /// Every worker's slot, in the order the workers started.
+    slots: Mutex<Vec<Arc<Slot>>>,
+    /// The texts whose parse overran in an earlier attempt: parse errors at
+    /// once.
+    overran_before: Arc<[Box<str>]>,
+}
+
+/// One worker's part of a [`Watch`]: its CPU clock and the parse it is
+/// making, if any.
+struct Slot {
+    /// `None` where the thread's CPU clock cannot be read (wall time then).
+    clock: Option<CpuClock>,
+    running: Mutex<Option<Running>>,
+}
+
+/// A parse under way on a watched worker.
+struct Running {
+    source: Arc<SourceText>,
+    budget: Duration,
+    /// The worker's CPU clock when the parse began.
+    cpu_at_start: Option<Duration>,
+    /// The wall clock when the parse began, where there is no CPU clock.
+    wall_at_start: Instant,
+}
+
+impl Running {
+    /// Whether this parse has used more than its budget by now.
+    fn overran(&self, clock: Option<CpuClock>) -> bool {
+        overran(clock, self.cpu_at_start, self.wall_at_start, self.budget)
+    }
+}
+
+/// Whether a parse begun at `cpu_at_start` (on `clock`) or `wall_at_start`
+/// has used more than `budget` by now.
+fn overran(
+    clock: Option<CpuClock>,
+    cpu_at_start: Option<Duration>,
+    wall_at_start: Instant,
+    budget: Duration,
+) -> bool {
+    let used = match (clock.and_then(CpuClock::elapsed), cpu_at_start) {
+        (Some(now), Some(start)) => now.saturating_sub(start),
+        _ => wall_at_start.elapsed(),
+    };
+    used > budget
+}
+
+thread_local! {
+    /// The watch of the pool this thread works for, and the thread's slot.
+    static WATCHED: RefCell<Option<(Arc<Watch>, Arc<Slot>)>> = const { RefCell::new(None) };
+}
+
+/// This thread's watch and slot, when it is a worker of a pool whose load
+/// is being watched.
+fn watched_here() -> Option<(Arc<Watch>, Arc<Slot>)> {
+    WATCHED
+        .with(|watched| watched.borrow().clone())
+        .filter(|(watch, _)| watch.armed.load(Ordering::Acquire))
+}
+
+/// How often the watcher looks at the workers when no parse is close to
+/// its budget.
+const LONGEST_TICK: Duration = Duration::from_millis(100);
+
+impl Watch {
+    /// The watch of a new pool, for which the texts of `overran_before`
+    /// overran in an earlier attempt.
+    pub fn new(overran_before: Arc<[Box<str>]>) -> Watch {
+        Watch {
+            armed: AtomicBool::new(false),
+            abandoned: AtomicBool::new(false),
+            slots: Mutex::new(Vec::new()),
+            overran_before,
+        }
+    }
+
+    /// Makes the calling thread one of the watched workers (called as each
+    /// worker starts).
+    pub fn enter(self: &Arc<Watch>) {
+        let slot = Arc::new(Slot {
+            clock: CpuClock::current(),
+            running: Mutex::new(None),
+        });
+        if let Ok(mut slots) = self.slots.lock() {
+            slots.push(Arc::clone(&slot));
+        }
+        WATCHED.with(|watched| *watched.borrow_mut() = Some((Arc::clone(self), slot)));
+    }
+
+    /// Turns inline, watched parsing on (`true`) or off.
+    pub fn arm(&self, on: bool) {
+        self.armed.store(on, Ordering::Release);
+    }
+
+    /// Gives up on the pool: the parses still asked of it end at once.
+    pub fn abandon(&self) {
+        self.abandoned.store(true, Ordering::Release);
+    }
+
+    /// The texts that overran in earlier attempts.
+    pub fn overran_before(&self) -> &Arc<[Box<str>]> {
+        &self.overran_before
+    }
+
+    /// The texts being parsed that have used more than their budget.
+    pub fn overruns(&self) -> Vec<Box<str>> {
+        let Ok(slots) = self.slots.lock() else {
+            return Vec::new();
+        };
+        slots
+            .iter()
+            .filter_map(|slot| {
+                let running = slot.running.lock().ok()?;
+                let running = running.as_ref()?;
+                running
+                    .overran(slot.clock)
+                    .then(|| Box::from(running.source.code()))
+            })
+            .collect()
+    }
+
+    /// How long the watcher may wait before it looks again: until the
+    /// parse closest to its budget could overrun, at most [`LONGEST_TICK`]
+    /// and at least a millisecond.
+    pub fn tick(&self) -> Duration {
+        let Ok(slots) = self.slots.lock() else {
+            return LONGEST_TICK;
+        };
+        let closest = slots.iter().filter_map(|slot| {
+            let running = slot.running.lock().ok()?;
+            let running = running.as_ref()?;
+            let used = match (slot.clock.and_then(CpuClock::elapsed), running.cpu_at_start) {
+                (Some(now), Some(start)) => now.saturating_sub(start),
+                _ => running.wall_at_start.elapsed(),
+            };
+            Some(running.budget.saturating_sub(used))
+        });
+        closest
+            .min()
+            .unwrap_or(LONGEST_TICK)
+            .clamp(Duration::from_millis(1), LONGEST_TICK)
+    }
+
+    /// Runs `parse` (of `source`) on this thread, in `slot`, where the
+    /// watcher sees it. A text that overran in an earlier attempt, and any
+    /// parse once the pool is abandoned, is [`timed_out`] at once; so is a
+    /// parse that ends having used more than `budget`, as a helper's would
+    /// be.
+    fn run<R>(
+        &self,
+        slot: &Slot,
+        budget: Duration,
+        source: &Arc<SourceText>,
+        parse: impl FnOnce() -> Result<R, SyntaxError>,
+    ) -> Result<R, SyntaxError> {
+        let text = source.code();
+        if self.abandoned.load(Ordering::Acquire)
+            || self.overran_before.iter().any(|t| **t == *text)
+        {
+            return Err(timed_out(budget));
+        }
+        let cpu_at_start = slot.clock.and_then(CpuClock::elapsed);
+        let wall_at_start = Instant::now();
+        let result = {
+            let _running = slot.begin(Running {
+                source: Arc::clone(source),
+                budget,
+                cpu_at_start,
+                wall_at_start,
+            });
+            parse()
+        };
+        if overran(slot.clock, cpu_at_start, wall_at_start, budget) {
+            return Err(timed_out(budget));
+        }
+        result
+    }
+}
+
+impl Slot {
+    /// Shows `running` to the watcher until the guard is dropped (also when
+    /// the parse panics), which lets go of its text.
+    fn begin(&self, running: Running) -> impl Drop + '_ {
+        struct Ended<'a>(&'a Slot);
+        impl Drop for Ended<'_> {
+            fn drop(&mut self) {
+                if let Ok(mut running) = self.0.running.lock() {
+                    running.take();
+                }
+            }
+        }
+        if let Ok(mut slot) = self.running.lock() {
+            *slot = Some(running);
+        }
+        Ended(self)
     }
 }
 
@@ -331,6 +571,65 @@ mod tests {
             }
         });
         assert_eq!(spun, None);
+    }
+
+    /// Spins until `clock` (this thread's) shows `cpu` more CPU time.
+    fn spin(clock: Option<CpuClock>, cpu: Duration) {
+        let start = clock.and_then(CpuClock::elapsed).unwrap_or_default();
+        while clock
+            .and_then(CpuClock::elapsed)
+            .is_some_and(|now| now.saturating_sub(start) < cpu)
+        {
+            std::hint::black_box(0u64);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_watched_parse_that_overruns_gives_up_the_pool_and_the_load_runs_again() {
+        use std::sync::atomic::AtomicUsize;
+        let workers = crate::workers::Workers::new(Some(2)).expect("worker threads");
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&attempts);
+        let answer = workers
+            .run_watched(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let (watch, slot) = watched_here().expect("a watched worker");
+                let source = Arc::new(SourceText::new("slow".to_string()));
+                // Ten times the budget, then done: the watcher must not wait.
+                watch.run(&slot, Duration::from_millis(30), &source, || {
+                    spin(slot.clock, Duration::from_millis(300));
+                    Ok(())
+                })
+            })
+            .expect("a load");
+        assert!(answer.is_err_and(|e| e.timed_out));
+        // Once on the first pool, once more on its replacement, where the
+        // text that overran is a parse-error at once.
+        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        // Outside a watched load, parses go to helpers.
+        assert!(workers.install(watched_here).is_none());
+    }
+
+    #[test]
+    fn a_watched_parse_within_its_budget_runs_inline_once() {
+        use std::sync::atomic::AtomicUsize;
+        let workers = crate::workers::Workers::new(Some(2)).expect("worker threads");
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&attempts);
+        let parsed = workers
+            .run_watched(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let inline = watched_here().is_some();
+                let source = Arc::new(SourceText::new("export class A {}".to_string()));
+                let items = with_module_in_budget(ParseBudget::default(), &source, |module, _| {
+                    module.body.len()
+                });
+                (inline, items.ok())
+            })
+            .expect("a load");
+        assert_eq!(parsed, (true, Some(1)));
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
     }
 
     thread_local! {
