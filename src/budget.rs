@@ -337,6 +337,17 @@ fn watched_here() -> Option<(Arc<Watch>, Arc<Slot>)> {
         .filter(|(watch, _)| watch.armed.load(Ordering::Acquire))
 }
 
+/// Whether this thread works for a pool the watcher gave up on: what it is
+/// still asked to do belongs to an attempt whose answer nobody will read.
+pub fn given_up_here() -> bool {
+    WATCHED.with(|watched| {
+        watched
+            .borrow()
+            .as_ref()
+            .is_some_and(|(watch, _)| watch.abandoned.load(Ordering::Acquire))
+    })
+}
+
 /// How often the watcher looks at the workers when no parse is close to
 /// its budget.
 const LONGEST_TICK: Duration = Duration::from_millis(100);

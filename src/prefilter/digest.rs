@@ -16,7 +16,20 @@ pub(crate) type NameHashes = rustc_hash::FxHashSet<u32>;
 
 /// [`WordDigest`] of `bytes`.
 pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
-    let mut words = Vec::new();
+    thread_local! {
+        /// The hashes found so far, in memory reused from text to text: a
+        /// digest is then allocated once, at its size.
+        static WORDS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    WORDS.with(|words| match words.try_borrow_mut() {
+        Ok(mut words) => digest_into(bytes, &mut words),
+        Err(_) => digest_into(bytes, &mut Vec::new()),
+    })
+}
+
+/// [`word_digest`], with `words` (cleared first) to collect the hashes in.
+fn digest_into(bytes: &[u8], words: &mut Vec<u32>) -> WordDigest {
+    words.clear();
     let mut push = |start: usize, end: usize| {
         if let Some(word) = digest_word(bytes, start, end) {
             words.push(word_hash(word));
@@ -53,7 +66,7 @@ pub(crate) fn word_digest(bytes: &[u8]) -> WordDigest {
     }
     words.sort_unstable();
     words.dedup();
-    words.into_boxed_slice()
+    Box::from(words.as_slice())
 }
 
 /// Where the word that goes on at `from` ends: the first byte from there

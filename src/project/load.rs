@@ -447,6 +447,11 @@ enum Judged {
 
 /// Reads one file and asks the prefilter whether to parse it.
 fn read_and_judge(fs: &dyn FileSystem, path: &Path, prefilter: Option<&AhoCorasick>) -> Judged {
+    // An attempt the watcher gave up on (a parse overran) winds down
+    // without reading: its answer is never read.
+    if crate::budget::given_up_here() {
+        return Judged::Done(Err("not read: the load was started again".to_string()));
+    }
     let judged = with_buffer(|scratch| {
         let len = fs.read_into(path, scratch).map_err(|e| match e.kind() {
             std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
