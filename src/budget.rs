@@ -303,25 +303,29 @@ struct Running {
 }
 
 impl Running {
+    /// What is left of this parse's budget by now (zero once it overran).
+    fn left(&self, clock: Option<CpuClock>) -> Duration {
+        let used = used_since(clock, self.cpu_at_start, self.wall_at_start);
+        self.budget.saturating_sub(used)
+    }
+
     /// Whether this parse has used more than its budget by now.
     fn overran(&self, clock: Option<CpuClock>) -> bool {
-        overran(clock, self.cpu_at_start, self.wall_at_start, self.budget)
+        used_since(clock, self.cpu_at_start, self.wall_at_start) > self.budget
     }
 }
 
-/// Whether a parse begun at `cpu_at_start` (on `clock`) or `wall_at_start`
-/// has used more than `budget` by now.
-fn overran(
+/// The time a parse begun at `cpu_at_start` (on `clock`) has used: CPU
+/// time, or wall time since `wall_at_start` where the clock cannot be read.
+fn used_since(
     clock: Option<CpuClock>,
     cpu_at_start: Option<Duration>,
     wall_at_start: Instant,
-    budget: Duration,
-) -> bool {
-    let used = match (clock.and_then(CpuClock::elapsed), cpu_at_start) {
+) -> Duration {
+    match (clock.and_then(CpuClock::elapsed), cpu_at_start) {
         (Some(now), Some(start)) => now.saturating_sub(start),
         _ => wall_at_start.elapsed(),
-    };
-    used > budget
+    }
 }
 
 thread_local! {
@@ -418,12 +422,7 @@ impl Watch {
         };
         let closest = slots.iter().filter_map(|slot| {
             let running = slot.running.lock().ok()?;
-            let running = running.as_ref()?;
-            let used = match (slot.clock.and_then(CpuClock::elapsed), running.cpu_at_start) {
-                (Some(now), Some(start)) => now.saturating_sub(start),
-                _ => running.wall_at_start.elapsed(),
-            };
-            Some(running.budget.saturating_sub(used))
+            Some(running.as_ref()?.left(slot.clock))
         });
         closest
             .min()
@@ -460,7 +459,7 @@ impl Watch {
             });
             parse()
         };
-        if overran(slot.clock, cpu_at_start, wall_at_start, budget) {
+        if used_since(slot.clock, cpu_at_start, wall_at_start) > budget {
             return Err(timed_out(budget));
         }
         result

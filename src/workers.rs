@@ -94,7 +94,9 @@ impl Workers {
     /// fresh pool replaces it for every clone of these workers, and `work`
     /// runs again from the start, this time with the text that overran as
     /// a parse-error at once (see [`crate::budget`]). `work` should
-    /// therefore only read: a load, never a write.
+    /// therefore only read: a load, never a write. The pool should do
+    /// nothing else meanwhile: any parse on it is watched, and an overrun
+    /// gives it up.
     pub fn run_watched<R: Send + 'static>(
         &self,
         work: impl Fn() -> R + Send + Sync + 'static,
