@@ -84,9 +84,7 @@ impl Project {
                 .into_iter()
                 .filter(|s| seen_sources.insert(s.clone()))
                 .collect();
-            let names = word_matcher(&new_names);
-            let default_sources = substring_matcher(&new_sources);
-            if names.is_none() && default_sources.is_none() {
+            if new_names.is_empty() && new_sources.is_empty() {
                 return;
             }
             // The digests pass over most files without reading them.
@@ -96,11 +94,20 @@ impl Project {
                 .filter(|&i| matches!(self.files[i].state, FileState::Skipped))
                 .filter(|&i| {
                     let hints = &self.files[i].hints;
-                    hints.may_want(hashes.as_ref(), default_sources.is_some())
+                    hints.may_want(hashes.as_ref(), !new_sources.is_empty())
                 })
                 .collect();
-
+            // Nothing parsed this round: the next would find the same names.
+            // (The matchers are built only for files to read.)
+            if candidates.is_empty() {
+                return;
+            }
+            let names = word_matcher(&new_names);
+            let default_sources = substring_matcher(&new_sources);
             let wanted = self.read_wanted(candidates, names.as_ref(), default_sources.as_ref());
+            if wanted.is_empty() {
+                return;
+            }
             for &index in &wanted {
                 // Read once: a file parsed (or broken) gives no more hints.
                 self.files[index].hints = SkipHints::default();
