@@ -94,6 +94,36 @@ fn slow_files_are_parse_errors_and_the_rest_is_checked() {
     );
 }
 
+/// A load whose parse overruns starts again on fresh workers, once per
+/// overrun: one worker meets the three slow files one after the other (three
+/// fresh starts), three workers meet them side by side; the report is the
+/// same.
+#[test]
+fn every_worker_count_gives_the_same_report() {
+    let dir = tree();
+    let report = |jobs: &str| {
+        let run = cronlock(
+            dir.path(),
+            &[
+                "check",
+                "--no-prefilter",
+                "--parse-timeout",
+                BUDGET,
+                "--jobs",
+                jobs,
+                "--format",
+                "json",
+                "src",
+            ],
+        );
+        assert_eq!(run.code, 1, "--jobs {jobs}: {}", run.stderr);
+        run.stdout
+    };
+    let one = report("1");
+    assert_eq!(one.matches("took longer than 0.2 s").count(), 3, "{one}");
+    assert_eq!(one, report("3"));
+}
+
 #[test]
 fn generated_file_is_caught_without_no_prefilter() {
     let dir = tree();
