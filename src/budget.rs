@@ -594,9 +594,11 @@ mod tests {
         }
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn a_watched_parse_that_overruns_gives_up_the_pool_and_the_load_runs_again() {
+    /// `work` run watched on two fresh workers: its answer, how many times
+    /// it ran, and the workers.
+    fn watched<R: Send + 'static>(
+        work: impl Fn() -> R + Send + Sync + 'static,
+    ) -> (R, usize, crate::workers::Workers) {
         use std::sync::atomic::AtomicUsize;
         let workers = crate::workers::Workers::new(Some(2)).expect("worker threads");
         let attempts = Arc::new(AtomicUsize::new(0));
@@ -604,42 +606,44 @@ mod tests {
         let answer = workers
             .run_watched(move || {
                 counted.fetch_add(1, Ordering::SeqCst);
-                let (watch, slot) = watched_here().expect("a watched worker");
-                let source = Arc::new(SourceText::new("slow".to_string()));
-                // Ten times the budget, then done: the watcher must not wait.
-                watch.run(&slot, Duration::from_millis(30), &source, || {
-                    spin(slot.clock, Duration::from_millis(300));
-                    Ok(())
-                })
+                work()
             })
             .expect("a load");
+        (answer, attempts.load(Ordering::SeqCst), workers)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_watched_parse_that_overruns_gives_up_the_pool_and_the_load_runs_again() {
+        let (answer, attempts, workers) = watched(|| {
+            let (watch, slot) = watched_here().expect("a watched worker");
+            let source = Arc::new(SourceText::new("slow".to_string()));
+            // Ten times the budget, then done: the watcher must not wait.
+            watch.run(&slot, Duration::from_millis(30), &source, || {
+                spin(slot.clock, Duration::from_millis(300));
+                Ok(())
+            })
+        });
         assert!(answer.is_err_and(|e| e.timed_out));
         // Once on the first pool, once more on its replacement, where the
         // text that overran is a parse-error at once.
-        assert_eq!(attempts.load(Ordering::SeqCst), 2);
+        assert_eq!(attempts, 2);
         // Outside a watched load, parses go to helpers.
         assert!(workers.install(watched_here).is_none());
     }
 
     #[test]
     fn a_watched_parse_within_its_budget_runs_inline_once() {
-        use std::sync::atomic::AtomicUsize;
-        let workers = crate::workers::Workers::new(Some(2)).expect("worker threads");
-        let attempts = Arc::new(AtomicUsize::new(0));
-        let counted = Arc::clone(&attempts);
-        let parsed = workers
-            .run_watched(move || {
-                counted.fetch_add(1, Ordering::SeqCst);
-                let inline = watched_here().is_some();
-                let source = Arc::new(SourceText::new("export class A {}".to_string()));
-                let items = with_module_in_budget(ParseBudget::default(), &source, |module, _| {
-                    module.body.len()
-                });
-                (inline, items.ok())
-            })
-            .expect("a load");
+        let (parsed, attempts, _) = watched(|| {
+            let inline = watched_here().is_some();
+            let source = Arc::new(SourceText::new("export class A {}".to_string()));
+            let items = with_module_in_budget(ParseBudget::default(), &source, |module, _| {
+                module.body.len()
+            });
+            (inline, items.ok())
+        });
         assert_eq!(parsed, (true, Some(1)));
-        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+        assert_eq!(attempts, 1);
     }
 
     thread_local! {

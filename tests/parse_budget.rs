@@ -51,6 +51,15 @@ fn tree() -> tempfile::TempDir {
     dir
 }
 
+/// `check --format json` of `src` in `dir`, every file parsed
+/// (`--no-prefilter`) within [`BUDGET`], with `more` arguments.
+fn check_every_file(dir: &std::path::Path, more: &[&str]) -> common::Run {
+    let mut args = vec!["check", "--no-prefilter", "--parse-timeout", BUDGET];
+    args.extend_from_slice(more);
+    args.extend(["--format", "json", "src"]);
+    cronlock(dir, &args)
+}
+
 fn findings(stdout: &str) -> Vec<serde_json::Value> {
     let report: serde_json::Value = serde_json::from_str(stdout).expect("JSON report");
     report["findings"].as_array().cloned().unwrap_or_default()
@@ -59,18 +68,7 @@ fn findings(stdout: &str) -> Vec<serde_json::Value> {
 #[test]
 fn slow_files_are_parse_errors_and_the_rest_is_checked() {
     let dir = tree();
-    let run = cronlock(
-        dir.path(),
-        &[
-            "check",
-            "--no-prefilter",
-            "--parse-timeout",
-            BUDGET,
-            "--format",
-            "json",
-            "src",
-        ],
-    );
+    let run = check_every_file(dir.path(), &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let findings = findings(&run.stdout);
     for file in ["src/slow1.ts", "src/slow2.ts", "src/generated.ts"] {
@@ -102,20 +100,7 @@ fn slow_files_are_parse_errors_and_the_rest_is_checked() {
 fn every_worker_count_gives_the_same_report() {
     let dir = tree();
     let report = |jobs: &str| {
-        let run = cronlock(
-            dir.path(),
-            &[
-                "check",
-                "--no-prefilter",
-                "--parse-timeout",
-                BUDGET,
-                "--jobs",
-                jobs,
-                "--format",
-                "json",
-                "src",
-            ],
-        );
+        let run = check_every_file(dir.path(), &["--jobs", jobs]);
         assert_eq!(run.code, 1, "--jobs {jobs}: {}", run.stderr);
         run.stdout
     };
