@@ -473,7 +473,7 @@ fn read_and_judge(fs: &dyn FileSystem, path: &Path, prefilter: Option<&AhoCorasi
         // Binary means not UTF-8: NUL and other control characters inside
         // valid UTF-8 text are parsed like any other character, as tsc does.
         // Validated in place: a skipped file is never copied. (simdutf8's
-        // `compat` check took a twentieth of hedgedoc's `check` off std's.)
+        // `compat` check: 0.96 to 1.00 of the wall time with std's.)
         let text = simdutf8::compat::from_utf8(buf).map_err(|e| {
             format!(
                 "binary file (not valid UTF-8: invalid byte at offset {}); not scanned",
