@@ -118,12 +118,9 @@ impl CpuClock {
     #[cfg(unix)]
     fn of(thread: &std::thread::JoinHandle<()>) -> Option<CpuClock> {
         use std::os::unix::thread::JoinHandleExt;
-        let mut id: libc::clockid_t = 0;
-        // SAFETY: the thread is alive (its handle is held and it never ends
-        // while its job queue is open), and `id` is a valid out-pointer.
-        let status = unsafe { libc::pthread_getcpuclockid(thread.as_pthread_t(), &mut id) };
-        let clock = CpuClock { id };
-        (status == 0 && clock.elapsed().is_some()).then_some(clock)
+        // The thread is alive: its handle is held, and it never ends while
+        // its job queue is open.
+        CpuClock::of_pthread(thread.as_pthread_t())
     }
 
     #[cfg(not(unix))]
@@ -134,10 +131,17 @@ impl CpuClock {
     /// The CPU clock of the calling thread, which other threads can read.
     #[cfg(unix)]
     fn current() -> Option<CpuClock> {
+        // SAFETY: `pthread_self` is the calling thread, alive while this runs.
+        CpuClock::of_pthread(unsafe { libc::pthread_self() })
+    }
+
+    /// The CPU clock of the live thread `thread`, if it can be read.
+    #[cfg(unix)]
+    fn of_pthread(thread: libc::pthread_t) -> Option<CpuClock> {
         let mut id: libc::clockid_t = 0;
-        // SAFETY: `pthread_self` is the calling thread, alive while this
-        // runs; `id` is a valid out-pointer.
-        let status = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) };
+        // SAFETY: both callers pass a thread that is alive, and `id` is a
+        // valid out-pointer.
+        let status = unsafe { libc::pthread_getcpuclockid(thread, &mut id) };
         let clock = CpuClock { id };
         (status == 0 && clock.elapsed().is_some()).then_some(clock)
     }
@@ -648,14 +652,6 @@ mod tests {
 
     thread_local! {
         /// The calling thread's own CPU clock, for the spinning job.
-        static HELPER_CLOCK: Option<CpuClock> = own_clock();
-    }
-
-    #[cfg(unix)]
-    fn own_clock() -> Option<CpuClock> {
-        let clock = CpuClock {
-            id: libc::CLOCK_THREAD_CPUTIME_ID,
-        };
-        clock.elapsed().map(|_| clock)
+        static HELPER_CLOCK: Option<CpuClock> = CpuClock::current();
     }
 }
