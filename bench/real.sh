@@ -8,9 +8,13 @@
 #   bash bench/real.sh DIR...                     # check vs full parse
 #   BASELINE=/tmp/cronlock-old bash bench/real.sh DIR...
 #   READ_ONLY=1 bash bench/real.sh DIR...         # and vs the read-only floor
+#   PREFILTERED=1 bash bench/real.sh DIR...       # and vs the prefiltered floor
 #
 # The read-only floor (`examples/floor --read-only`) walks the tree and reads
-# every file on all cores, nothing else: what no scan can go below.
+# every file on all cores, nothing else: what no scan can go below. The
+# prefiltered floor (`examples/floor --prefiltered`) reads every file too, and
+# parses in full only those cronlock's prefilter keeps: what `check` costs
+# with no model, no rules and no second reads.
 #
 # The repositories are not part of this project: bring them with the search
 # tool's `fetch` and `git archive HEAD | tar -x` (see bench/REAL.md for the snapshots and the last results).
@@ -25,9 +29,10 @@ floor="$root/target/release/examples/floor"
 # median FIELD: the median column of a farm-bench line.
 median() { awk -v f="$1" '$0 ~ f {print $(NF-1); exit}'; }
 
-printf '| repository | .ts files | check cpu s | check wall s | check / full parse (cpu) | check / full parse (wall) |%s%s\n' \
-  "${BASELINE:+ check / baseline (cpu) | check / baseline (wall) |}" "${READ_ONLY:+ check / read-only floor (cpu) | check / read-only floor (wall) |}"
-printf '|---|---:|---:|---:|---:|---:|%s%s\n' "${BASELINE:+---:|---:|}" "${READ_ONLY:+---:|---:|}"
+printf '| repository | .ts files | check cpu s | check wall s | check / full parse (cpu) | check / full parse (wall) |%s%s%s\n' \
+  "${BASELINE:+ check / baseline (cpu) | check / baseline (wall) |}" "${READ_ONLY:+ check / read-only floor (cpu) | check / read-only floor (wall) |}" \
+  "${PREFILTERED:+ files parsed by the prefiltered floor | check / prefiltered floor (cpu) | check / prefiltered floor (wall) |}"
+printf '|---|---:|---:|---:|---:|---:|%s%s%s\n' "${BASELINE:+---:|---:|}" "${READ_ONLY:+---:|---:|}" "${PREFILTERED:+---:|---:|---:|}"
 for dir in "$@"; do
   files=$(find "$dir" -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' \) ! -name '*.d.ts' \
     ! -path '*/node_modules/*' ! -path '*/dist/*' ! -path '*/build/*' ! -path '*/coverage/*' | wc -l)
@@ -40,6 +45,11 @@ for dir in "$@"; do
   if [ -n "${READ_ONLY:-}" ]; then
     ro=$(farm-bench -n "$runs" --vs "$floor --read-only $dir" -- "$bin" check -q "$dir" 2>&1)
     row="$row $(median 'A/B cpu' <<<"$ro") | $(median 'A/B wall' <<<"$ro") |"
+  fi
+  if [ -n "${PREFILTERED:-}" ]; then
+    parsed=$("$floor" --prefiltered "$dir" | awk '{print $5}')
+    pf=$(farm-bench -n "$runs" --vs "$floor --prefiltered $dir" -- "$bin" check -q "$dir" 2>&1)
+    row="$row $parsed | $(median 'A/B cpu' <<<"$pf") | $(median 'A/B wall' <<<"$pf") |"
   fi
   echo "$row"
 done

@@ -6,12 +6,14 @@
 //!     cargo run --release --example floor -- DIR              # read + parse
 //!     cargo run --release --example floor -- --read-only DIR  # read every byte
 //!     cargo run --release --example floor -- --prefiltered DIR # read, parse some
+//!     cargo run --release --example floor -- --prefiltered --no-parse DIR
 //!
 //! The read-only floor is the physical limit `check` is measured against: the
 //! time to walk the tree and read every scanned byte, on all cores.
 //! `--prefiltered` reads every byte but parses, in full, only the files
 //! cronlock's prefilter keeps (those naming a lock or schedule name as an
-//! identifier), with no model and no rules.
+//! identifier), with no model and no rules; with `--no-parse` it only counts
+//! them, so that the difference between the two is what parsing them costs.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -22,6 +24,7 @@ use swc_ecma_parser::{Parser, Syntax, TsSyntax};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let read_only = args.iter().any(|a| a == "--read-only");
+    let no_parse = args.iter().any(|a| a == "--no-parse");
     let prefilter = if args.iter().any(|a| a == "--prefiltered") {
         cronlock::project::build_prefilter(&cronlock::config::Config::default())
     } else {
@@ -71,6 +74,10 @@ fn main() {
                 {
                     return WalkState::Continue;
                 }
+                if no_parse {
+                    parsed.fetch_add(1, Ordering::Relaxed);
+                    return WalkState::Continue;
+                }
                 let syntax = Syntax::Typescript(TsSyntax {
                     decorators: true,
                     ..Default::default()
@@ -84,7 +91,11 @@ fn main() {
                 WalkState::Continue
             })
         });
-    let verb = if read_only { "read" } else { "parsed" };
+    let verb = match (read_only, no_parse) {
+        (true, _) => "read",
+        (false, true) => "kept",
+        (false, false) => "parsed",
+    };
     if prefilter.is_some() {
         print!("of those read, ");
     }
