@@ -278,7 +278,7 @@ impl PackageFinder {
         } else {
             dir.parent().and_then(|parent| self.owner_of(parent))
         };
-        self.facts(dir).owner = Some(found.clone());
+        self.learn(dir, |facts| facts.owner = Some(found.clone()));
         found
     }
 
@@ -288,7 +288,7 @@ impl PackageFinder {
             return known;
         }
         let mark = self.read_mark(dir);
-        self.facts(dir).mark = Some(mark.clone());
+        self.learn(dir, |facts| facts.mark = Some(mark.clone()));
         mark
     }
 
@@ -297,9 +297,16 @@ impl PackageFinder {
         self.dirs.get(dir.as_os_str())
     }
 
-    /// The facts of `dir`, to fill in.
-    fn facts(&mut self, dir: &Path) -> &mut DirFacts {
-        self.dirs.entry(dir.as_os_str().to_owned()).or_default()
+    /// Fills in a fact of `dir` (its path is copied only the first time).
+    fn learn(&mut self, dir: &Path, fill: impl FnOnce(&mut DirFacts)) {
+        match self.dirs.get_mut(dir.as_os_str()) {
+            Some(facts) => fill(facts),
+            None => {
+                let mut facts = DirFacts::default();
+                fill(&mut facts);
+                self.dirs.insert(dir.as_os_str().to_owned(), facts);
+            }
+        }
     }
 
     fn read_mark(&mut self, dir: &Path) -> Option<RootMark> {
@@ -344,7 +351,7 @@ impl PackageFinder {
             }
             None => inherited,
         };
-        self.facts(dir).nest_roots = Some(Arc::clone(&roots));
+        self.learn(dir, |facts| facts.nest_roots = Some(Arc::clone(&roots)));
         roots
     }
 
