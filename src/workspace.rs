@@ -176,8 +176,9 @@ pub struct PackageFinder {
     pub workspace: Vec<WorkspacePackage>,
     by_dir: FxHashMap<OsString, PackageId>,
     /// What is known of each directory asked about: one map, so that a
-    /// directory's path is stored once (a 10k-file tree has 8k directories,
-    /// and three maps of them were a tenth of `fix`'s peak memory).
+    /// directory's path is stored once (a 10k-file tree has 8k directories;
+    /// the hash tables of three maps of them were an eighth of `fix
+    /// --dry-run`'s heap peak there).
     dirs: FxHashMap<OsString, DirFacts>,
     /// Per PATH argument: its directory and how it is shown.
     scan_roots: FxHashMap<PathBuf, (PathBuf, String)>,
@@ -214,21 +215,20 @@ impl PackageFinder {
     pub fn package_of(&mut self, file_key: &Path, root: &Path) -> PackageId {
         let (root_dir, root_display) = self.scan_root(root);
         let found = file_key.parent().and_then(|dir| self.owner_of(dir));
-        let (dir, mark) = match found {
-            Some(dir) => {
-                let mark = self.mark_at(&dir);
-                (dir.to_path_buf(), mark)
-            }
-            None => (root_dir.clone(), None),
-        };
+        let dir = found.as_deref().unwrap_or(&root_dir);
         if let Some(&id) = self.by_dir.get(dir.as_os_str()) {
             return id;
         }
+        let dir = dir.to_path_buf();
         let display = display_join(&root_display, &relative_path(&root_dir, &dir));
-        let mark = mark.unwrap_or(RootMark {
-            name: None,
-            is_library: false,
-        });
+        // Read when the owner was found: a lookup now.
+        let mark = found
+            .as_deref()
+            .and_then(|owner| self.mark_at(owner))
+            .unwrap_or(RootMark {
+                name: None,
+                is_library: false,
+            });
         let name = mark.name.clone().unwrap_or_else(|| {
             dir.file_name()
                 .map_or_else(|| display.clone(), |n| n.to_string_lossy().into_owned())
