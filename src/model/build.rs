@@ -9,7 +9,7 @@ use swc_ecma_ast as ast;
 
 use super::facts::ModuleFacts;
 use super::names::{atom_string, decl_name, export_name, exported_names, head_ident};
-use super::*;
+use super::{Export, FileModel, Import, Listed, NamedImport, ReExport};
 use crate::parse::span_range;
 use crate::source::SourceText;
 use crate::style::skip_trivia;
@@ -63,7 +63,7 @@ fn item_span(item: &ast::ModuleItem) -> Span {
 
 pub(super) struct Builder<'a> {
     pub(super) text: &'a str,
-    pub(super) base: usize,
+    base: usize,
 }
 
 impl Builder<'_> {
@@ -124,7 +124,7 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn decl(&self, decl: &ast::Decl, model: &mut FileModel) {
+    fn decl(&self, decl: &ast::Decl, model: &mut FileModel) {
         if let Some(name) = decl_name(decl) {
             model.local_types.push(name);
         }

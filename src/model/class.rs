@@ -9,9 +9,10 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::build::Builder;
 use super::names::{expr_callee, prop_name, type_name};
-use super::*;
-use crate::style::next_token_is;
-use crate::style::skip_trivia;
+use super::{
+    ClassModel, Constructor, Decorator, JobCall, Method, ObjectArg, Param, Property, SuperCall,
+};
+use crate::style::{next_token_is, skip_trivia};
 
 impl Builder<'_> {
     pub(super) fn class(&self, class: &ast::Class, ident: Option<&ast::Ident>) -> ClassModel {
@@ -50,7 +51,7 @@ impl Builder<'_> {
         model
     }
 
-    pub(super) fn member(&self, member: &ast::ClassMember, model: &mut ClassModel) {
+    fn member(&self, member: &ast::ClassMember, model: &mut ClassModel) {
         match member {
             ast::ClassMember::Constructor(ctor) if ctor.body.is_some() => {
                 model.constructor = Some(self.constructor(ctor));
@@ -108,7 +109,7 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn constructor(&self, ctor: &ast::Constructor) -> Constructor {
+    fn constructor(&self, ctor: &ast::Constructor) -> Constructor {
         let params: Vec<Param> = ctor.params.iter().map(|p| self.param(p)).collect();
         let key_end = self.range(ctor.key.span()).end;
         let open = next_token_is(self.text, key_end, b'(');
@@ -130,7 +131,7 @@ impl Builder<'_> {
     }
 
     /// The first `super(...);` statement of a constructor body.
-    pub(super) fn super_call(&self, body: &ast::FunctionBody) -> Option<SuperCall> {
+    fn super_call(&self, body: &ast::FunctionBody) -> Option<SuperCall> {
         body.stmts.iter().find_map(|stmt| {
             let ast::Stmt::Expr(expr) = stmt else {
                 return None;
@@ -163,7 +164,7 @@ impl Builder<'_> {
         })
     }
 
-    pub(super) fn param(&self, param: &ast::ParamOrTsParamProp) -> Param {
+    fn param(&self, param: &ast::ParamOrTsParamProp) -> Param {
         match param {
             ast::ParamOrTsParamProp::Param(p) => {
                 let decorators = self.decorators(&p.decorators);
@@ -226,11 +227,11 @@ impl Builder<'_> {
         out
     }
 
-    pub(super) fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<Decorator> {
+    fn decorators(&self, decorators: &[ast::Decorator]) -> Vec<Decorator> {
         decorators.iter().map(|d| self.decorator(d)).collect()
     }
 
-    pub(super) fn decorator(&self, decorator: &ast::Decorator) -> Decorator {
+    fn decorator(&self, decorator: &ast::Decorator) -> Decorator {
         let (callee_expr, args): (&ast::Expr, &[ast::ExprOrSpread]) = match &*decorator.expr {
             ast::Expr::Call(call) => match &call.callee {
                 ast::Callee::Expr(callee) => (callee, &call.args),

@@ -10,7 +10,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::build::Builder;
 use super::names::{expr_callee, head_ident, prop_name};
-use super::*;
+use super::{Callee, Construction, Factory, FileModel, Import, TestingModule};
 
 /// What one walk over a module's statements (its imports aside) finds:
 /// references to imported names, `new X(...)` expressions,

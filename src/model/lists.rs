@@ -9,7 +9,7 @@ use swc_ecma_ast as ast;
 use super::build::Builder;
 use super::facts::is_stand_in;
 use super::names::{head_ident, namespace_member, pat_name, prop_name};
-use super::*;
+use super::{Element, Factory, Listed, ModuleList, Spread};
 
 /// How deep nested spreads and conditionals are read.
 const MAX_LIST_DEPTH: usize = 16;

@@ -3,7 +3,7 @@
 
 use swc_ecma_ast as ast;
 
-use super::*;
+use super::Callee;
 
 /// The identifier an `imports` element starts with: `X`, `X.forRoot(...)`,
 /// `X.register()`, `X` of `forwardRef(() => X)`, and of a provider written

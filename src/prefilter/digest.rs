@@ -9,6 +9,8 @@ use super::standing::{Standing, after_quote};
 /// starts as [`is_digest_start`] says, passed over when a string starts with
 /// it), sorted, each once. A name made of such bytes is in the text, as
 /// `mentions_as_code` finds it, only if its [`word_hash`] is here.
+///
+/// [`mentions_as_code`]: super::mentions_as_code
 pub(crate) type WordDigest = Box<[u32]>;
 
 /// The hashes of the names second reads look for (see [`WordDigest`]).
@@ -143,6 +145,8 @@ fn lane_masks(lane: &[u8]) -> (u16, u16) {
 /// [`is_digest_start`]), if it goes in a [`WordDigest`]: unless a string
 /// starts with it, or it is a whole string that may not be a specifier (as
 /// [`mentions_as_code`] counts).
+///
+/// [`mentions_as_code`]: super::mentions_as_code
 fn digest_word(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
     debug_assert!(is_digest_start(bytes[start]));
     // Only the quote test of `standing`: the digest may hold more words than
@@ -156,6 +160,8 @@ fn digest_word(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
 /// The hashes of `names` for [`SkipHints::may_want`], or `None` when one of
 /// them is not a word a [`WordDigest`] holds (a string specifier's name, a
 /// name with non-ASCII letters).
+///
+/// [`SkipHints::may_want`]: super::hints::SkipHints::may_want
 pub(crate) fn name_hashes(names: &[String]) -> Option<NameHashes> {
     names
         .iter()

@@ -44,7 +44,7 @@ pub fn build_prefilter(config: &Config) -> Option<AhoCorasick> {
 pub(super) const TESTING_MODULE_CALL: &str = "createTestingModule";
 
 /// Whether `text` holds one of the names as a whole identifier, outside
-/// what is surely a string, template text or comment (see [`standing`]).
+/// what is surely a string, template text or comment (see [`standing`](mod@standing)).
 /// A file that does not can import none of them, so it cannot produce a
 /// finding and is not parsed. (Leftmost-longest matching: a shorter name at
 /// the same spot is part of the same longer identifier, so nothing valid is
