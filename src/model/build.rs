@@ -2,22 +2,20 @@
 //! exports, classes and `const` lists), then one walk for the facts spread
 //! through its statements ([`super::facts`]).
 
-use std::ops::Range;
-
 use swc_common::{Span, Spanned};
 use swc_ecma_ast as ast;
 
+use super::builder::Builder;
 use super::facts::ModuleFacts;
 use super::names::{atom_string, decl_name, export_name, exported_names, head_ident};
 use super::{Export, FileModel, Import, Listed, NamedImport, ReExport};
-use crate::parse::span_range;
 use crate::source::SourceText;
 use crate::style::skip_trivia;
 
 /// Builds the model of a parsed module. `base` is added to every span offset
 /// (the BOM's length).
 pub fn build(module: &ast::Module, text: &str, base: usize) -> FileModel {
-    let builder = Builder { text, base };
+    let builder = Builder::new(text, base);
     let mut model = FileModel {
         first_item_start: module
             .body
@@ -61,17 +59,7 @@ fn item_span(item: &ast::ModuleItem) -> Span {
     }
 }
 
-pub(super) struct Builder<'a> {
-    pub(super) text: &'a str,
-    base: usize,
-}
-
 impl Builder<'_> {
-    pub(super) fn range(&self, span: Span) -> Range<usize> {
-        let r = span_range(span);
-        (r.start + self.base).min(self.text.len())..(r.end + self.base).min(self.text.len())
-    }
-
     fn module_item(&self, item: &ast::ModuleItem, model: &mut FileModel) {
         use ast::{DefaultDecl, ModuleDecl, ModuleItem, Stmt};
         match item {

@@ -7,7 +7,7 @@ use swc_common::Spanned;
 use swc_ecma_ast as ast;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::build::Builder;
+use super::builder::Builder;
 use super::names::{expr_callee, prop_name, type_name};
 use super::{
     ClassModel, Constructor, Decorator, JobCall, Method, ObjectArg, Param, Property, SuperCall,

@@ -8,7 +8,7 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast as ast;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::build::Builder;
+use super::builder::Builder;
 use super::names::{expr_callee, head_ident, prop_name};
 use super::{Callee, Construction, Factory, FileModel, Import, TestingModule};
 

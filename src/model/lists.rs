@@ -6,7 +6,7 @@ use std::ops::Range;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast as ast;
 
-use super::build::Builder;
+use super::builder::Builder;
 use super::facts::is_stand_in;
 use super::names::{head_ident, namespace_member, pat_name, prop_name};
 use super::{Element, Factory, Listed, ModuleList, Spread};

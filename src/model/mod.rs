@@ -7,6 +7,7 @@
 //! the configuration and on the package, and is decided in `semantic`.
 
 mod build;
+mod builder;
 mod class;
 mod facts;
 mod lists;
