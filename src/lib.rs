@@ -2,7 +2,26 @@
 //! want of a `lockService`, and repairs them by splicing the original text.
 //!
 //! The modules read like the pipeline: walk, parse, model, judge, check,
-//! fix, print.
+//! fix, print. Where to look:
+//!
+//! - **input**: [`walk`] (which files), [`files`] (their texts, from disk or
+//!   an editor's buffers), [`source`], [`paths`], [`vcs`], [`config`],
+//!   [`workspace`] (packages), [`tsconfig`];
+//! - **syntax**: [`parse`], [`budget`] (no parse may hang a run), [`style`],
+//!   [`prefilter`] (which files need parsing at all);
+//! - **one file**: [`model`] (what the AST says, as plain data), [`semantic`]
+//!   (judged against the configuration);
+//! - **the scan**: [`project`] (the file table, loading, second reads),
+//!   [`ids`];
+//! - **between files**: [`resolve`], [`links`], [`modules`] (applications and
+//!   their module graphs), [`deps`];
+//! - **judging**: [`registry`] (every rule declared once), [`rules`] (one file
+//!   per rule), [`engine`] (file stage, package stage, settling, the fix
+//!   loop), [`ripple`];
+//! - **repairing**: [`fix`], [`diff`], [`write`](mod@write), [`confine`], [`baseline`];
+//! - **front ends**: [`cli`], [`app`] (what each command does), [`output`],
+//!   [`lsp`] and [`session`] (the language server), [`docs`] (generated rule
+//!   pages); [`workers`] (the thread pool of one engine instance).
 #![deny(missing_docs)]
 
 pub mod app;
