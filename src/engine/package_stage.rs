@@ -15,11 +15,12 @@ use crate::semantic::FileContext;
 
 /// What the files of one package add up to.
 #[derive(Default)]
-pub(super) struct Tally {
+struct Tally {
     summary: PackageSummary,
     modules: Vec<ModuleClass>,
     uses_lock: bool,
 }
+
 /// The package stage: adds up the file stage's results (indexed by file
 /// id; `None`: nothing to add up) per package and application, in display
 /// path order, runs the rules that judge a package or an application, and

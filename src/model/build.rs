@@ -36,6 +36,7 @@ pub fn build_model(module: &swc_ecma_ast::Module, source: &SourceText) -> FileMo
     model.shrink();
     model
 }
+
 /// A module item's span, widened to the decorators of a class it declares:
 /// swc starts `@Injectable() export class A {}` at `export`.
 fn item_span(item: &ast::ModuleItem) -> Span {

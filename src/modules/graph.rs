@@ -15,7 +15,7 @@ use crate::model::FileModel;
 use crate::project::Project;
 
 /// A module on the way, waiting to be read.
-pub(super) struct Pending {
+struct Pending {
     path: PathBuf,
     model: Arc<FileModel>,
     class: ClassId,
@@ -29,7 +29,7 @@ pub(super) struct Pending {
 /// What one module of an application's graph says, read on its own: the
 /// lock-using classes it provides, each element of its `imports` with what
 /// it is, and the parts of that list that cannot be read.
-pub(super) struct ModuleRead {
+struct ModuleRead {
     reached: HashSet<ClassKey>,
     entries: Vec<(Entry, Imported)>,
     unreadable: Vec<(Range<usize>, String)>,
