@@ -9,7 +9,7 @@ use swc_ecma_ast as ast;
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::builder::Builder;
-use super::names::{expr_callee, head_ident, prop_name};
+use super::names::expr_callee;
 use super::{Callee, Construction, Factory, FileModel, Import, TestingModule};
 
 /// What one walk over a module's statements (its imports aside) finds:
@@ -223,49 +223,6 @@ impl Visit for ModuleFacts<'_, '_> {
             });
         }
         new.visit_children_with(self);
-    }
-}
-
-/// Whether a provider object stands in for its token: `{ provide: X, ... }`
-/// with `useValue`, `useFactory`, `useExisting`, or `useClass` naming another
-/// class than `X`.
-pub(super) fn is_stand_in(expr: &ast::Expr) -> bool {
-    let ast::Expr::Object(object) = expr else {
-        return false;
-    };
-    let value = |key: &str| {
-        object.props.iter().find_map(|prop| match prop {
-            ast::PropOrSpread::Prop(prop) => match &**prop {
-                ast::Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => {
-                    Some(&*kv.value)
-                }
-                ast::Prop::Shorthand(ident) if ident.sym == key => None,
-                ast::Prop::Method(m) if prop_name(&m.key).as_deref() == Some(key) => None,
-                _ => None,
-            },
-            ast::PropOrSpread::Spread(_) => None,
-        })
-    };
-    let has = |key: &str| {
-        object.props.iter().any(|prop| match prop {
-            ast::PropOrSpread::Prop(prop) => match &**prop {
-                ast::Prop::KeyValue(kv) => prop_name(&kv.key).as_deref() == Some(key),
-                ast::Prop::Shorthand(ident) => ident.sym == key,
-                ast::Prop::Method(m) => prop_name(&m.key).as_deref() == Some(key),
-                _ => false,
-            },
-            ast::PropOrSpread::Spread(_) => false,
-        })
-    };
-    if !has("provide") {
-        return false;
-    }
-    if has("useValue") || has("useFactory") || has("useExisting") {
-        return true;
-    }
-    match (value("provide").and_then(head_ident), value("useClass")) {
-        (Some(token), Some(class)) => head_ident(class).as_deref() != Some(token.as_str()),
-        _ => has("useClass"),
     }
 }
 

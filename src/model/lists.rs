@@ -7,7 +7,6 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast as ast;
 
 use super::builder::Builder;
-use super::facts::is_stand_in;
 use super::names::{head_ident, namespace_member, pat_name, prop_name};
 use super::{Element, Factory, Listed, ModuleList, Spread};
 
@@ -264,5 +263,48 @@ impl Builder<'_> {
             words = words.chars().take(MAX_CONDITION_CHARS).collect::<String>() + "…";
         }
         format!("`{words}`")
+    }
+}
+
+/// Whether a provider object stands in for its token: `{ provide: X, ... }`
+/// with `useValue`, `useFactory`, `useExisting`, or `useClass` naming another
+/// class than `X`.
+fn is_stand_in(expr: &ast::Expr) -> bool {
+    let ast::Expr::Object(object) = expr else {
+        return false;
+    };
+    let value = |key: &str| {
+        object.props.iter().find_map(|prop| match prop {
+            ast::PropOrSpread::Prop(prop) => match &**prop {
+                ast::Prop::KeyValue(kv) if prop_name(&kv.key).as_deref() == Some(key) => {
+                    Some(&*kv.value)
+                }
+                ast::Prop::Shorthand(ident) if ident.sym == key => None,
+                ast::Prop::Method(m) if prop_name(&m.key).as_deref() == Some(key) => None,
+                _ => None,
+            },
+            ast::PropOrSpread::Spread(_) => None,
+        })
+    };
+    let has = |key: &str| {
+        object.props.iter().any(|prop| match prop {
+            ast::PropOrSpread::Prop(prop) => match &**prop {
+                ast::Prop::KeyValue(kv) => prop_name(&kv.key).as_deref() == Some(key),
+                ast::Prop::Shorthand(ident) => ident.sym == key,
+                ast::Prop::Method(m) => prop_name(&m.key).as_deref() == Some(key),
+                _ => false,
+            },
+            ast::PropOrSpread::Spread(_) => false,
+        })
+    };
+    if !has("provide") {
+        return false;
+    }
+    if has("useValue") || has("useFactory") || has("useExisting") {
+        return true;
+    }
+    match (value("provide").and_then(head_ident), value("useClass")) {
+        (Some(token), Some(class)) => head_ident(class).as_deref() != Some(token.as_str()),
+        _ => has("useClass"),
     }
 }

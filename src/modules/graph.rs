@@ -6,8 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::lists::{Entry, read_list};
-use super::lists::{Imported, imported};
+use super::lists::{Entry, Imported, imported, read_list};
 use super::{Application, ClassKey, Conditional, LockUsers, ModuleClass, Registration, Unreadable};
 use crate::ids::{ClassId, PackageId};
 use crate::links::Symbol;

@@ -5,8 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::lists::read_list;
-use super::lists::{Imported, imported, module_list};
+use super::lists::{Imported, imported, module_list, read_list};
 use super::{ClassKey, LockUsers, ModuleClass, is_named};
 use crate::ids::FileId;
 use crate::links::Symbol;

@@ -5,8 +5,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::lists::module_list;
-use super::lists::read_list;
+use super::lists::{module_list, read_list};
 use super::{ClassKey, ModuleClass};
 use crate::ids::{FileId, PackageId};
 use crate::links::Symbol;

@@ -8,10 +8,8 @@ use std::time::Instant;
 use lsp_types::Uri;
 use serde_json::Value;
 
-use super::Root;
+use super::{Root, Server};
 use crate::lsp::documents::{Document, uri_to_path};
-
-use super::Server;
 
 impl Server {
     pub(super) fn did_open(&mut self, uri: Uri, version: i32, text: String) {

@@ -8,12 +8,10 @@ use lsp_server::RequestId;
 use lsp_types::{CodeActionOrCommand, CodeActionParams, MessageType, Uri};
 use serde_json::Value;
 
-use super::{Done, Waiting, guarded_run};
+use super::{Done, Server, Waiting, guarded_run};
 use crate::lsp::actions::{self};
 use crate::lsp::analysis::{self, ChangeSets};
 use crate::lsp::documents::uri_to_path;
-
-use super::Server;
 
 impl Server {
     /// Answers a code action from the latest analysis, when it was made

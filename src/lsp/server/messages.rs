@@ -7,10 +7,8 @@ use lsp_types::{
 };
 use serde_json::Value;
 
-use super::SCAN_TOKEN;
+use super::{SCAN_TOKEN, Server};
 use crate::lsp::transport::Outgoing;
-
-use super::Server;
 
 impl Server {
     pub(super) fn send_progress(&self, value: WorkDoneProgress) {

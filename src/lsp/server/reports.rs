@@ -5,10 +5,8 @@ use std::path::Path;
 use lsp_server::{ErrorCode, RequestId};
 use serde_json::Value;
 
-use super::REQUEST_CANCELLED;
+use super::{REQUEST_CANCELLED, Server};
 use crate::lsp::readiness::{self, RootState};
-
-use super::Server;
 
 impl Server {
     /// `cronlock/readiness` for a root just analysed, when it changed.

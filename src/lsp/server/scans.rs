@@ -10,11 +10,9 @@ use lsp_types::{
     Diagnostic, MessageType, PublishDiagnosticsParams, Uri, WorkDoneProgress, WorkDoneProgressEnd,
 };
 
-use super::{Analysed, Done, ScanProgress, guarded_run};
+use super::{Analysed, Done, ScanProgress, Server, guarded_run};
 use crate::lsp::analysis::{self, Findings};
 use crate::lsp::documents::Overlay;
-
-use super::Server;
 
 impl Server {
     pub(super) fn end_scan_progress_if_done(&mut self) {
